@@ -1,0 +1,98 @@
+import type { Cell, TargetName } from '../../scenarios/define.js';
+import type { EffectiveSettings, RepeatResult } from '../results/schema.js';
+import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
+
+/** What a target can measure. A claim needing a capability the target lacks is "not measurable". */
+export interface TargetCapabilities {
+  /** CFS throttling counters of the service's cgroup. */
+  throttling: boolean;
+  /** HorizontalPodAutoscaler and its scaling events. */
+  hpa: boolean;
+  /** Pod lifecycle timestamps (created → scheduled → started → Ready). */
+  podStartup: boolean;
+  /** Container start → first successful `/ready`. */
+  containerStartup: boolean;
+  /** Image and binary size. */
+  imageSize: boolean;
+  /** OOM kills of the service. */
+  oomKill: boolean;
+  /** Rolling update of a deployment. */
+  rollout: boolean;
+}
+
+/** A resource sample of the service's container(s), on the run's clock. */
+export interface ContainerSample {
+  /** ms since the repeat's clock origin. */
+  tMs: number;
+  /** Cumulative CPU time used, ns. */
+  cpuUsageNs: number;
+  /** Cumulative CFS counters (null where the target cannot read them). */
+  nrPeriods: number | null;
+  nrThrottled: number | null;
+  throttledTimeNs: number | null;
+  memUsageBytes: number;
+  /** Highest memory usage seen by the kernel (cgroup max_usage), when known. */
+  memPeakBytes: number | null;
+}
+
+/** A running service the harness deployed, and how to reach and observe it. */
+export interface ServiceHandle {
+  target: TargetName;
+  cellId: string;
+  /** Where load goes: always loopback (`http://127.0.0.1:<port>`). */
+  baseUrl: string;
+  /** Target-specific identifiers, for teardown and the run record. */
+  ids: Record<string, string>;
+  /** Monotonic time (performance.now()) when the deploy call started the service. */
+  startedAtMs: number;
+  /** Monotonic time when `/ready` first answered 200. */
+  readyAtMs: number;
+  /** Image used, with its id. */
+  image: { tag: string; id: string; bytes: number; binaryBytes: number };
+}
+
+export interface DeployOptions {
+  runId: string;
+  signal: AbortSignal;
+  /** CPUs the service may use (`cpuset` form, e.g. "1"), when the run pins it. */
+  cpuset: string | null;
+  /** Time allowed for the service to become ready. */
+  readyTimeoutMs: number;
+}
+
+/** A place where cells run: local Docker containers, a kind cluster, an existing Kubernetes cluster. */
+export interface Target {
+  readonly name: TargetName;
+  readonly capabilities: TargetCapabilities;
+  /** Checks the target answers; throws a BenchError (code 3) with a hint when it does not. */
+  prepare(signal: AbortSignal): Promise<void>;
+  deploy(cell: Cell, options: DeployOptions): Promise<ServiceHandle>;
+  /** The service's `/debug/runtime` and the limits its container really has. */
+  inspect(handle: ServiceHandle, signal: AbortSignal): Promise<{ runtime: RuntimeSnapshot; effective: EffectiveSettings }>;
+  /** One resource sample of the service's container. */
+  sample(handle: ServiceHandle, signal: AbortSignal): Promise<ContainerSample>;
+  /** Sends SIGTERM (or the target's equivalent) and waits for the service to exit; returns exit info. */
+  stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean }>;
+  /**
+   * Starts the target's own watches for the measured window (HPA status, Events, Pods on Kubernetes).
+   * `clockMs` gives the run's clock (ms since the repeat started).
+   */
+  observe?(handle: ServiceHandle, clockMs: () => number, signal: AbortSignal): TargetObserver;
+  /** Rolls the service (new pods replace old ones) and resolves when the rollout has finished. */
+  rollout?(handle: ServiceHandle, signal: AbortSignal): Promise<void>;
+  /** Removes everything `deploy` created. Idempotent, never throws for "already gone". */
+  teardown(handle: ServiceHandle): Promise<void>;
+  /** Removes every object labelled with `runId` (also leftovers of a crashed run when `runId` is null). */
+  cleanup(runId: string | null): Promise<number>;
+}
+
+/** Target-specific observations over a measured window. */
+export interface TargetObserver {
+  stop(): Promise<{
+    series: RepeatResult['series'];
+    events: RepeatResult['events'];
+    /** Derived scalar metrics (maxReplicas, replicaSeconds, flaps, timeToScaleUpMs, pod*Ms…). */
+    metrics: Record<string, number>;
+    notes: string[];
+  }>;
+}
