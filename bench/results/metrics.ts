@@ -1,0 +1,53 @@
+/**
+ * The vocabulary of scalar metrics a repeat can carry. Statistics, claims and reporters refer to
+ * metrics by these names only. Pure data.
+ */
+export interface MetricInfo {
+  label: string;
+  unit: 'ms' | 'rps' | 'ratio' | 'cores' | 'bytes' | 'count' | 'threads' | 'pods' | 'replica-s';
+  /** Which direction is an improvement; `none` for descriptive metrics (GOMAXPROCS). */
+  better: 'lower' | 'higher' | 'none';
+}
+
+export const metrics = {
+  throughputRps: { label: 'throughput', unit: 'rps', better: 'higher' },
+  latencyP50Ms: { label: 'P50 latency', unit: 'ms', better: 'lower' },
+  latencyP90Ms: { label: 'P90 latency', unit: 'ms', better: 'lower' },
+  latencyP99Ms: { label: 'P99 latency', unit: 'ms', better: 'lower' },
+  latencyP999Ms: { label: 'P99.9 latency', unit: 'ms', better: 'lower' },
+  errorRate: { label: 'error rate', unit: 'ratio', better: 'lower' },
+  failedRequests: { label: 'failed requests', unit: 'count', better: 'lower' },
+  cpuCores: { label: 'container CPU', unit: 'cores', better: 'lower' },
+  cpuOfLimit: { label: 'CPU used / limit', unit: 'ratio', better: 'none' },
+  throttledPeriodRatio: { label: 'throttled periods', unit: 'ratio', better: 'lower' },
+  throttledMsPerSec: { label: 'throttled time per second', unit: 'ms', better: 'lower' },
+  memPeakBytes: { label: 'peak memory', unit: 'bytes', better: 'lower' },
+  memAvgBytes: { label: 'average memory', unit: 'bytes', better: 'lower' },
+  gcCpuShare: { label: 'GC CPU share', unit: 'ratio', better: 'lower' },
+  gcCpuOfLimit: { label: 'GC CPU / limit', unit: 'ratio', better: 'lower' },
+  gcCycles: { label: 'GC cycles', unit: 'count', better: 'none' },
+  gcPauseP99Ms: { label: 'GC pause P99', unit: 'ms', better: 'lower' },
+  heapLiveBytes: { label: 'live heap', unit: 'bytes', better: 'lower' },
+  gomaxprocs: { label: 'GOMAXPROCS', unit: 'threads', better: 'none' },
+  gogcPercent: { label: 'GOGC in effect', unit: 'count', better: 'none' },
+  startupMs: { label: 'start → ready', unit: 'ms', better: 'lower' },
+  idleRssBytes: { label: 'idle RSS', unit: 'bytes', better: 'lower' },
+  imageBytes: { label: 'image size', unit: 'bytes', better: 'lower' },
+  binaryBytes: { label: 'binary size', unit: 'bytes', better: 'lower' },
+  oomKills: { label: 'OOM kills', unit: 'count', better: 'lower' },
+  podsModel: { label: 'pods (capacity model)', unit: 'pods', better: 'lower' },
+  maxReplicas: { label: 'max replicas', unit: 'pods', better: 'lower' },
+  replicaSeconds: { label: 'replica-seconds', unit: 'replica-s', better: 'lower' },
+  scaleEvents: { label: 'scaling events', unit: 'count', better: 'lower' },
+  flaps: { label: 'direction changes', unit: 'count', better: 'lower' },
+  timeToScaleUpMs: { label: 'time to scale up', unit: 'ms', better: 'lower' },
+  podScheduledMs: { label: 'created → scheduled', unit: 'ms', better: 'lower' },
+  podStartedMs: { label: 'created → started', unit: 'ms', better: 'lower' },
+  podReadyMs: { label: 'created → Ready', unit: 'ms', better: 'lower' },
+} as const satisfies Record<string, MetricInfo>;
+
+export type MetricName = keyof typeof metrics;
+
+export function isMetricName(name: string): name is MetricName {
+  return Object.hasOwn(metrics, name);
+}

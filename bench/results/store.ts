@@ -1,0 +1,165 @@
+/**
+ * The result store: reads and writes `results/<run-id>/results.json`. Every write is atomic (write to a
+ * temporary file in the same directory, fsync, rename), so an interrupted run never leaves a torn file
+ * and a reader never sees a half-written one.
+ */
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ZodError } from 'zod';
+import { usageError } from '../errors.js';
+import { RUN_RECORD_SCHEMA_VERSION, runRecordSchema, type RepeatResult, type RunRecord } from './schema.js';
+
+export const RESULTS_FILE = 'results.json';
+
+/** Resolves a run directory or a results.json path to the results.json path. */
+export async function resolveRecordPath(runDirOrFile: string): Promise<string> {
+  const info = await stat(runDirOrFile).catch(() => null);
+  if (info === null) {
+    throw usageError(`${runDirOrFile}: no such run directory or results file`, 'pass a directory under results/ (see `ls results`) or its results.json');
+  }
+  return info.isDirectory() ? path.join(runDirOrFile, RESULTS_FILE) : runDirOrFile;
+}
+
+/** Formats the first few zod issues as `field.path: message (got …)`. */
+export function formatSchemaIssues(error: ZodError, data: unknown): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const field = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
+      const got = valueAt(data, issue.path);
+      return `${field}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`}`;
+    })
+    .join('; ');
+}
+
+function valueAt(data: unknown, keys: ReadonlyArray<PropertyKey>): unknown {
+  let current: unknown = data;
+  for (const key of keys) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+/** Parses and validates a run record's text. Throws a usage error naming the file and the field. */
+export function parseRunRecord(text: string, source: string): RunRecord {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw usageError(`${source}: not valid JSON (${(error as Error).message})`, 'the file is corrupt; re-run, or restore it from a copy');
+  }
+  const version = (data as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (version !== RUN_RECORD_SCHEMA_VERSION) {
+    throw usageError(
+      `${source}: schemaVersion must be ${RUN_RECORD_SCHEMA_VERSION} (got ${JSON.stringify(version)})`,
+      'this is not a results file of this version of bench',
+    );
+  }
+  const parsed = runRecordSchema.safeParse(data);
+  if (!parsed.success) {
+    throw usageError(`${source}: invalid run record: ${formatSchemaIssues(parsed.error, data)}`, 'the file is corrupt or was edited by hand');
+  }
+  return parsed.data;
+}
+
+/** Reads and validates a run record from a run directory or a results.json path. */
+export async function readRunRecord(runDirOrFile: string): Promise<RunRecord> {
+  const file = await resolveRecordPath(runDirOrFile);
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw usageError(`${file}: cannot read (${error.code ?? error.message})`, 'check the path');
+  });
+  return parseRunRecord(text, file);
+}
+
+/** Writes `content` to `file` atomically: temp file in the same directory, fsync, rename. */
+export async function writeFileAtomic(file: string, content: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const handle = await open(temp, 'w');
+  try {
+    await handle.writeFile(content, 'utf8');
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  try {
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * A run's record on disk. Holds the record in memory and rewrites the file atomically after every
+ * change; writes are serialised so concurrent callers cannot reorder them.
+ */
+export class RunStore {
+  readonly dir: string;
+  private current: RunRecord;
+  private writing: Promise<void> = Promise.resolve();
+  private readonly now: () => Date;
+
+  private constructor(dir: string, record: RunRecord, now: () => Date) {
+    this.dir = dir;
+    this.current = record;
+    this.now = now;
+  }
+
+  /** Creates a new run directory; refuses to overwrite an existing record. */
+  static async create(dir: string, record: RunRecord, now: () => Date = () => new Date()): Promise<RunStore> {
+    const file = path.join(dir, RESULTS_FILE);
+    if (await stat(file).catch(() => null)) {
+      throw usageError(`${file} already exists`, 'choose another --out, or continue that run with --resume');
+    }
+    const store = new RunStore(dir, runRecordSchema.parse(record), now);
+    await store.flush();
+    return store;
+  }
+
+  /** Opens an existing run to resume it. */
+  static async open(dir: string, now: () => Date = () => new Date()): Promise<RunStore> {
+    const record = await readRunRecord(dir);
+    return new RunStore(dir, record, now);
+  }
+
+  get record(): RunRecord {
+    return this.current;
+  }
+
+  get file(): string {
+    return path.join(this.dir, RESULTS_FILE);
+  }
+
+  /** (cell, repeat) pairs already measured — completed, invalid or failed; skipped ones are retried. */
+  doneKeys(): Set<string> {
+    return new Set(
+      this.current.repeats.filter((r) => r.outcome.state !== 'skipped').map((r) => repeatKey(r.cellId, r.repeat)),
+    );
+  }
+
+  /** Appends a repeat (replacing an earlier attempt of the same cell and repeat) and writes the file. */
+  async appendRepeat(result: RepeatResult): Promise<void> {
+    const repeats = this.current.repeats.filter((r) => !(r.cellId === result.cellId && r.repeat === result.repeat));
+    repeats.push(result);
+    await this.update({ repeats });
+  }
+
+  async update(patch: Partial<RunRecord>): Promise<void> {
+    this.current = { ...this.current, ...patch, updatedAt: this.now().toISOString() };
+    await this.flush();
+  }
+
+  private flush(): Promise<void> {
+    const text = `${JSON.stringify(this.current, null, 2)}\n`;
+    const file = this.file;
+    // A failed earlier write must not poison later ones: each write carries the whole record.
+    this.writing = this.writing.catch(() => undefined).then(() => writeFileAtomic(file, text));
+    return this.writing;
+  }
+}
+
+export function repeatKey(cellId: string, repeat: number): string {
+  return `${cellId}#${repeat}`;
+}
