@@ -188,7 +188,7 @@ export const scenarioSchema = z
     repeats: z.number().int().positive(),
     /** Scenario runs in `bench run --matrix` without `--scenario`. */
     default: z.boolean().optional(),
-    profiles: z.record(z.enum(profileNames), profileOverrideSchema).optional(),
+    profiles: z.partialRecord(z.enum(profileNames), profileOverrideSchema).optional(),
   })
   .strict();
 

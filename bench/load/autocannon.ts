@@ -1,0 +1,134 @@
+/**
+ * The default load generator. Closed model: in-process autocannon (`connections` each with one request
+ * in flight); every response's fractional duration goes into a microsecond HDR histogram, since
+ * autocannon's own histogram keeps whole milliseconds. Open model and stages: the arrival-schedule driver
+ * in open-model.ts, which measures from the intended send time.
+ */
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+import type { LoadProfile } from '../../scenarios/define.js';
+import { createLatencyHistogram, encodeHistogram, recordMs, summarizeHistogram } from './histogram.js';
+import { runOpenModel } from './open-model.js';
+import type { LoadGenerator, LoadRequest, LoadResult, LoadRunOptions } from './types.js';
+
+type ClosedProfile = Extract<LoadProfile, { model: 'closed' }>;
+
+export async function runClosedModel(baseUrl: string, request: LoadRequest, profile: ClosedProfile, options: LoadRunOptions): Promise<LoadResult> {
+  const histogram = createLatencyHistogram();
+  const errors = { non2xx: 0, timeouts: 0, connection: 0 };
+  const perSecond = new Map<number, { n: number; errors: number; lat: number[] }>();
+  let requests = 0;
+  const totalMs = profile.warmupMs + profile.durationMs;
+  const t0 = performance.now();
+  const cpuStart = process.cpuUsage();
+  const inWindow = () => {
+    const t = performance.now() - t0;
+    return t >= profile.warmupMs && t <= totalMs ? t - profile.warmupMs : null;
+  };
+  const bucket = (t: number) => {
+    const second = Math.floor(t / 1000);
+    const b = perSecond.get(second) ?? { n: 0, errors: 0, lat: [] };
+    perSecond.set(second, b);
+    return b;
+  };
+
+  let finished: (error: unknown) => void = () => undefined;
+  const done = new Promise<void>((resolve, reject) => {
+    finished = (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve());
+  });
+  const instance = autocannon({
+    url: new URL(request.path, baseUrl).toString(),
+    connections: profile.connections,
+    pipelining: 1,
+    duration: totalMs / 1000,
+    timeout: 10,
+    // We keep our own histogram; autocannon's printing and progress bar stay off.
+    excludeErrorStats: false,
+  }, (error) => finished(error));
+  let lastProgress = 0;
+  instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
+    const t = inWindow();
+    if (t === null) return;
+    requests++;
+    const b = bucket(t);
+    b.n++;
+    if (statusCode < 200 || statusCode >= 300) {
+      errors.non2xx++;
+      b.errors++;
+      return;
+    }
+    recordMs(histogram, responseTimeMs);
+    b.lat.push(responseTimeMs);
+  });
+  instance.on('reqError', (error: { code?: string } | undefined) => {
+    const t = inWindow();
+    if (t === null) return;
+    requests++;
+    bucket(t).errors++;
+    if (error?.code === 'ETIMEDOUT' || /timeout/i.test(String((error as Error | undefined)?.message ?? ''))) errors.timeouts++;
+    else errors.connection++;
+  });
+  instance.on('tick', () => {
+    const elapsed = performance.now() - t0;
+    if (!options.onProgress || elapsed - lastProgress < 900) return;
+    lastProgress = elapsed;
+    const current = perSecond.get(Math.floor((elapsed - profile.warmupMs) / 1000) - 1);
+    const lat = (current?.lat ?? []).slice().sort((a, b) => a - b);
+    options.onProgress({
+      elapsedMs: elapsed,
+      totalMs,
+      rps: current?.n ?? 0,
+      p99Ms: lat.length === 0 ? 0 : (lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] as number),
+      phase: elapsed < profile.warmupMs ? 'warmup' : 'measure',
+    });
+  });
+  const onAbort = () => instance.stop();
+  options.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    await done;
+  } finally {
+    options.signal.removeEventListener('abort', onAbort);
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  const wallMs = performance.now() - t0;
+  const measuredMs = Math.max(1, Math.min(profile.durationMs, wallMs - profile.warmupMs));
+  return {
+    generator: 'autocannon',
+    requests,
+    achievedRps: requests / (measuredMs / 1000),
+    targetRps: null,
+    durationMs: measuredMs,
+    latency: summarizeHistogram(histogram),
+    histogramUs: encodeHistogram(histogram),
+    fromIntendedStart: false,
+    errors,
+    dropped: 0,
+    generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
+    series: [...perSecond.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([second, b]) => {
+        const lat = b.lat.sort((x, y) => x - y);
+        return {
+          tMs: second * 1000,
+          rps: b.n,
+          errors: b.errors,
+          p99Ms: lat.length === 0 ? 0 : (lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] as number),
+        };
+      }),
+  };
+}
+
+/** autocannon for closed-model cells, the arrival-schedule driver for open-model and staged cells. */
+export class AutocannonLoadGenerator implements LoadGenerator {
+  readonly name = 'autocannon';
+
+  async unavailableReason(): Promise<string | null> {
+    return null;
+  }
+
+  async run(baseUrl: string, request: LoadRequest, profile: LoadProfile, options: LoadRunOptions): Promise<LoadResult> {
+    if (profile.model === 'closed') return runClosedModel(baseUrl, request, profile, options);
+    const { outcomes: _outcomes, ...result } = await runOpenModel(baseUrl, request, profile, options);
+    return result;
+  }
+}

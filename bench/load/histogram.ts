@@ -1,0 +1,45 @@
+/**
+ * Microsecond latency histograms (HDR): one recorder per run, encoded into the run record so repeats
+ * can be merged later (P99 across repeats from the merged histogram, not an average of P99s).
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { LatencySummary } from './types.js';
+
+/** Latencies up to 120 s, 3 significant digits: 10 µs resolution is kept up to ~10 ms and beyond. */
+export function createLatencyHistogram(): hdr.Histogram {
+  return hdr.build({
+    bitBucketSize: 32,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 120_000_000,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
+}
+
+export function encodeHistogram(histogram: hdr.Histogram): string {
+  return hdr.encodeIntoCompressedBase64(histogram);
+}
+
+export function decodeHistogram(encoded: string): hdr.Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false);
+}
+
+/** Percentiles of a µs histogram, in ms. An empty histogram gives zeros. */
+export function summarizeHistogram(histogram: hdr.Histogram): LatencySummary {
+  if (histogram.totalCount === 0) return { p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0, meanMs: 0 };
+  const ms = (us: number) => us / 1000;
+  return {
+    p50Ms: ms(histogram.getValueAtPercentile(50)),
+    p90Ms: ms(histogram.getValueAtPercentile(90)),
+    p99Ms: ms(histogram.getValueAtPercentile(99)),
+    p999Ms: ms(histogram.getValueAtPercentile(99.9)),
+    maxMs: ms(histogram.maxValue),
+    meanMs: ms(histogram.mean),
+  };
+}
+
+/** Records a latency given in fractional milliseconds, at microsecond resolution. */
+export function recordMs(histogram: hdr.Histogram, latencyMs: number): void {
+  histogram.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
+}

@@ -1,0 +1,200 @@
+/**
+ * Open-model load: requests arrive on a schedule (constant rate, or piecewise-linear stages) whatever the
+ * service does, and latency is measured from each request's *intended* send time, so a stalled service
+ * cannot hide its queueing delay (no coordinated omission, as wrk2 does it).
+ *
+ * Why not autocannon's `overallRate`: its rate limiter lets each connection send its per-second quota as
+ * fast as it can at the start of every second, then pauses (autocannon lib/httpClient.js,
+ * `reqsMadeThisSecond`), which is a burst every second rather than a steady arrival process, and its
+ * correction assumes a 1 ms interval whatever the rate.
+ */
+import http from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { LoadProfile, RateStage } from '../../scenarios/define.js';
+import { createLatencyHistogram, encodeHistogram, recordMs, summarizeHistogram } from './histogram.js';
+import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
+
+export type OpenProfile = Extract<LoadProfile, { model: 'open' | 'stages' }>;
+
+/** Request timeout: a request not answered by then counts as a timeout. */
+const requestTimeoutMs = 10_000;
+
+/** Target rate at `tMs` after the start (warm-up included), for either profile shape. */
+export function rateAt(profile: OpenProfile, tMs: number): number {
+  if (profile.model === 'open') return profile.ratePerSec;
+  if (tMs < profile.warmupMs) return profile.stages[0]?.ratePerSec ?? 0;
+  let start = profile.warmupMs;
+  let previous = profile.stages[0]?.ratePerSec ?? 0;
+  for (const stage of profile.stages) {
+    if (tMs < start + stage.durationMs) {
+      const fraction = (tMs - start) / stage.durationMs;
+      return previous + (stage.ratePerSec - previous) * fraction;
+    }
+    start += stage.durationMs;
+    previous = stage.ratePerSec;
+  }
+  return 0;
+}
+
+export function measuredDurationMs(profile: OpenProfile): number {
+  return profile.model === 'open' ? profile.durationMs : profile.stages.reduce((sum: number, s: RateStage) => sum + s.durationMs, 0);
+}
+
+/**
+ * Intended send times (ms from start) of every request of a profile: the integral of the rate, one
+ * request per unit. Pure, so the schedule itself is testable.
+ */
+export function createSchedule(profile: OpenProfile, stepMs = 1): number[] {
+  const totalMs = profile.warmupMs + measuredDurationMs(profile);
+  const times: number[] = [];
+  let accumulated = 0;
+  for (let t = 0; t < totalMs; t += stepMs) {
+    accumulated += (rateAt(profile, t) * stepMs) / 1000;
+    while (accumulated >= 1) {
+      accumulated -= 1;
+      times.push(t);
+    }
+  }
+  return times;
+}
+
+interface Outcome {
+  intendedMs: number;
+  doneMs: number;
+  status: number | null;
+  error: 'timeout' | 'connection' | null;
+}
+
+/** Runs an open-model load. `stopIssuing` ends the arrivals early (shutdown scenario) without aborting in-flight requests. */
+export async function runOpenModel(
+  baseUrl: string,
+  request: LoadRequest,
+  profile: OpenProfile,
+  options: LoadRunOptions & { stopIssuing?: AbortSignal; maxBacklog?: number },
+): Promise<LoadResult & { outcomes: Outcome[] }> {
+  const url = new URL(request.path, baseUrl);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: profile.connections });
+  const schedule = createSchedule(profile);
+  const maxBacklog = options.maxBacklog ?? Math.max(profile.connections * 8, 1000);
+  const outcomes: Outcome[] = [];
+  let outstanding = 0;
+  let dropped = 0;
+  let next = 0;
+  const t0 = performance.now();
+  const cpuStart = process.cpuUsage();
+  const totalMs = profile.warmupMs + measuredDurationMs(profile);
+  let lastProgress = 0;
+
+  const send = (intendedMs: number) => {
+    outstanding++;
+    const outcome: Outcome = { intendedMs, doneMs: 0, status: null, error: null };
+    const finish = () => {
+      outcome.doneMs = performance.now() - t0;
+      outstanding--;
+      outcomes.push(outcome);
+    };
+    const req = http.get(url, { agent, timeout: requestTimeoutMs }, (res) => {
+      outcome.status = res.statusCode ?? 0;
+      res.on('data', () => undefined);
+      res.on('end', finish);
+      res.on('error', () => {
+        outcome.error = 'connection';
+      });
+    });
+    req.on('timeout', () => {
+      outcome.error = 'timeout';
+      req.destroy();
+    });
+    req.on('error', () => {
+      if (outcome.error === null) outcome.error = 'connection';
+      if (outcome.doneMs === 0) finish();
+    });
+  };
+
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const now = performance.now() - t0;
+      const stopped = options.signal.aborted || options.stopIssuing?.aborted === true;
+      while (!stopped && next < schedule.length && (schedule[next] as number) <= now) {
+        if (outstanding >= maxBacklog) dropped++;
+        else send(schedule[next] as number);
+        next++;
+      }
+      if (options.onProgress && now - lastProgress >= 1000) {
+        lastProgress = now;
+        const recent = outcomes.filter((o) => o.doneMs > now - 1000);
+        const lat = recent.map((o) => o.doneMs - o.intendedMs).sort((a, b) => a - b);
+        options.onProgress({
+          elapsedMs: now,
+          totalMs,
+          rps: recent.length,
+          p99Ms: lat.length === 0 ? 0 : (lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] as number),
+          phase: now < profile.warmupMs ? 'warmup' : 'measure',
+        });
+      }
+      if (stopped || next >= schedule.length) {
+        // Arrivals are over: wait for what is in flight (bounded by the request timeout).
+        const waitStart = performance.now();
+        const drain = () => {
+          if (outstanding === 0 || performance.now() - waitStart > requestTimeoutMs + 1000) resolve();
+          else setTimeout(drain, 5);
+        };
+        drain();
+        return;
+      }
+      setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const cpu = process.cpuUsage(cpuStart);
+  const wallMs = performance.now() - t0;
+  agent.destroy();
+
+  const measured = outcomes.filter((o) => o.intendedMs >= profile.warmupMs);
+  const histogram = createLatencyHistogram();
+  const errors = { non2xx: 0, timeouts: 0, connection: 0 };
+  const perSecond = new Map<number, { n: number; errors: number; lat: number[] }>();
+  for (const o of measured) {
+    if (o.error === 'timeout') errors.timeouts++;
+    else if (o.error === 'connection') errors.connection++;
+    else if (o.status === null || o.status < 200 || o.status >= 300) errors.non2xx++;
+    const latencyMs = o.doneMs - o.intendedMs;
+    if (o.error === null) recordMs(histogram, latencyMs);
+    const second = Math.floor((o.doneMs - profile.warmupMs) / 1000);
+    const bucket = perSecond.get(second) ?? { n: 0, errors: 0, lat: [] };
+    bucket.n++;
+    if (o.error !== null) bucket.errors++;
+    else bucket.lat.push(latencyMs);
+    perSecond.set(second, bucket);
+  }
+  const durationMs = measuredDurationMs(profile);
+  const completedInWindow = measured.filter((o) => o.doneMs <= profile.warmupMs + durationMs).length;
+  const targetCount = schedule.filter((t) => t >= profile.warmupMs).length;
+  const stoppedEarly = options.stopIssuing?.aborted === true;
+  return {
+    generator: 'open-model (node:http)',
+    requests: measured.length,
+    achievedRps: completedInWindow / (durationMs / 1000),
+    targetRps: stoppedEarly ? null : targetCount / (durationMs / 1000),
+    durationMs,
+    latency: summarizeHistogram(histogram),
+    histogramUs: encodeHistogram(histogram),
+    fromIntendedStart: true,
+    errors,
+    dropped,
+    generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
+    series: [...perSecond.entries()]
+      .filter(([second]) => second >= 0)
+      .sort(([a], [b]) => a - b)
+      .map(([second, b]) => {
+        const lat = b.lat.sort((x, y) => x - y);
+        return {
+          tMs: second * 1000,
+          rps: b.n,
+          errors: b.errors,
+          p99Ms: lat.length === 0 ? 0 : (lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] as number),
+        };
+      }),
+    outcomes,
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Whether a load run measured the service or the generator. A repeat whose generator missed the
+ * target rate or ran out of CPU is marked invalid: it is kept in the record but never averaged in.
+ */
+import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadResult } from './types.js';
+
+/** Tolerances, named so the rules can be read and tested. */
+export const validityThresholds = {
+  /** Open model: achieved rate may fall short of the target by at most this fraction. */
+  rateShortfall: 0.05,
+  /** Open model: requests the generator could not start on time, as a fraction of the target count. */
+  droppedFraction: 0.01,
+  /** Generator CPU (fraction of one core) above which it is considered saturated. */
+  generatorCpuSaturated: 0.95,
+} as const;
+
+export type LoadValidity = { valid: true } | { valid: false; reason: string };
+
+export function judgeLoad(result: LoadResult, profile: LoadProfile, thresholds = validityThresholds): LoadValidity {
+  if (result.requests === 0) return { valid: false, reason: 'no request completed in the measured window' };
+  if (result.generatorCpu !== null && result.generatorCpu > thresholds.generatorCpuSaturated) {
+    return {
+      valid: false,
+      reason: `load generator saturated: it used ${(result.generatorCpu * 100).toFixed(0)}% of a core (limit ${(thresholds.generatorCpuSaturated * 100).toFixed(0)}%)`,
+    };
+  }
+  if (profile.model !== 'closed' && result.targetRps !== null && result.targetRps > 0) {
+    const expected = result.targetRps * (result.durationMs / 1000);
+    if (result.dropped > thresholds.droppedFraction * expected) {
+      return { valid: false, reason: `${result.dropped} requests could not be sent on time (more than ${(thresholds.droppedFraction * 100).toFixed(0)}% of ${Math.round(expected)})` };
+    }
+    const shortfall = 1 - result.achievedRps / result.targetRps;
+    if (shortfall > thresholds.rateShortfall) {
+      return {
+        valid: false,
+        reason: `achieved ${result.achievedRps.toFixed(1)} req/s, ${(shortfall * 100).toFixed(1)}% below the target ${result.targetRps} req/s (tolerance ${(thresholds.rateShortfall * 100).toFixed(0)}%)`,
+      };
+    }
+  }
+  return { valid: true };
+}

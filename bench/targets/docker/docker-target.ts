@@ -1,0 +1,250 @@
+/**
+ * The default target: one local Docker container per repeat, through the Docker Engine API (dockerode).
+ * CPU and memory limits as `NanoCpus` / `Memory`, the port published on 127.0.0.1 only, every container
+ * labelled with the run id so that Ctrl-C and `bench doctor --cleanup` can remove it.
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import type { Cell } from '../../../scenarios/define.js';
+import { findContainerCgroup, readCgroupSample, type CgroupPaths } from '../../collect/cgroup.js';
+import type { RuntimeSnapshot } from '../../collect/runtime-snapshot.js';
+import { infraError } from '../../errors.js';
+import { runProcess, type ProcessRunner } from '../../exec/index.js';
+import type { EffectiveSettings } from '../../results/schema.js';
+import { ensureServiceImage } from '../images.js';
+import { MiB, serviceEnv } from '../service-env.js';
+import type { ContainerSample, DeployOptions, ServiceHandle, Target, TargetCapabilities } from '../types.js';
+
+export const RUN_LABEL = 'bench.run-id';
+const SERVICE_PORT = '8080/tcp';
+
+export interface DockerTargetOptions {
+  docker?: Docker;
+  run?: ProcessRunner;
+  log?: (line: string) => void;
+}
+
+/** Polls `url` until it answers 200; returns the monotonic time of the first 200. */
+export async function waitForReady(url: string, timeoutMs: number, signal: AbortSignal, intervalMs = 2): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  let lastError = 'no answer';
+  while (performance.now() < deadline) {
+    signal.throwIfAborted();
+    try {
+      const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
+      await response.arrayBuffer();
+      if (response.status === 200) return performance.now();
+      lastError = `HTTP ${response.status}`;
+    } catch (error) {
+      signal.throwIfAborted();
+      lastError = (error as Error).message;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${lastError})`);
+}
+
+export async function fetchRuntime(baseUrl: string, signal: AbortSignal): Promise<RuntimeSnapshot> {
+  const response = await fetch(new URL('/debug/runtime', baseUrl), { signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
+  if (response.status !== 200) throw new Error(`${baseUrl}/debug/runtime answered HTTP ${response.status}`);
+  return (await response.json()) as RuntimeSnapshot;
+}
+
+export class DockerTarget implements Target {
+  readonly name = 'docker' as const;
+  readonly capabilities: TargetCapabilities = {
+    throttling: true,
+    hpa: false,
+    podStartup: false,
+    containerStartup: true,
+    imageSize: true,
+    oomKill: true,
+    rollout: false,
+  };
+  readonly docker: Docker;
+  private readonly run: ProcessRunner;
+  private readonly log: (line: string) => void;
+  private readonly cgroups = new Map<string, CgroupPaths | null>();
+
+  constructor(options: DockerTargetOptions = {}) {
+    this.docker = options.docker ?? new Docker();
+    this.run = options.run ?? runProcess;
+    this.log = options.log ?? (() => undefined);
+  }
+
+  async prepare(signal: AbortSignal): Promise<void> {
+    signal.throwIfAborted();
+    try {
+      await this.docker.ping();
+    } catch (error) {
+      throw infraError(
+        `no Docker engine answers (${(error as Error).message})`,
+        'start one with `sudo bash infra/setup/docker-engine.sh` (installs Debian docker.io when missing), then run `npx bench doctor`',
+        error,
+      );
+    }
+  }
+
+  /** Docker and API versions, for the run's fingerprint. */
+  async version(): Promise<string> {
+    const v = await this.docker.version();
+    return `${v.Version} (API ${v.ApiVersion})`;
+  }
+
+  async deploy(cell: Cell, options: DeployOptions): Promise<ServiceHandle> {
+    const { settings } = cell;
+    const image = await ensureServiceImage(settings, { docker: this.docker, run: this.run, signal: options.signal, log: this.log });
+    const env = { ...serviceEnv(settings), ADDR: ':8080' };
+    const container = await this.docker.createContainer({
+      Image: image.tag,
+      name: `bench-${options.runId}-${Math.random().toString(36).slice(2, 8)}`,
+      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      Labels: { [RUN_LABEL]: options.runId, 'bench.cell': cell.id },
+      ExposedPorts: { [SERVICE_PORT]: {} },
+      HostConfig: {
+        PortBindings: { [SERVICE_PORT]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+        ...(settings.cpuLimit !== null ? { NanoCpus: Math.round(settings.cpuLimit * 1e9) } : {}),
+        ...(settings.memLimitMiB !== null ? { Memory: settings.memLimitMiB * MiB, MemorySwap: settings.memLimitMiB * MiB } : {}),
+        ...(options.cpuset !== null ? { CpusetCpus: options.cpuset } : {}),
+        AutoRemove: false,
+      },
+    });
+    const ids = { containerId: container.id };
+    try {
+      const startedAtMs = performance.now();
+      await container.start();
+      const info = await container.inspect();
+      const port = info.NetworkSettings.Ports[SERVICE_PORT]?.[0]?.HostPort;
+      if (port === undefined) throw new Error('Docker published no port for 8080/tcp');
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const readyAtMs = await waitForReady(`${baseUrl}/ready`, options.readyTimeoutMs, options.signal).catch(async (error: Error) => {
+        const logs = await this.logsTail(container.id);
+        throw new Error(`${error.message}${logs === '' ? '' : `\ncontainer log:\n${logs}`}`);
+      });
+      return {
+        target: 'docker',
+        cellId: cell.id,
+        baseUrl,
+        ids,
+        startedAtMs,
+        readyAtMs,
+        image: { tag: image.tag, id: image.id, bytes: image.bytes, binaryBytes: image.binaryBytes },
+      };
+    } catch (error) {
+      await this.removeContainer(container.id);
+      throw error;
+    }
+  }
+
+  async inspect(handle: ServiceHandle, signal: AbortSignal): Promise<{ runtime: RuntimeSnapshot; effective: EffectiveSettings }> {
+    const runtime = await fetchRuntime(handle.baseUrl, signal);
+    const containerId = handle.ids.containerId as string;
+    const cgroup = await this.cgroupOf(containerId);
+    let cgroupCpuLimit: number | null;
+    let cgroupMemLimitBytes: number | null;
+    if (cgroup !== null) {
+      const reading = await readCgroupSample(cgroup);
+      cgroupCpuLimit = reading.cpuLimit;
+      cgroupMemLimitBytes = reading.memLimitBytes;
+    } else {
+      // Remote engine or unknown cgroup layout: fall back to what Docker was told.
+      const info = await this.docker.getContainer(containerId).inspect();
+      cgroupCpuLimit = info.HostConfig.NanoCpus ? info.HostConfig.NanoCpus / 1e9 : null;
+      cgroupMemLimitBytes = info.HostConfig.Memory ? info.HostConfig.Memory : null;
+    }
+    return {
+      runtime,
+      effective: {
+        gomaxprocs: runtime.gomaxprocs,
+        gogc: runtime.gogc,
+        gomemlimitBytes: runtime.gomemlimitBytes,
+        gcVariant: runtime.gcVariant,
+        goVersion: runtime.goVersion,
+        godebug: runtime.godebug,
+        cgroupCpuLimit,
+        cgroupMemLimitBytes,
+      },
+    };
+  }
+
+  async sample(handle: ServiceHandle): Promise<ContainerSample> {
+    const containerId = handle.ids.containerId as string;
+    const tMs = performance.now();
+    const cgroup = await this.cgroupOf(containerId);
+    if (cgroup !== null) {
+      const r = await readCgroupSample(cgroup);
+      return {
+        tMs,
+        cpuUsageNs: r.cpuUsageNs,
+        nrPeriods: r.nrPeriods,
+        nrThrottled: r.nrThrottled,
+        throttledTimeNs: r.throttledTimeNs,
+        memUsageBytes: r.memUsageBytes,
+        memPeakBytes: r.memPeakBytes,
+      };
+    }
+    const container = this.docker.getContainer(containerId) as unknown as { stats(options: object): Promise<Docker.ContainerStats> };
+    const stats = await container.stats({ stream: false, 'one-shot': true });
+    return {
+      tMs,
+      cpuUsageNs: stats.cpu_stats.cpu_usage.total_usage,
+      nrPeriods: stats.cpu_stats.throttling_data?.periods ?? null,
+      nrThrottled: stats.cpu_stats.throttling_data?.throttled_periods ?? null,
+      throttledTimeNs: stats.cpu_stats.throttling_data?.throttled_time ?? null,
+      memUsageBytes: stats.memory_stats.usage ?? 0,
+      memPeakBytes: stats.memory_stats.max_usage ?? null,
+    };
+  }
+
+  async stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean }> {
+    const container = this.docker.getContainer(handle.ids.containerId as string);
+    await container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
+    const deadline = performance.now() + options.graceSeconds * 1000;
+    for (;;) {
+      const info = await container.inspect();
+      if (!info.State.Running) return { exitCode: info.State.ExitCode, oomKilled: info.State.OOMKilled };
+      if (performance.now() > deadline) {
+        await container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+      }
+      await sleep(10);
+    }
+  }
+
+  /** Whether the container is still running, and whether the kernel OOM-killed it. */
+  async state(handle: ServiceHandle): Promise<{ running: boolean; oomKilled: boolean; exitCode: number | null }> {
+    const info = await this.docker.getContainer(handle.ids.containerId as string).inspect();
+    return { running: info.State.Running, oomKilled: info.State.OOMKilled, exitCode: info.State.Running ? null : info.State.ExitCode };
+  }
+
+  async teardown(handle: ServiceHandle): Promise<void> {
+    await this.removeContainer(handle.ids.containerId as string);
+  }
+
+  async cleanup(runId: string | null): Promise<number> {
+    const containers = await this.docker.listContainers({
+      all: true,
+      filters: { label: [runId === null ? RUN_LABEL : `${RUN_LABEL}=${runId}`] },
+    });
+    await Promise.all(containers.map((c) => this.removeContainer(c.Id)));
+    return containers.length;
+  }
+
+  private async cgroupOf(containerId: string): Promise<CgroupPaths | null> {
+    if (!this.cgroups.has(containerId)) this.cgroups.set(containerId, await findContainerCgroup(containerId));
+    return this.cgroups.get(containerId) ?? null;
+  }
+
+  private async logsTail(containerId: string): Promise<string> {
+    const buffer = await this.docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: 10 }).catch(() => null);
+    // Multiplexed stream frames carry an 8-byte header; strip non-printable bytes for a readable tail.
+    return buffer === null ? '' : buffer.toString('utf8').replace(/[^\x20-\x7e\n]/g, '').trim();
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    this.cgroups.delete(id);
+    await this.docker.getContainer(id).remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
+      if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import { defineScenario } from './define.js';
+
+/** `GOGC=100` against no GOGC at all: 100 is the runtime's default, so nothing should change. */
+export default defineScenario({
+  name: 'gogc',
+  description: 'GOGC=100 vs unset (the default): a no-op',
+  claims: ['gogc-100'],
+  kind: 'load',
+  targets: ['docker', 'kind', 'kubernetes'],
+  default: true,
+  matrix: { gogc: ['unset', 100], cpuLimit: [1], liveHeapMiB: [32], workload: ['alloc'] },
+  load: { model: 'open', ratePerSec: 300, connections: 64, warmupMs: 2000, durationMs: 6000 },
+  repeats: 5,
+  profiles: {
+    smoke: { repeats: 3, warmupMs: 500, durationMs: 2000 },
+    full: { repeats: 10, durationMs: 15000 },
+    nightly: { repeats: 5, durationMs: 4000 },
+  },
+});

@@ -1,0 +1,28 @@
+import { defineScenario } from './define.js';
+
+/**
+ * Container-aware GOMAXPROCS (Go 1.25+): does GOMAXPROCS follow the CPU limit, and what does that do to
+ * throughput, tail latency and CFS throttling compared with a container-unaware service? The unaware
+ * service is emulated on this host with an explicit GOMAXPROCS of a bigger node (8 CPUs), and `legacy`
+ * is the runtime's own switch back to the pre-1.25 behaviour (GODEBUG=containermaxprocs=0).
+ */
+export default defineScenario({
+  name: 'gomaxprocs',
+  description: 'GOMAXPROCS under CPU limits: container-aware (Go 1.25+) vs container-unaware',
+  claims: ['gomaxprocs-follows-limit', 'gomaxprocs-throughput'],
+  kind: 'load',
+  targets: ['docker', 'kind', 'kubernetes'],
+  default: true,
+  matrix: {
+    cpuLimit: [0.5, 1, 1.5],
+    maxprocs: ['auto', 'legacy', 'unaware(8)'],
+    workload: ['cpu'],
+  },
+  load: { model: 'closed', connections: 32, warmupMs: 2000, durationMs: 8000 },
+  repeats: 5,
+  profiles: {
+    smoke: { repeats: 3, warmupMs: 500, durationMs: 2000, matrix: { cpuLimit: [0.5, 1.5], maxprocs: ['auto', 'unaware(8)'] } },
+    full: { repeats: 10, durationMs: 20000 },
+    nightly: { repeats: 5, durationMs: 5000, matrix: { cpuLimit: [0.5, 1], maxprocs: ['auto', 'unaware(8)'] } },
+  },
+});

@@ -1,0 +1,29 @@
+import { defineScenario } from './define.js';
+
+/**
+ * Green Tea GC (default in Go 1.26) against the previous collector (`GOEXPERIMENT=nogreenteagc` build),
+ * on an allocation-heavy, pointer-rich workload over a live heap, at one fixed open-model rate: GC CPU
+ * share, container CPU, memory, P99, and the pods a capacity model derives from the CPU per request.
+ */
+export default defineScenario({
+  name: 'greentea',
+  description: 'Green Tea GC vs the pre-1.26 GC at a fixed request rate (GC CPU, CPU, memory, P99, pods)',
+  claims: ['greentea-gc-overhead', 'greentea-pod-table'],
+  kind: 'load',
+  targets: ['docker', 'kind', 'kubernetes'],
+  default: true,
+  matrix: {
+    gc: ['default', 'nogreenteagc'],
+    cpuLimit: [1],
+    memLimitMiB: [512],
+    liveHeapMiB: [64],
+    workload: ['alloc'],
+  },
+  load: { model: 'open', ratePerSec: 300, connections: 64, warmupMs: 2000, durationMs: 8000 },
+  repeats: 6,
+  profiles: {
+    smoke: { repeats: 3, warmupMs: 500, durationMs: 2000 },
+    full: { repeats: 12, durationMs: 20000 },
+    nightly: { repeats: 5, durationMs: 5000 },
+  },
+});

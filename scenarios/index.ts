@@ -1,0 +1,26 @@
+/** The built-in scenarios, by name, and the helpers to define and expand them. */
+import coldStart from './cold-start.js';
+import gogc from './gogc.js';
+import gomaxprocs from './gomaxprocs.js';
+import gomemlimit from './gomemlimit.js';
+import greentea from './greentea.js';
+import imageSize from './image-size.js';
+import shutdown from './shutdown.js';
+import type { ScenarioInput } from './define.js';
+
+/** Built-in scenario modules, validated when loaded (bench/orchestrator/scenarios.ts). */
+export const builtinScenarios = {
+  gomaxprocs,
+  greentea,
+  'image-size': imageSize,
+  'cold-start': coldStart,
+  gomemlimit,
+  shutdown,
+  gogc,
+} satisfies Record<string, ScenarioInput>;
+
+export * from './define.js';
+export { workloads, workloadPath } from './workloads.js';
+export { expandMatrix, createPlan, resolveScenario, validateScenario, estimateCellMs, axisOrder } from './matrix.js';
+export type { Plan, PlanItem, ResolvedScenario, RunOverrides } from './matrix.js';
+export { createRandom, shuffle } from './random.js';
