@@ -9,6 +9,8 @@ export const ExitCode = {
   infra: 3,
   /** The load was invalid: the generator could not hold the rate or was saturated. */
   invalidLoad: 4,
+  /** Interrupted by Ctrl-C / SIGTERM; the record keeps what was measured (`--resume` continues). */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -31,6 +31,8 @@ export const metrics = {
   gomaxprocs: { label: 'GOMAXPROCS', unit: 'threads', better: 'none' },
   gogcPercent: { label: 'GOGC in effect', unit: 'count', better: 'none' },
   startupMs: { label: 'start → ready', unit: 'ms', better: 'lower' },
+  processReadyMs: { label: 'process start → ready', unit: 'ms', better: 'lower' },
+  inFlightAtStop: { label: 'requests in flight at SIGTERM', unit: 'count', better: 'none' },
   idleRssBytes: { label: 'idle RSS', unit: 'bytes', better: 'lower' },
   imageBytes: { label: 'image size', unit: 'bytes', better: 'lower' },
   binaryBytes: { label: 'binary size', unit: 'bytes', better: 'lower' },

@@ -10,7 +10,7 @@ export const MiB = 1024 * 1024;
 export const noMemoryLimit = 9223372036854775807;
 
 /** Node CPU count of `unaware(N)`, or null. */
-export function unawareNodeCpus(maxprocs: CellSettings['maxprocs']): number | null {
+export function unawareNodeCpus(maxprocs: CellSettings['maxprocs'] | string): number | null {
   if (typeof maxprocs !== 'string') return null;
   const match = /^unaware\((\d+)\)$/.exec(maxprocs);
   return match ? Number(match[1]) : null;

@@ -64,6 +64,10 @@ export interface DeployOptions {
 export interface Target {
   readonly name: TargetName;
   readonly capabilities: TargetCapabilities;
+  /** Engine / cluster version for the run's fingerprint. */
+  version?(): Promise<string>;
+  /** Releases clients and clusters the target created (a kind cluster without --keep-cluster). */
+  dispose?(): Promise<void>;
   /** Checks the target answers; throws a BenchError (code 3) with a hint when it does not. */
   prepare(signal: AbortSignal): Promise<void>;
   deploy(cell: Cell, options: DeployOptions): Promise<ServiceHandle>;
@@ -80,6 +84,8 @@ export interface Target {
   observe?(handle: ServiceHandle, clockMs: () => number, signal: AbortSignal): TargetObserver;
   /** Rolls the service (new pods replace old ones) and resolves when the rollout has finished. */
   rollout?(handle: ServiceHandle, signal: AbortSignal): Promise<void>;
+  /** Builds (or finds) the service image for these settings and reports its sizes (`imageSize`). */
+  image?(settings: Cell['settings'], signal: AbortSignal): Promise<ServiceHandle['image']>;
   /** Removes everything `deploy` created. Idempotent, never throws for "already gone". */
   teardown(handle: ServiceHandle): Promise<void>;
   /** Removes every object labelled with `runId` (also leftovers of a crashed run when `runId` is null). */

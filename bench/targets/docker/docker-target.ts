@@ -137,6 +137,11 @@ export class DockerTarget implements Target {
     }
   }
 
+  async image(settings: Cell['settings'], signal: AbortSignal): Promise<ServiceHandle['image']> {
+    const image = await ensureServiceImage(settings, { docker: this.docker, run: this.run, signal, log: this.log });
+    return { tag: image.tag, id: image.id, bytes: image.bytes, binaryBytes: image.binaryBytes };
+  }
+
   async inspect(handle: ServiceHandle, signal: AbortSignal): Promise<{ runtime: RuntimeSnapshot; effective: EffectiveSettings }> {
     const runtime = await fetchRuntime(handle.baseUrl, signal);
     const containerId = handle.ids.containerId as string;

@@ -1,0 +1,92 @@
+/** `bench doctor`: what is installed, what is missing, how to get it; `--cleanup` removes leftovers. */
+import { access } from 'node:fs/promises';
+import { ExitCode } from '../../errors.js';
+import { runProcess, type ProcessRunner } from '../../exec/index.js';
+import { detectCgroupVersion } from '../../results/fingerprint.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../types.js';
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  /** Needed for the default job (docker target): a missing essential makes doctor exit 3. */
+  essential: boolean;
+  detail: string;
+  fix: string;
+}
+
+async function versionOf(run: ProcessRunner, command: string, args: string[]): Promise<string | null> {
+  try {
+    const result = await run(command, args);
+    return (result.stdout.trim() || result.stderr.trim()).split('\n')[0] ?? '';
+  } catch {
+    return null;
+  }
+}
+
+/** `go version go1.26.8 linux/amd64` → [1, 26]. */
+export function parseGoVersion(text: string): [number, number] | null {
+  const match = /go(\d+)\.(\d+)/.exec(text);
+  return match ? [Number(match[1]), Number(match[2])] : null;
+}
+
+export async function runChecks(run: ProcessRunner = runProcess): Promise<Check[]> {
+  const checks: Check[] = [];
+  const go = await versionOf(run, 'go', ['version']);
+  const goVersion = go === null ? null : parseGoVersion(go);
+  const goOk = goVersion !== null && (goVersion[0] > 1 || goVersion[1] >= 25);
+  checks.push({
+    name: 'go',
+    ok: goOk,
+    essential: true,
+    detail: go === null ? 'not found' : `${go}${goOk ? '' : ' (container-aware GOMAXPROCS needs Go 1.25 or later)'}`,
+    fix: 'install Go 1.25+ (https://go.dev/dl or your package manager)',
+  });
+  const docker = await versionOf(run, 'docker', ['version', '--format', '{{.Server.Version}}']);
+  checks.push({
+    name: 'docker engine',
+    ok: docker !== null && docker !== '',
+    essential: true,
+    detail: docker === null || docker === '' ? 'no engine answers' : `server ${docker}`,
+    fix: 'sudo bash infra/setup/docker-engine.sh (installs Debian docker.io and starts dockerd)',
+  });
+  const cgroup = await detectCgroupVersion();
+  checks.push({ name: 'cgroup', ok: cgroup !== null, essential: false, detail: cgroup === null ? 'not found' : `v${cgroup}`, fix: 'a Linux host with cgroups' });
+  const kind = await versionOf(run, 'kind', ['version']);
+  checks.push({ name: 'kind', ok: kind !== null, essential: false, detail: kind ?? 'not found (only needed for --target kind)', fix: 'go install sigs.k8s.io/kind@v0.30.0 (kind needs a registry for its node image)' });
+  const kubectl = await versionOf(run, 'kubectl', ['version', '--client']);
+  checks.push({ name: 'kubectl', ok: kubectl !== null, essential: false, detail: kubectl ?? 'not found (optional; bench uses the Kubernetes API directly)', fix: 'your package manager, or https://kubernetes.io/docs/tasks/tools/' });
+  const local = await access('/etc/kubernetes/admin.conf').then(() => true, () => false);
+  checks.push({ name: 'local cluster', ok: local, essential: false, detail: local ? 'kubeconfig /etc/kubernetes/admin.conf' : 'not up (only needed for --target kubernetes here)', fix: 'sudo npx bench cluster up --provider local' });
+  const k6 = await versionOf(run, 'k6', ['version']);
+  checks.push({ name: 'k6', ok: k6 !== null, essential: false, detail: k6 ?? 'not found (only needed for --load k6)', fix: 'install k6 from your package manager (Grafana apt/rpm repo, brew install k6, winget/choco) — bench never downloads it' });
+  const wrk = await versionOf(run, 'wrk', ['--version']);
+  checks.push({ name: 'wrk', ok: wrk !== null, essential: false, detail: wrk === null ? 'not found (optional, for the generator benchmark)' : 'found', fix: 'apt-get install wrk' });
+  return checks;
+}
+
+export function formatChecks(checks: readonly Check[]): string {
+  const width = Math.max(...checks.map((c) => c.name.length));
+  return checks
+    .map((c) => `${c.ok ? 'ok     ' : c.essential ? 'MISSING' : 'absent '}  ${c.name.padEnd(width)}  ${c.detail}${c.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${c.fix}`}`)
+    .join('\n');
+}
+
+export const doctorCommand: Command = async (ctx) => {
+  const { values } = parseCommandArgs('doctor', ctx.argv, { cleanup: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, false);
+  if (values.help) {
+    ctx.stdout('Usage: bench doctor [--cleanup]\n  --cleanup  remove containers (and cluster namespaces) left by crashed runs\n');
+    return ExitCode.ok;
+  }
+  const checks = await runChecks();
+  ctx.stdout(`${formatChecks(checks)}\n`);
+  if (values.cleanup) {
+    const { DockerTarget } = await import('../../targets/docker/docker-target.js');
+    const removed = await new DockerTarget().cleanup(null).catch((error: Error) => {
+      ctx.stderr(`cleanup: ${error.message}\n`);
+      return 0;
+    });
+    ctx.stdout(`cleanup: removed ${removed} container(s) labelled by bench\n`);
+  }
+  return checks.some((c) => c.essential && !c.ok) ? ExitCode.infra : ExitCode.ok;
+};

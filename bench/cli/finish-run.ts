@@ -1,0 +1,60 @@
+/** The end of `bench run`: the record's status and honest limits, the report, the exit code. */
+import path from 'node:path';
+import { ExitCode } from '../errors.js';
+import type { RunPlanSummary } from '../orchestrator/run-plan.js';
+import type { RunRecord } from '../results/schema.js';
+import type { RunStore } from '../results/store.js';
+import { unawareNodeCpus } from '../targets/service-env.js';
+import type { CommandContext } from './types.js';
+
+/** What this run could not show, stated in the record and the report. Pure. */
+export function describeLimits(record: RunRecord, hostCpus: number, availableCpus: number): string[] {
+  const limits: string[] = [];
+  const cells = record.plan.cells;
+  const unaware = [...new Set(cells.map((c) => unawareNodeCpus(c.settings.maxprocs)).filter((n): n is number => n !== null))];
+  if (unaware.length > 0) {
+    limits.push(`A container-unaware service is emulated with GOMAXPROCS=${unaware.join('/')} (a node of ${unaware.join('/')} CPUs); this host has ${hostCpus}.`);
+  }
+  const limited = cells.map((c) => c.settings.cpuLimit).filter((l): l is number => l !== null);
+  if (limited.some((l) => Math.max(2, Math.ceil(l)) >= availableCpus)) {
+    limits.push(`With ${availableCpus} CPUs available to the service, container-aware GOMAXPROCS (at least 2) equals the runtime's container-unaware default (${availableCpus}) for every CPU limit here; only the emulated bigger node shows the difference.`);
+  }
+  const toolchains = [...new Set(cells.map((c) => c.settings.toolchain))];
+  limits.push(`Toolchains measured: ${toolchains.map((t) => (t === 'local' ? record.fingerprint.goVersion ?? 'local go' : t)).join(', ')}. Older runtime behaviour is reproduced with the runtime's own switches (GODEBUG=containermaxprocs=0, GOEXPERIMENT=nogreenteagc), not older toolchains.`);
+  if (record.placement.serviceCpus === null) limits.push(record.placement.note);
+  return limits;
+}
+
+export async function finishRun(
+  ctx: CommandContext,
+  store: RunStore,
+  summary: RunPlanSummary,
+  cpus: { hostCpus: number; availableCpus: number },
+): Promise<ExitCode> {
+  const status = summary.status;
+  await store.update({ status, limits: describeLimits(store.record, cpus.hostCpus, cpus.availableCpus) });
+  const record = store.record;
+  const counts = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
+  for (const r of record.repeats) counts[r.outcome.state]++;
+  ctx.stdout(
+    `\n${status === 'completed' ? 'Done' : 'Interrupted'}: ${counts.completed} completed, ${counts.invalid} invalid, ${counts.failed} failed, ${counts.skipped} skipped → ${path.relative(ctx.cwd, store.file) || store.file}\n`,
+  );
+  for (const r of record.repeats.filter((x) => x.outcome.state === 'failed').slice(0, 5)) {
+    ctx.stdout(`  failed: ${r.cellId} #${r.repeat + 1}: ${r.outcome.state === 'failed' ? r.outcome.error.split('\n')[0] : ''}\n`);
+  }
+  if (status === 'interrupted') {
+    ctx.stdout(`Resume with: npx bench run --resume ${path.relative(ctx.cwd, store.dir) || store.dir}\n`);
+    return ExitCode.interrupted;
+  }
+  const { writeRunReport } = await import('./run-report.js');
+  await writeRunReport(ctx, store.dir, record);
+  // A cell none of whose repeats measured valid load says nothing about the service.
+  const byCell = new Map<string, string[]>();
+  for (const r of record.repeats) byCell.set(r.cellId, [...(byCell.get(r.cellId) ?? []), r.outcome.state]);
+  const allInvalid = [...byCell.entries()].filter(([, states]) => states.length > 0 && states.every((s) => s === 'invalid'));
+  if (allInvalid.length > 0) {
+    ctx.stderr(`bench: invalid load in every repeat of ${allInvalid.map(([id]) => id).join(', ')} (the generator missed the rate or was saturated)\n`);
+    return ExitCode.invalidLoad;
+  }
+  return ExitCode.ok;
+}

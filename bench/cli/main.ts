@@ -1,0 +1,80 @@
+/**
+ * The `bench` CLI shell: picks the command, loads it lazily, gives it the outside world, and is the one
+ * error boundary: known errors (BenchError) print a message and a hint, unknown ones the stack.
+ */
+import { ExitCode, isBenchError } from '../errors.js';
+import type { Command, CommandContext } from './types.js';
+
+/** Commands by name, loaded on first use so `bench list` does not load Docker or Kubernetes clients. */
+export const commands = {
+  run: { summary: 'run scenarios (bench run --matrix)', load: async () => (await import('./commands/run.js')).runCommand },
+  list: { summary: 'list scenarios, claims and matrix sizes', load: async () => (await import('./commands/list.js')).listCommand },
+  doctor: { summary: 'check what is installed; --cleanup removes leftovers', load: async () => (await import('./commands/doctor.js')).doctorCommand },
+} satisfies Record<string, { summary: string; load: () => Promise<Command> }>;
+
+export type CommandName = keyof typeof commands;
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((n) => n.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return ['Usage: bench <command> [options]', '', 'Commands:', ...lines, '', 'Run `bench <command> --help` for the options of a command.'].join('\n');
+}
+
+function formatError(error: unknown): { text: string; code: ExitCode } {
+  if (isBenchError(error)) {
+    const hint = error.hint === undefined ? '' : `\nhint: ${error.hint}`;
+    return { text: `bench: ${error.message}${hint}`, code: error.exitCode };
+  }
+  const e = error as Error;
+  return { text: `bench: unexpected error: ${e?.stack ?? String(error)}`, code: ExitCode.infra };
+}
+
+/** Runs one CLI invocation in-process; returns the exit code (testable without spawning). */
+export async function runCli(argv: string[], context: Omit<CommandContext, 'argv'>): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    context.stdout(`${usage()}\n`);
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (!Object.hasOwn(commands, name)) {
+    context.stderr(`bench: unknown command "${name}"\n${usage()}\n`);
+    return ExitCode.usage;
+  }
+  try {
+    const command = await commands[name as CommandName].load();
+    return await command({ ...context, argv: rest });
+  } catch (error) {
+    const { text, code } = formatError(error);
+    context.stderr(`${text}\n`);
+    return code;
+  }
+}
+
+/** Process entry: wires signals and streams, sets the exit code. */
+export async function main(argv: string[]): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts === 1) {
+      process.stderr.write(`\nbench: ${signal}: stopping after cleanup (press Ctrl-C again to quit at once)\n`);
+      controller.abort(new Error(`interrupted by ${signal}`));
+    } else {
+      process.stderr.write('bench: quitting now; run `npx bench doctor --cleanup` to remove leftovers\n');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const code = await runCli(argv, {
+    cwd: process.cwd(),
+    env: process.env,
+    signal: controller.signal,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    isTTY: process.stdout.isTTY === true,
+  });
+  process.exitCode = controller.signal.aborted && code === ExitCode.ok ? 130 : code;
+  // Keep-alive sockets and watches must not keep an interrupted or finished run alive.
+  setTimeout(() => process.exit(), 2000).unref();
+}

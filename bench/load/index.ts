@@ -1,0 +1,38 @@
+/** The load generators by name: `--load` choices come from here. */
+import { infraError } from '../errors.js';
+import { AutocannonLoadGenerator } from './autocannon.js';
+import type { LoadGenerator } from './types.js';
+
+export interface LoadGeneratorOptions {
+  k6Path?: string | undefined;
+  env: NodeJS.ProcessEnv;
+}
+
+export const loadGeneratorFactories = {
+  autocannon: async (_options: LoadGeneratorOptions): Promise<LoadGenerator> => new AutocannonLoadGenerator(),
+} satisfies Record<string, (options: LoadGeneratorOptions) => Promise<LoadGenerator>>;
+
+export type LoadGeneratorName = keyof typeof loadGeneratorFactories;
+export const loadGeneratorNames = Object.keys(loadGeneratorFactories) as LoadGeneratorName[];
+
+/**
+ * Creates the named generator and checks it can run here. `auto` takes the first available one; an
+ * explicitly named generator that cannot run is an infrastructure error (exit 3) with the fix.
+ */
+export async function createLoadGenerator(name: LoadGeneratorName | 'auto', options: LoadGeneratorOptions): Promise<LoadGenerator> {
+  const names = name === 'auto' ? loadGeneratorNames : [name];
+  const reasons: string[] = [];
+  for (const candidate of names) {
+    const generator = await loadGeneratorFactories[candidate](options);
+    const reason = await generator.unavailableReason();
+    if (reason === null) return generator;
+    reasons.push(`${candidate}: ${reason}`);
+  }
+  throw infraError(`no load generator can run: ${reasons.join('; ')}`, 'see `npx bench doctor`');
+}
+
+export { AutocannonLoadGenerator } from './autocannon.js';
+export { runOpenModel, createSchedule, rateAt } from './open-model.js';
+export { judgeLoad, validityThresholds } from './validity.js';
+export { createLatencyHistogram, encodeHistogram, decodeHistogram, summarizeHistogram } from './histogram.js';
+export type { LoadGenerator, LoadResult, LoadRequest, LoadProgress, LoadRunOptions, LatencySummary } from './types.js';

@@ -1,0 +1,323 @@
+/**
+ * What one repeat of a cell does, per scenario kind. Each procedure deploys what it needs through the
+ * target, measures, and leaves teardown to the task stack, which runs it in reverse order whatever
+ * happens (failure, Ctrl-C).
+ */
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { workloadPath } from '../../scenarios/workloads.js';
+import type { Cell } from '../../scenarios/define.js';
+import { deriveContainerMetrics, deriveRuntimeMetrics, podsForRate } from '../collect/derive.js';
+import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
+import { runOpenModel } from '../load/open-model.js';
+import type { LoadGenerator, LoadProgress, LoadResult } from '../load/types.js';
+import { judgeLoad } from '../load/validity.js';
+import type { EffectiveSettings, Outcome, RepeatResult } from '../results/schema.js';
+import { settingsMismatches } from '../targets/service-env.js';
+import type { ContainerSample, ServiceHandle, Target } from '../targets/types.js';
+import type { TaskStack } from './task-stack.js';
+
+export interface RepeatContext {
+  cell: Cell;
+  runId: string;
+  target: Target;
+  generator: LoadGenerator;
+  signal: AbortSignal;
+  stack: TaskStack;
+  cpuset: string | null;
+  /** CPUs the service can run on (for the GOMAXPROCS rule). */
+  availableCpus: number;
+  onLoadProgress: (progress: LoadProgress) => void;
+  log: (line: string) => void;
+}
+
+/** What a procedure measured; the runner adds ids and times. */
+export interface Measurement {
+  outcome: Outcome;
+  metrics: Record<string, number>;
+  effective: EffectiveSettings | null;
+  load: Omit<LoadResult, 'series'> | null;
+  series: RepeatResult['series'];
+  events: RepeatResult['events'];
+  notes: string[];
+}
+
+export class SettingsMismatchError extends Error {
+  override readonly name = 'SettingsMismatchError';
+}
+
+const readyTimeoutMs = 30_000;
+
+function emptyMeasurement(): Measurement {
+  return { outcome: { state: 'completed' }, metrics: {}, effective: null, load: null, series: {}, events: [], notes: [] };
+}
+
+async function deployVerified(ctx: RepeatContext): Promise<{ handle: ServiceHandle; runtime: RuntimeSnapshot; effective: EffectiveSettings }> {
+  const handle = await ctx.target.deploy(ctx.cell, { runId: ctx.runId, signal: ctx.signal, cpuset: ctx.cpuset, readyTimeoutMs });
+  ctx.stack.defer(`remove ${ctx.cell.id}`, () => ctx.target.teardown(handle));
+  const { runtime, effective } = await ctx.target.inspect(handle, ctx.signal);
+  const problems = settingsMismatches(ctx.cell.settings, effective, ctx.availableCpus);
+  if (problems.length > 0) throw new SettingsMismatchError(`the running service does not have the planned settings: ${problems.join('; ')}`);
+  return { handle, runtime, effective };
+}
+
+function loadMetrics(load: LoadResult): Record<string, number> {
+  const total = load.requests;
+  const failed = load.errors.non2xx + load.errors.timeouts + load.errors.connection;
+  return {
+    throughputRps: load.achievedRps,
+    latencyP50Ms: load.latency.p50Ms,
+    latencyP90Ms: load.latency.p90Ms,
+    latencyP99Ms: load.latency.p99Ms,
+    latencyP999Ms: load.latency.p999Ms,
+    errorRate: total === 0 ? 0 : failed / total,
+    failedRequests: failed,
+  };
+}
+
+function withoutSeries(load: LoadResult): Omit<LoadResult, 'series'> {
+  const { series: _series, ...rest } = load;
+  return rest;
+}
+
+/** Samples the container every `intervalMs` until stopped. */
+function startSampler(ctx: RepeatContext, handle: ServiceHandle, intervalMs = 250): { samples: ContainerSample[]; stop(): Promise<void> } {
+  const samples: ContainerSample[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running && !ctx.signal.aborted) {
+      try {
+        samples.push(await ctx.target.sample(handle, ctx.signal));
+      } catch {
+        // The container may be gone (OOM kill, shutdown); the samples so far stand.
+        break;
+      }
+      await sleep(intervalMs);
+    }
+  })();
+  return {
+    samples,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
+}
+
+function containerSeries(samples: readonly ContainerSample[], originMs: number): Array<Record<string, number>> {
+  const out: Array<Record<string, number>> = [];
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1] as ContainerSample;
+    const b = samples[i] as ContainerSample;
+    const seconds = (b.tMs - a.tMs) / 1000;
+    if (seconds <= 0) continue;
+    const sample: Record<string, number> = {
+      tMs: Math.round(b.tMs - originMs),
+      cpuCores: (b.cpuUsageNs - a.cpuUsageNs) / 1e9 / seconds,
+      memBytes: b.memUsageBytes,
+    };
+    if (a.nrThrottled !== null && b.nrThrottled !== null) sample.throttledPeriods = b.nrThrottled - a.nrThrottled;
+    out.push(sample);
+  }
+  return out;
+}
+
+/** Steady load (closed or open model) on one service: latency, throughput, CPU, throttling, memory, GC. */
+async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
+  const m = emptyMeasurement();
+  const { handle, effective } = await deployVerified(ctx);
+  m.effective = effective;
+  const sampler = startSampler(ctx, handle);
+  ctx.stack.defer('stop sampler', () => sampler.stop());
+  const profile = ctx.cell.load;
+  const warmupMs = profile.warmupMs;
+  const loadStart = performance.now();
+  let startSnapshot: Promise<RuntimeSnapshot | null> = Promise.resolve(null);
+  // The window's first runtime snapshot is taken when the warm-up ends, on the same clock as the samples.
+  const snapshotTimer = setTimeout(() => {
+    startSnapshot = ctx.target.inspect(handle, ctx.signal).then((r) => r.runtime, () => null);
+  }, warmupMs);
+  let load: LoadResult;
+  try {
+    load = await ctx.generator.run(handle.baseUrl, { path: workloadPath(ctx.cell.settings.workload) }, profile, {
+      signal: ctx.signal,
+      onProgress: ctx.onLoadProgress,
+    });
+  } finally {
+    clearTimeout(snapshotTimer);
+  }
+  const windowStart = loadStart + warmupMs;
+  const windowEnd = performance.now();
+  ctx.signal.throwIfAborted();
+  const startRuntime = await startSnapshot;
+  const endRuntime = await ctx.target.inspect(handle, ctx.signal).then((r) => r.runtime, () => null);
+  await sampler.stop();
+  const stopped = await ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 5 });
+
+  m.load = withoutSeries(load);
+  m.metrics = { ...loadMetrics(load), ...deriveContainerMetrics(sampler.samples, windowStart, windowEnd, ctx.cell.settings.cpuLimit) };
+  m.metrics.oomKills = stopped.oomKilled ? 1 : 0;
+  if (startRuntime !== null && endRuntime !== null) {
+    Object.assign(m.metrics, deriveRuntimeMetrics(startRuntime, endRuntime, (windowEnd - windowStart) / 1000, ctx.cell.settings.cpuLimit));
+  } else {
+    m.metrics.gomaxprocs = effective.gomaxprocs;
+    m.metrics.gogcPercent = effective.gogc;
+    m.notes.push('Go runtime metrics of the window are missing: the service did not answer /debug/runtime at the window edges');
+  }
+  const request = ctx.cell.settings.cpuRequest ?? ctx.cell.settings.cpuLimit;
+  if (request !== null && m.metrics.cpuCores !== undefined) {
+    const pods = podsForRate(m.metrics.cpuCores, load.achievedRps, request);
+    if (Number.isFinite(pods)) m.metrics.podsModel = pods;
+  }
+  m.series = {
+    container: containerSeries(sampler.samples, loadStart),
+    load: load.series.map((s) => ({ ...s })),
+  };
+  if (stopped.oomKilled) {
+    m.notes.push('the kernel OOM-killed the service during the run');
+  } else {
+    const validity = judgeLoad(load, profile);
+    if (!validity.valid) m.outcome = { state: 'invalid', reason: validity.reason };
+  }
+  return m;
+}
+
+/** Container start → first 200 from /ready, and idle memory a second later. */
+async function startupProcedure(ctx: RepeatContext): Promise<Measurement> {
+  const m = emptyMeasurement();
+  const { handle, runtime, effective } = await deployVerified(ctx);
+  m.effective = effective;
+  const readyWallMs = Date.now() - (performance.now() - handle.readyAtMs);
+  m.metrics.startupMs = handle.readyAtMs - handle.startedAtMs;
+  m.metrics.processReadyMs = readyWallMs - Date.parse(runtime.startTime);
+  await sleep(1000, undefined, { signal: ctx.signal });
+  const idle = await ctx.target.inspect(handle, ctx.signal);
+  m.metrics.idleRssBytes = idle.runtime.rssBytes;
+  const sample = await ctx.target.sample(handle, ctx.signal);
+  m.metrics.memAvgBytes = sample.memUsageBytes;
+  m.metrics.gomaxprocs = effective.gomaxprocs;
+  m.notes.push('startupMs: from the container start request to the first 200 of /ready (includes the runtime\'s container set-up); processReadyMs: from the process start time the service reports');
+  return m;
+}
+
+/** Image and binary size. */
+async function imageProcedure(ctx: RepeatContext): Promise<Measurement> {
+  const m = emptyMeasurement();
+  if (ctx.target.image === undefined) {
+    m.outcome = { state: 'skipped', reason: `target ${ctx.target.name} does not build images` };
+    return m;
+  }
+  const image = await ctx.target.image(ctx.cell.settings, ctx.signal);
+  m.metrics.imageBytes = image.bytes;
+  m.metrics.binaryBytes = image.binaryBytes;
+  m.notes.push(`image ${image.tag} (${image.id.slice(0, 19)})`);
+  return m;
+}
+
+/**
+ * SIGTERM under steady open-model load. Arrivals stop when SIGTERM is sent (no load balancer on Docker
+ * to take the pod out of rotation); requests sent before it that then fail are the ones a rollout drops.
+ */
+async function shutdownProcedure(ctx: RepeatContext): Promise<Measurement> {
+  const m = emptyMeasurement();
+  const profile = ctx.cell.load;
+  if (profile.model !== 'open') throw new Error(`shutdown scenarios need an open-model load (got ${profile.model})`);
+  const { handle, effective } = await deployVerified(ctx);
+  m.effective = effective;
+  const stopIssuing = new AbortController();
+  const stopAtMs = profile.warmupMs + profile.durationMs / 2;
+  let stopped: Promise<{ exitCode: number | null; oomKilled: boolean }> | null = null;
+  const timer = setTimeout(() => {
+    stopIssuing.abort();
+    stopped = ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 30 });
+  }, stopAtMs);
+  let result: Awaited<ReturnType<typeof runOpenModel>>;
+  try {
+    result = await runOpenModel(handle.baseUrl, { path: workloadPath(ctx.cell.settings.workload) }, profile, {
+      signal: ctx.signal,
+      stopIssuing: stopIssuing.signal,
+      onProgress: ctx.onLoadProgress,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  const exit = await (stopped ?? ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 30 }));
+  const before = result.outcomes.filter((o) => o.intendedMs < stopAtMs && o.intendedMs >= profile.warmupMs);
+  const failed = before.filter((o) => o.error !== null || o.status === null || o.status < 200 || o.status >= 300);
+  m.metrics.failedRequests = failed.length;
+  m.metrics.inFlightAtStop = before.filter((o) => o.doneMs > stopAtMs).length;
+  m.metrics.errorRate = before.length === 0 ? 0 : failed.length / before.length;
+  m.metrics.latencyP99Ms = result.latency.p99Ms;
+  const { outcomes: _outcomes, series: _series, ...load } = result;
+  m.load = load;
+  m.notes.push(`service exit code ${exit.exitCode}; ${before.length} requests sent before SIGTERM, ${failed.length} of them failed`);
+  return m;
+}
+
+/** Staged load against an autoscaled deployment; the target's observer records replicas and events. */
+async function hpaProcedure(ctx: RepeatContext): Promise<Measurement> {
+  const m = emptyMeasurement();
+  if (ctx.target.observe === undefined) {
+    m.outcome = { state: 'skipped', reason: `target ${ctx.target.name} has no autoscaler (not measurable on this target)` };
+    return m;
+  }
+  const { handle, effective } = await deployVerified(ctx);
+  m.effective = effective;
+  const origin = performance.now();
+  const observer = ctx.target.observe(handle, () => performance.now() - origin, ctx.signal);
+  let observed: Awaited<ReturnType<typeof observer.stop>> | null = null;
+  ctx.stack.defer('stop observer', async () => {
+    if (observed === null) await observer.stop().catch(() => undefined);
+  });
+  const load = await ctx.generator.run(handle.baseUrl, { path: workloadPath(ctx.cell.settings.workload) }, ctx.cell.load, {
+    signal: ctx.signal,
+    onProgress: ctx.onLoadProgress,
+  });
+  observed = await observer.stop();
+  m.load = withoutSeries(load);
+  m.metrics = { ...loadMetrics(load), ...observed.metrics };
+  m.series = { ...observed.series, load: load.series.map((s) => ({ ...s })) };
+  m.events = observed.events;
+  m.notes.push(...observed.notes);
+  return m;
+}
+
+/** Steady load while the target rolls the deployment: failed requests are the rollout's cost. */
+async function rolloutProcedure(ctx: RepeatContext): Promise<Measurement> {
+  const m = emptyMeasurement();
+  const rollout = ctx.target.rollout;
+  if (rollout === undefined) {
+    m.outcome = { state: 'skipped', reason: `target ${ctx.target.name} cannot roll a deployment (not measurable on this target)` };
+    return m;
+  }
+  const { handle, effective } = await deployVerified(ctx);
+  m.effective = effective;
+  const profile = ctx.cell.load;
+  const rollAtMs = profile.warmupMs + 1000;
+  let rolled: Promise<void> | null = null;
+  const timer = setTimeout(() => {
+    rolled = rollout.call(ctx.target, handle, ctx.signal);
+  }, rollAtMs);
+  let load: LoadResult;
+  try {
+    load = await ctx.generator.run(handle.baseUrl, { path: workloadPath(ctx.cell.settings.workload) }, profile, {
+      signal: ctx.signal,
+      onProgress: ctx.onLoadProgress,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (rolled !== null) await rolled;
+  m.load = withoutSeries(load);
+  m.metrics = loadMetrics(load);
+  return m;
+}
+
+export const procedures = {
+  load: loadProcedure,
+  startup: startupProcedure,
+  image: imageProcedure,
+  shutdown: shutdownProcedure,
+  hpa: hpaProcedure,
+  rollout: rolloutProcedure,
+} satisfies Record<Cell['kind'], (ctx: RepeatContext) => Promise<Measurement>>;

@@ -1,0 +1,36 @@
+/** Loads scenarios by name (built-in) or from a file (`.json`, `.js`, `.mjs`), validated with file and field in errors. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { builtinScenarios } from '../../scenarios/index.js';
+import { validateScenario } from '../../scenarios/matrix.js';
+import type { Scenario } from '../../scenarios/define.js';
+import { usageError } from '../errors.js';
+
+export function isScenarioPath(ref: string): boolean {
+  return ref.includes('/') || /\.(json|m?js)$/.test(ref);
+}
+
+export function builtinScenarioList(): Scenario[] {
+  return Object.entries(builtinScenarios).map(([name, input]) => validateScenario(input, `scenarios/${name}.ts`));
+}
+
+export async function loadScenario(ref: string, cwd: string): Promise<Scenario> {
+  if (!isScenarioPath(ref)) {
+    const input = (builtinScenarios as Record<string, unknown>)[ref];
+    if (input === undefined) {
+      throw usageError(`unknown scenario "${ref}"`, `choose one of ${Object.keys(builtinScenarios).join(', ')} (see \`bench list\`), or pass a file path`);
+    }
+    return validateScenario(input, `scenarios/${ref}.ts`);
+  }
+  const file = path.resolve(cwd, ref);
+  let input: unknown;
+  try {
+    if (file.endsWith('.json')) input = JSON.parse(await readFile(file, 'utf8'));
+    else input = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
+  } catch (error) {
+    throw usageError(`${ref}: cannot load scenario (${(error as Error).message})`, 'a scenario file is JSON or an ES module whose default export is defineScenario({...})');
+  }
+  if (input === undefined) throw usageError(`${ref}: the module has no default export`, 'export default defineScenario({...})');
+  return validateScenario(input, ref);
+}
