@@ -49,8 +49,10 @@ export function createSchedule(profile: OpenProfile, stepMs = 1): number[] {
   const times: number[] = [];
   let accumulated = 0;
   for (let t = 0; t < totalMs; t += stepMs) {
-    accumulated += (rateAt(profile, t) * stepMs) / 1000;
-    while (accumulated >= 1) {
+    // Midpoint rule: a linear ramp integrates exactly.
+    accumulated += (rateAt(profile, t + stepMs / 2) * stepMs) / 1000;
+    // The epsilon keeps float accumulation (0.1 + 0.1 + …) from losing a request at exact boundaries.
+    while (accumulated >= 1 - 1e-9) {
       accumulated -= 1;
       times.push(t);
     }

@@ -31,7 +31,7 @@ export function judgeLoad(result: LoadResult, profile: LoadProfile, thresholds =
       return { valid: false, reason: `${result.dropped} requests could not be sent on time (more than ${(thresholds.droppedFraction * 100).toFixed(0)}% of ${Math.round(expected)})` };
     }
     const shortfall = 1 - result.achievedRps / result.targetRps;
-    if (shortfall > thresholds.rateShortfall) {
+    if (shortfall > thresholds.rateShortfall + 1e-9) {
       return {
         valid: false,
         reason: `achieved ${result.achievedRps.toFixed(1)} req/s, ${(shortfall * 100).toFixed(1)}% below the target ${result.targetRps} req/s (tolerance ${(thresholds.rateShortfall * 100).toFixed(0)}%)`,

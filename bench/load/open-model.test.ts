@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { createSchedule, rateAt } from './open-model.js';
+
+describe('open-model schedule', () => {
+  it('spaces a constant rate evenly: 100 req/s over 1 s is one request every 10 ms', () => {
+    const times = createSchedule({ model: 'open', ratePerSec: 100, connections: 1, warmupMs: 0, durationMs: 1000 });
+    expect(times).toHaveLength(100);
+    expect(times[0], 'first').toBe(9);
+    expect(times[1], 'second').toBe(19);
+    expect(times[99], 'last').toBe(999);
+  });
+
+  it('counts the warm-up in the schedule', () => {
+    const times = createSchedule({ model: 'open', ratePerSec: 10, connections: 1, warmupMs: 500, durationMs: 1000 });
+    expect(times).toHaveLength(15);
+  });
+
+  it('ramps linearly between stages', () => {
+    const profile = { model: 'stages' as const, connections: 1, warmupMs: 0, stages: [{ durationMs: 1000, ratePerSec: 10 }, { durationMs: 1000, ratePerSec: 30 }] };
+    expect(rateAt(profile, 500), 'first stage holds its rate').toBe(10);
+    expect(rateAt(profile, 1500), 'half-way up the ramp').toBe(20);
+    expect(rateAt(profile, 2500), 'after the last stage').toBe(0);
+    // 10 req/s for 1 s, then a ramp from 10 to 30 averaging 20 req/s for 1 s.
+    expect(createSchedule(profile)).toHaveLength(30);
+  });
+});

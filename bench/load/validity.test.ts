@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadResult } from './types.js';
+import { judgeLoad } from './validity.js';
+
+const open: LoadProfile = { model: 'open', ratePerSec: 100, connections: 10, warmupMs: 0, durationMs: 10_000 };
+const closed: LoadProfile = { model: 'closed', connections: 10, warmupMs: 0, durationMs: 10_000 };
+
+function result(patch: Partial<LoadResult>): LoadResult {
+  return {
+    generator: 'test',
+    requests: 1000,
+    achievedRps: 100,
+    targetRps: 100,
+    durationMs: 10_000,
+    latency: { p50Ms: 1, p90Ms: 2, p99Ms: 3, p999Ms: 4, maxMs: 5, meanMs: 1 },
+    histogramUs: null,
+    fromIntendedStart: true,
+    errors: { non2xx: 0, timeouts: 0, connection: 0 },
+    dropped: 0,
+    generatorCpu: 0.2,
+    series: [],
+    ...patch,
+  };
+}
+
+describe('judgeLoad', () => {
+  it('accepts a run that held its rate', () => {
+    expect(judgeLoad(result({}), open)).toEqual({ valid: true });
+  });
+  it('accepts a shortfall of exactly the tolerance (5%)', () => {
+    expect(judgeLoad(result({ achievedRps: 95 }), open).valid).toBe(true);
+  });
+  it('rejects a rate missed by more than the tolerance, saying by how much', () => {
+    expect(judgeLoad(result({ achievedRps: 94 }), open)).toEqual({
+      valid: false,
+      reason: 'achieved 94.0 req/s, 6.0% below the target 100 req/s (tolerance 5%)',
+    });
+  });
+  it('rejects more than 1% dropped requests', () => {
+    expect(judgeLoad(result({ dropped: 11 }), open)).toEqual({ valid: false, reason: '11 requests could not be sent on time (more than 1% of 1000)' });
+    expect(judgeLoad(result({ dropped: 10 }), open).valid).toBe(true);
+  });
+  it('rejects a saturated generator in either model', () => {
+    expect(judgeLoad(result({ generatorCpu: 0.99, targetRps: null }), closed)).toEqual({
+      valid: false,
+      reason: 'load generator saturated: it used 99% of a core (limit 95%)',
+    });
+  });
+  it('ignores the rate rule in the closed model', () => {
+    expect(judgeLoad(result({ achievedRps: 10, targetRps: null }), closed).valid).toBe(true);
+  });
+  it('rejects a run where nothing completed', () => {
+    expect(judgeLoad(result({ requests: 0 }), closed)).toEqual({ valid: false, reason: 'no request completed in the measured window' });
+  });
+});
