@@ -173,7 +173,7 @@ export class DockerTarget implements Target {
     };
   }
 
-  async sample(handle: ServiceHandle): Promise<ContainerSample> {
+  async sample(handle: ServiceHandle, _signal?: AbortSignal): Promise<ContainerSample> {
     const containerId = handle.ids.containerId as string;
     const tMs = performance.now();
     const cgroup = await this.cgroupOf(containerId);

@@ -1,0 +1,45 @@
+// Lint rules: typescript-eslint's type-aware checks (floating promises), and the import boundaries of
+// STYLE.md: stats/, claims/, scenarios/ and reporters/ stay pure.
+import tseslint from 'typescript-eslint';
+
+const effects = [
+  { name: 'node:child_process', message: 'pure code runs no processes: inject a runner from bench/exec' },
+  { name: '@kubernetes/client-node', message: 'pure code talks to no cluster' },
+  { name: 'dockerode', message: 'pure code talks to no Docker engine' },
+  { name: 'node:fs', message: 'pure code does no file I/O: the CLI commands read and write' },
+  { name: 'node:fs/promises', message: 'pure code does no file I/O: the CLI commands read and write' },
+  { name: 'node:http', message: 'pure code does no network I/O' },
+];
+const effectPatterns = [
+  { group: ['**/targets/**', '**/load/autocannon*', '**/load/open-model*', '**/load/k6.js', '**/exec/**', '**/cluster/**'], message: 'pure code never imports targets, load generators or process runners' },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'infra/**', 'scenarios/k6/**', '**/*.mjs', 'eslint.config.js'] },
+  {
+    files: ['**/*.ts'],
+    extends: [tseslint.configs.base],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
+  {
+    files: ['bench/stats/**/*.ts', 'bench/claims/**/*.ts', 'scenarios/**/*.ts', 'reporters/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: effects, patterns: effectPatterns }],
+      'no-console': 'error',
+      'no-restricted-properties': ['error', { object: 'process', property: 'exit' }, { object: 'process', property: 'stdout' }],
+    },
+  },
+  {
+    files: ['bench/**/*.ts'],
+    ignores: ['bench/cli/**', '**/*.test.ts'],
+    rules: {
+      'no-console': 'error',
+      'no-restricted-properties': ['error', { object: 'process', property: 'exit' }, { object: 'process', property: 'stdout' }],
+    },
+  },
+);
