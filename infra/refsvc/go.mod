@@ -1,0 +1,3 @@
+module benchrefsvc
+
+go 1.25
