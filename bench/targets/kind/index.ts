@@ -1,0 +1,17 @@
+export { createKindTarget, KindTarget, KIND_NODE_PORT, DEFAULT_KIND_CLUSTER } from './kind-target.js';
+export type { KindTargetOptions } from './kind-target.js';
+export {
+  KindCluster,
+  KIND_VERSION,
+  buildKindConfig,
+  readKindBaseConfig,
+  createClusterArgs,
+  loadImageArgs,
+  deleteClusterArgs,
+  kindContext,
+  validateClusterName,
+  kindOnPath,
+  kindFromGoTool,
+} from './kind-cluster.js';
+export type { KindConfig, PortMapping, KindCommand, KindClusterOptions } from './kind-cluster.js';
+export { installMetricsServer, readMetricsServerManifest, manifestImage, applyObjects } from './metrics-server.js';

@@ -1,0 +1,52 @@
+import { defineScenario } from './define.js';
+
+/**
+ * The HorizontalPodAutoscaler under the same staged load (baseline, step up, hold, step down, low hold,
+ * then a ramp back up) for Go's default GC vs `nogreenteagc`, and container-aware vs container-unaware
+ * GOMAXPROCS (the unaware service emulated with the GOMAXPROCS of an 8-CPU node). The HPA keeps the
+ * Kubernetes defaults (15 s sync, 300 s scale-down stabilization): the claims are about what it does
+ * by default. Measured by the target's watches: replica curve, SuccessfulRescale events, direction
+ * changes, time to scale up, replica-seconds, max replicas; P99 from the load series.
+ *
+ * Rates: the `alloc` request costs about a millisecond of CPU; the pods request 0.25 core and the HPA
+ * aims at 50 % of it, so about 125 requests/s per pod: 50/s needs one pod, 300/s about three.
+ */
+export default defineScenario({
+  name: 'hpa',
+  description: 'HPA scaling under a staged load: default vs nogreenteagc GC, container-aware vs unaware GOMAXPROCS',
+  claims: ['hpa-stability', 'hpa-pods', 'greentea-pod-table'],
+  kind: 'hpa',
+  targets: ['kind', 'kubernetes'],
+  matrix: {
+    gc: ['default', 'nogreenteagc'],
+    maxprocs: ['auto', 'unaware(8)'],
+    cpuRequest: [0.25],
+    cpuLimit: [0.5],
+    memLimitMiB: [256],
+    workload: ['alloc'],
+  },
+  load: {
+    model: 'stages',
+    connections: 64,
+    warmupMs: 5000,
+    stages: [
+      { durationMs: 30_000, ratePerSec: 50 },
+      // A step: one second from 50/s to 300/s.
+      { durationMs: 1000, ratePerSec: 300 },
+      { durationMs: 150_000, ratePerSec: 300 },
+      { durationMs: 1000, ratePerSec: 50 },
+      { durationMs: 150_000, ratePerSec: 50 },
+      // A ramp: two minutes from 50/s back to 300/s.
+      { durationMs: 120_000, ratePerSec: 300 },
+      { durationMs: 60_000, ratePerSec: 300 },
+    ],
+  },
+  repeats: 3,
+  profiles: {
+    // One cell, the stages scaled to 2.5 minutes: enough for metrics-server (15 s) and the HPA (15 s)
+    // to see the step and scale up.
+    smoke: { repeats: 1, warmupMs: 2000, durationMs: 150_000, matrix: { gc: ['default'], maxprocs: ['auto'] } },
+    full: { repeats: 5 },
+    nightly: { repeats: 2, matrix: { maxprocs: ['auto'] } },
+  },
+});
