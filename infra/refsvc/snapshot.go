@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"encoding/binary"
 	"encoding/json"
 	"math"
 	"os"
@@ -60,20 +61,85 @@ type buildVariant struct {
 }
 
 // readBuildVariant derives the GC variant and stripping from the build info embedded by the go command.
+// The go command does not record -ldflags when building with -trimpath (go.dev/issue/52372), so
+// stripping is then read from the executable itself: -s drops .symtab, -w drops the DWARF sections.
 func readBuildVariant() buildVariant {
 	var v buildVariant
+	ldflagsSeen := false
 	if info, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range info.Settings {
 			switch s.Key {
 			case "GOEXPERIMENT":
 				v.Goexperiment = s.Value
 			case "-ldflags":
+				ldflagsSeen = true
 				v.Stripped = ldflagsStrip(s.Value)
 			}
 		}
 	}
+	if !ldflagsSeen {
+		if exe, err := os.Executable(); err == nil {
+			v.Stripped = elfStripped(exe)
+		}
+	}
 	v.GCVariant = gcVariantOf(v.Goexperiment, runtime.Version())
 	return v
+}
+
+// elfStripped reports whether the ELF file lacks its symbol table or its DWARF data; false when the
+// file cannot be read as a 64-bit little-endian ELF (every platform the images target). It reads the
+// section names by hand: debug/elf would add about 200 KB to a binary whose size is itself measured.
+func elfStripped(path string) bool {
+	names, ok := elfSectionNames(path)
+	if !ok {
+		return false
+	}
+	return !names[".symtab"] || (!names[".debug_info"] && !names[".zdebug_info"])
+}
+
+func elfSectionNames(path string) (map[string]bool, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	var hdr [64]byte
+	if _, err := f.ReadAt(hdr[:], 0); err != nil || string(hdr[:4]) != "\x7fELF" || hdr[4] != 2 || hdr[5] != 1 {
+		return nil, false
+	}
+	le := binary.LittleEndian
+	shoff, shentsize := le.Uint64(hdr[0x28:]), uint64(le.Uint16(hdr[0x3a:]))
+	shnum, shstrndx := uint64(le.Uint16(hdr[0x3c:])), uint64(le.Uint16(hdr[0x3e:]))
+	if shentsize < 64 || shnum == 0 || shstrndx >= shnum || shnum > 4096 {
+		return nil, false
+	}
+	table := make([]byte, shentsize*shnum)
+	if _, err := f.ReadAt(table, int64(shoff)); err != nil {
+		return nil, false
+	}
+	section := func(i uint64) []byte { return table[i*shentsize : (i+1)*shentsize] }
+	strs := section(shstrndx)
+	strOff, strSize := le.Uint64(strs[0x18:]), le.Uint64(strs[0x20:])
+	if strSize > 1<<20 {
+		return nil, false
+	}
+	names := make([]byte, strSize)
+	if _, err := f.ReadAt(names, int64(strOff)); err != nil {
+		return nil, false
+	}
+	out := make(map[string]bool, shnum)
+	for i := range shnum {
+		off := uint64(le.Uint32(section(i)))
+		if off >= strSize {
+			continue
+		}
+		end := off
+		for end < strSize && names[end] != 0 {
+			end++
+		}
+		out[string(names[off:end])] = true
+	}
+	return out, true
 }
 
 // gcVariantOf: "nogreenteagc" when the experiment list (or the X: suffix of runtime.Version) opts out
