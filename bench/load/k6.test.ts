@@ -60,10 +60,10 @@ describe('locateK6 / findK6', () => {
   });
 
   it('says which setting points at nothing usable', async () => {
-    expect(await locateK6({ PATH: '' }, '/nonexistent/k6'), 'flag').toEqual({ missing: '--k6 /nonexistent/k6: not an executable file' });
+    expect(await locateK6({ PATH: '' }, '/nonexistent/k6'), 'flag').toEqual({ missing: '--k6 /nonexistent/k6: not an executable file', source: 'flag' });
     const notExec = path.join(dir, 'not-executable');
-    expect(await locateK6({ PATH: dir, K6_BINARY: notExec }), 'K6_BINARY').toEqual({ missing: `K6_BINARY=${notExec}: not an executable file` });
-    expect(await locateK6({ PATH: '/nonexistent' }), 'PATH').toEqual({ missing: 'k6 was not found on PATH (nor set by --k6 or K6_BINARY)' });
+    expect(await locateK6({ PATH: dir, K6_BINARY: notExec }), 'K6_BINARY').toEqual({ missing: `K6_BINARY=${notExec}: not an executable file`, source: 'K6_BINARY' });
+    expect(await locateK6({ PATH: '/nonexistent' }), 'PATH').toEqual({ missing: 'k6 was not found on PATH (nor set by --k6 or K6_BINARY)', source: 'PATH' });
   });
 
   it('findK6 returns the path and the version k6 reports', async () => {
@@ -93,6 +93,18 @@ describe('K6LoadGenerator', () => {
     expect((error as BenchError).exitCode, 'exit code').toBe(3);
     expect((error as BenchError).message, 'message').toMatch(/^k6 is not available: k6 was not found on PATH/);
     expect((error as BenchError).hint, 'hint').toContain('brew install k6');
+  });
+
+  it('create(): a --k6 flag or K6_BINARY naming no executable is a usage error (exit 2); absent from PATH is not', async () => {
+    const flag = await K6LoadGenerator.create({ env: { PATH: dir }, binary: '/nonexistent/k6' }).catch((e: unknown) => e);
+    expect((flag as BenchError).exitCode, 'flag exit').toBe(2);
+    expect((flag as BenchError).message, 'flag message').toBe('--k6 /nonexistent/k6: not an executable file');
+    expect((flag as BenchError).hint, 'flag fix').toMatch(/pass --k6 the path of the k6 binary/);
+    const variable = await K6LoadGenerator.create({ env: { PATH: dir, K6_BINARY: '/nonexistent/k6' } }).catch((e: unknown) => e);
+    expect((variable as BenchError).exitCode, 'K6_BINARY exit').toBe(2);
+    expect((variable as BenchError).hint, 'K6_BINARY fix').toMatch(/set K6_BINARY to the path/);
+    const absent = await K6LoadGenerator.create({ env: { PATH: '/nonexistent' } });
+    expect(await absent.unavailableReason(), 'absent: a reason, not an error').toMatch(/not found on PATH/);
   });
 
   it('refuses a k6 too old for TypeScript scripts', async () => {

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile } from '../../scenarios/define.js';
-import { BenchError, infraError } from '../errors.js';
+import { BenchError, infraError, usageError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 import { createK6Command, formatK6Version, parseK6Version, typeScriptSupport, type K6Version } from './k6-command.js';
 import { describeK6Exit, failedThresholds, k6ThresholdsFailedExitCode, parseK6Summary, summaryToLoadResult } from './k6-summary.js';
@@ -145,7 +145,7 @@ async function isExecutableFile(file: string): Promise<boolean> {
  * Where the k6 binary is: the `--k6` flag value, else `K6_BINARY`, else `k6` on PATH. A flag or variable
  * naming something that is not an executable file is reported as such (not silently passed over).
  */
-export async function locateK6(env: NodeJS.ProcessEnv, flagPath?: string): Promise<{ path: string; source: K6Source } | { missing: string }> {
+export async function locateK6(env: NodeJS.ProcessEnv, flagPath?: string): Promise<{ path: string; source: K6Source } | { missing: string; source: K6Source }> {
   const explicit: Array<[K6Source, string | undefined]> = [
     ['flag', flagPath],
     ['K6_BINARY', env['K6_BINARY']],
@@ -155,14 +155,14 @@ export async function locateK6(env: NodeJS.ProcessEnv, flagPath?: string): Promi
     const resolved = path.resolve(value);
     const label = source === 'flag' ? `--k6 ${value}` : `K6_BINARY=${value}`;
     if (await isExecutableFile(resolved)) return { path: resolved, source };
-    return { missing: `${label}: not an executable file` };
+    return { missing: `${label}: not an executable file`, source };
   }
   const dirs = (env['PATH'] ?? '').split(path.delimiter).filter((d) => d !== '');
   for (const dir of dirs) {
     const candidate = path.join(dir, process.platform === 'win32' ? 'k6.exe' : 'k6');
     if (await isExecutableFile(candidate)) return { path: candidate, source: 'PATH' };
   }
-  return { missing: 'k6 was not found on PATH (nor set by --k6 or K6_BINARY)' };
+  return { missing: 'k6 was not found on PATH (nor set by --k6 or K6_BINARY)', source: 'PATH' };
 }
 
 export interface FoundK6 {
@@ -225,6 +225,20 @@ export class K6LoadGenerator implements LoadGenerator {
   readonly #options: K6LoadGeneratorOptions;
   readonly #env: NodeJS.ProcessEnv;
   readonly #runner: K6ProcessRunner;
+
+  /**
+   * Creates the generator after checking what the user named: a `--k6` flag or `K6_BINARY` pointing at
+   * something that is not an executable file is bad input (BenchError 'usage', exit 2), whereas k6 simply
+   * absent from PATH is missing infrastructure, reported by `unavailableReason()` / `run()` (exit 3).
+   */
+  static async create(options: K6LoadGeneratorOptions = {}): Promise<K6LoadGenerator> {
+    const located = await locateK6(options.env ?? process.env, options.binary);
+    if ('missing' in located && located.source !== 'PATH') {
+      const fix = located.source === 'flag' ? 'pass --k6 the path of the k6 binary (e.g. --k6 /usr/bin/k6)' : 'set K6_BINARY to the path of the k6 binary, or unset it to use k6 from PATH';
+      throw usageError(located.missing, fix);
+    }
+    return new K6LoadGenerator(options);
+  }
 
   constructor(options: K6LoadGeneratorOptions = {}) {
     this.#options = options;
