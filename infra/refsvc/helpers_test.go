@@ -137,6 +137,8 @@ func (p *proc) wait(t *testing.T, timeout time.Duration) int {
 	return -1
 }
 
+var shortClient = &http.Client{Timeout: 2 * time.Second}
+
 // get returns status and body, or an error when the request failed.
 func get(client *http.Client, url string) (int, string, error) {
 	resp, err := client.Get(url)
