@@ -257,13 +257,30 @@ export class KubernetesTarget implements Target {
     if (this.cells.has(stateKey)) throw new Error(`${cell.id} is already deployed in ${namespace}; tear it down first`);
     const pods = new Map<string, PodLifecycle>();
     const listeners = new Set<() => void>();
-    const watchStop = new AbortController();
-    const podWatch = this.startPodWatch(namespace, selector, pods, listeners, watchStop.signal);
+    // Runs until the cell is removed (podWatch.stop()), not bound to the deploy call's signal.
+    const podWatch = this.startPodWatch(namespace, selector, pods, listeners, new AbortController().signal);
     const state: CellState = { cell, namespace, name, selector, hpa: wantsHpa, pods, podWatch, listeners, rolloutGeneration: 0 };
-    const stopWatch = podWatch.stop.bind(podWatch);
-    state.podWatch = { ready: podWatch.ready, stop: async () => (watchStop.abort(), stopWatch()) };
     this.cells.set(stateKey, state);
-    await podWatch.ready;
+    try {
+      return await this.createAndWait(cell, options, state, objects, image, reference);
+    } catch (error) {
+      // The orchestrator only tears down what deploy returned: remove what was created here.
+      await this.removeCell(stateKey, false).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async createAndWait(
+    cell: Cell,
+    options: DeployOptions,
+    state: CellState,
+    objects: ReturnType<typeof buildCellObjects>,
+    image: ServiceHandle['image'],
+    reference: string,
+  ): Promise<ServiceHandle> {
+    const { signal } = options;
+    const { namespace, name, selector, pods } = state;
+    await state.podWatch.ready;
 
     const startedAtMs = performance.now();
     let nodePort: number;
@@ -473,22 +490,27 @@ export class KubernetesTarget implements Target {
   }
 
   async teardown(handle: ServiceHandle): Promise<void> {
-    const key = `${handle.ids.namespace}/${handle.ids.deployment}`;
-    const state = this.cells.get(key);
     const namespace = handle.ids.namespace;
     const name = handle.ids.deployment;
     if (namespace === undefined || name === undefined) return;
+    await this.removeCell(`${namespace}/${name}`, true);
+  }
+
+  /** Deletes the cell's objects; with `wait`, until its pods have exited (the next cell gets the node to itself). */
+  private async removeCell(key: string, wait: boolean): Promise<void> {
+    const [namespace, name] = key.split('/') as [string, string];
+    const state = this.cells.get(key);
     await ignoreNotFound(() => this.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ namespace, name }));
     await ignoreNotFound(() => this.clients.core.deleteNamespacedService({ namespace, name }));
     await ignoreNotFound(() => this.clients.apps.deleteNamespacedDeployment({ namespace, name, propagationPolicy: 'Background' }));
-    if (state !== undefined) {
-      // The next cell must have the node to itself: wait until these pods have exited.
+    if (state === undefined) return;
+    if (wait) {
       await this.waitForPods(state, () => countPods(state.pods.values()).pods === 0, 180_000, AbortSignal.timeout(190_000), `the pods of ${name} to go`).catch((error: unknown) =>
-        this.log(`teardown of ${handle.cellId}: ${(error as Error).message}`),
+        this.log(`removing ${state.cell.id}: ${(error as Error).message}`),
       );
-      await state.podWatch.stop();
-      this.cells.delete(key);
     }
+    await state.podWatch.stop();
+    this.cells.delete(key);
   }
 
   async cleanup(runId: string | null): Promise<number> {
@@ -577,7 +599,7 @@ class KubernetesObserver implements TargetObserver {
   private readonly seenEvents = new Set<string>();
   private readonly podSeries: Array<{ tMs: number; pods: number; ready: number }> = [];
   private readonly podMetrics: Array<{ tMs: number; cpuMillicores: number; memBytes: number; pods: number }> = [];
-  private readonly notes: string[] = [];
+  private readonly notes = new Set<string>();
   private readonly watches: RunningWatch[] = [];
   private readonly stopper = new AbortController();
   private readonly startMs: number;
@@ -607,7 +629,7 @@ class KubernetesObserver implements TargetObserver {
           list: () => clients.autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace, fieldSelector: `metadata.name=${name}` }),
           onList: (items) => items.forEach((hpa) => this.onHpa(hpa)),
           onEvent: (_type, hpa) => this.onHpa(hpa),
-          onError: (error) => this.notes.push(`HPA watch: ${apiMessage(error)} (re-listed)`),
+          onError: (error) => this.notes.add(`HPA watch: ${apiMessage(error)} (re-listed)`),
           signal: stopped,
         }),
       );
@@ -629,7 +651,7 @@ class KubernetesObserver implements TargetObserver {
         onEvent: (type, event) => {
           if (type !== 'DELETED') this.onEvent(event);
         },
-        onError: (error) => this.notes.push(`event watch: ${apiMessage(error)} (re-listed)`),
+        onError: (error) => this.notes.add(`event watch: ${apiMessage(error)} (re-listed)`),
         signal: stopped,
       }),
     );
@@ -695,6 +717,7 @@ class KubernetesObserver implements TargetObserver {
     await Promise.all(this.watches.map((w) => w.stop()));
     const metrics: Record<string, number> = {};
     const notes = [...this.notes];
+    if (this.podMetrics.length === 0 && endMs - this.startMs > 2 * POD_METRICS_INTERVAL_MS) notes.push('the metrics API gave no pod metrics during the window');
     if (this.state.hpa) {
       if (this.replicas.length === 0) {
         notes.push('the HPA reported no status during the window (is metrics-server running?)');

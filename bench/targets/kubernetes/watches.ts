@@ -100,6 +100,7 @@ export function listAndWatch<T>(options: ListAndWatchOptions<T>): RunningWatch {
         list = await options.list();
       } catch (error) {
         if (first) {
+          options.onError?.(error);
           failReady(error);
           return;
         }
@@ -111,17 +112,10 @@ export function listAndWatch<T>(options: ListAndWatchOptions<T>): RunningWatch {
       options.onList(list.items, !first);
       if (first) markReady();
       first = false;
-      let resourceVersion = list.metadata?.resourceVersion;
-      for (;;) {
-        const { expired } = await watchOnce(resourceVersion);
-        if (stopped.aborted || expired) break;
-        // The connection ended (server timeout or network): watch again from where the list started;
-        // the API server replays what changed since, or answers 410 and we re-list.
-        await delay(RECONNECT_DELAY_MS, stopped);
-        if (stopped.aborted) break;
-        resourceVersion = undefined;
-        break;
-      }
+      const { expired } = await watchOnce(list.metadata?.resourceVersion);
+      // The watch ended: expired resourceVersion (410), server-side timeout or a dropped connection.
+      // Re-list (the consumer reconciles with `relist`), then watch again from the new list.
+      if (!expired) await delay(RECONNECT_DELAY_MS, stopped);
     }
   })();
 
