@@ -9,7 +9,7 @@ export default defineScenario({
   targets: ['docker', 'kind', 'kubernetes'],
   default: true,
   matrix: { gogc: ['unset', 100], cpuLimit: [1], liveHeapMiB: [32], workload: ['alloc'] },
-  load: { model: 'open', ratePerSec: 300, connections: 64, warmupMs: 2000, durationMs: 6000 },
+  load: { model: 'open', ratePerSec: 200, connections: 64, warmupMs: 2000, durationMs: 6000 },
   repeats: 5,
   profiles: {
     smoke: { repeats: 3, warmupMs: 500, durationMs: 2000 },

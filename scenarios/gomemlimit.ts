@@ -19,7 +19,7 @@ export default defineScenario({
     liveHeapMiB: [110],
     workload: ['memory'],
   },
-  load: { model: 'open', ratePerSec: 150, connections: 64, warmupMs: 2000, durationMs: 8000 },
+  load: { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 2000, durationMs: 8000 },
   repeats: 5,
   profiles: {
     smoke: { repeats: 3, warmupMs: 500, durationMs: 2500 },

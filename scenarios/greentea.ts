@@ -19,7 +19,7 @@ export default defineScenario({
     liveHeapMiB: [64],
     workload: ['alloc'],
   },
-  load: { model: 'open', ratePerSec: 300, connections: 64, warmupMs: 2000, durationMs: 8000 },
+  load: { model: 'open', ratePerSec: 200, connections: 64, warmupMs: 2000, durationMs: 8000 },
   repeats: 6,
   profiles: {
     smoke: { repeats: 3, warmupMs: 500, durationMs: 2000 },

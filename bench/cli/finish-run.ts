@@ -32,7 +32,8 @@ export async function finishRun(
   cpus: { hostCpus: number; availableCpus: number },
 ): Promise<ExitCode> {
   const status = summary.status;
-  await store.update({ status, limits: describeLimits(store.record, cpus.hostCpus, cpus.availableCpus) });
+  const skipped = store.record.limits.filter((l) => l.startsWith('load generator '));
+  await store.update({ status, limits: [...skipped, ...describeLimits(store.record, cpus.hostCpus, cpus.availableCpus)] });
   const record = store.record;
   const counts = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
   for (const r of record.repeats) counts[r.outcome.state]++;

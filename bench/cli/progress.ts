@@ -24,7 +24,7 @@ function outcomeText(event: Extract<RunEvent, { type: 'repeat-end' }>): string {
   if (m.gcCpuShare !== undefined) bits.push(`GC ${(m.gcCpuShare * 100).toFixed(1)}%`);
   if (m.startupMs !== undefined) bits.push(`ready in ${m.startupMs.toFixed(0)} ms`);
   if (m.imageBytes !== undefined) bits.push(`image ${(m.imageBytes / 1e6).toFixed(1)} MB`);
-  if (m.failedRequests !== undefined && result.load === null) bits.push(`${m.failedRequests} failed`);
+  if (m.inFlightAtStop !== undefined) bits.push(`${m.failedRequests ?? 0} of the requests sent before SIGTERM failed`);
   if (m.oomKills) bits.push('OOM-killed');
   const state = result.outcome.state;
   const detail = state === 'completed' ? bits.join(', ') : state === 'failed' ? result.outcome.error : result.outcome.reason;

@@ -1,6 +1,7 @@
 /** The load generators by name: `--load` choices come from here. */
 import { infraError } from '../errors.js';
 import { AutocannonLoadGenerator } from './autocannon.js';
+import { K6LoadGenerator } from './k6.js';
 import type { LoadGenerator } from './types.js';
 
 export interface LoadGeneratorOptions {
@@ -10,6 +11,7 @@ export interface LoadGeneratorOptions {
 
 export const loadGeneratorFactories = {
   autocannon: async (_options: LoadGeneratorOptions): Promise<LoadGenerator> => new AutocannonLoadGenerator(),
+  k6: (options: LoadGeneratorOptions): Promise<LoadGenerator> => K6LoadGenerator.create({ env: options.env, ...(options.k6Path ? { binary: options.k6Path } : {}) }),
 } satisfies Record<string, (options: LoadGeneratorOptions) => Promise<LoadGenerator>>;
 
 export type LoadGeneratorName = keyof typeof loadGeneratorFactories;
@@ -19,19 +21,26 @@ export const loadGeneratorNames = Object.keys(loadGeneratorFactories) as LoadGen
  * Creates the named generator and checks it can run here. `auto` takes the first available one; an
  * explicitly named generator that cannot run is an infrastructure error (exit 3) with the fix.
  */
-export async function createLoadGenerator(name: LoadGeneratorName | 'auto', options: LoadGeneratorOptions): Promise<LoadGenerator> {
-  const names = name === 'auto' ? loadGeneratorNames : [name];
+export async function createLoadGenerator(
+  name: LoadGeneratorName | 'auto',
+  options: LoadGeneratorOptions,
+  onSkip: (reason: string) => void = () => undefined,
+): Promise<LoadGenerator> {
+  // auto: k6 where the user has it, else autocannon; the skipped one and why is reported.
+  const names: LoadGeneratorName[] = name === 'auto' ? ['k6', 'autocannon'] : [name];
   const reasons: string[] = [];
   for (const candidate of names) {
     const generator = await loadGeneratorFactories[candidate](options);
     const reason = await generator.unavailableReason();
     if (reason === null) return generator;
     reasons.push(`${candidate}: ${reason}`);
+    onSkip(`load generator ${candidate} skipped: ${reason}`);
   }
   throw infraError(`no load generator can run: ${reasons.join('; ')}`, 'see `npx bench doctor`');
 }
 
 export { AutocannonLoadGenerator } from './autocannon.js';
+export { K6LoadGenerator, findK6, k6InstallHint } from './k6.js';
 export { runOpenModel, createSchedule, rateAt } from './open-model.js';
 export { judgeLoad, validityThresholds } from './validity.js';
 export { createLatencyHistogram, encodeHistogram, decodeHistogram, summarizeHistogram } from './histogram.js';

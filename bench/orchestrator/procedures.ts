@@ -40,6 +40,8 @@ export interface Measurement {
   series: RepeatResult['series'];
   events: RepeatResult['events'];
   notes: string[];
+  /** Images used (tag → id), for the run's fingerprint. */
+  images: Record<string, string>;
 }
 
 export class SettingsMismatchError extends Error {
@@ -49,12 +51,13 @@ export class SettingsMismatchError extends Error {
 const readyTimeoutMs = 30_000;
 
 function emptyMeasurement(): Measurement {
-  return { outcome: { state: 'completed' }, metrics: {}, effective: null, load: null, series: {}, events: [], notes: [] };
+  return { outcome: { state: 'completed' }, metrics: {}, effective: null, load: null, series: {}, events: [], notes: [], images: {} };
 }
 
-async function deployVerified(ctx: RepeatContext): Promise<{ handle: ServiceHandle; runtime: RuntimeSnapshot; effective: EffectiveSettings }> {
+async function deployVerified(ctx: RepeatContext, m: Measurement): Promise<{ handle: ServiceHandle; runtime: RuntimeSnapshot; effective: EffectiveSettings }> {
   const handle = await ctx.target.deploy(ctx.cell, { runId: ctx.runId, signal: ctx.signal, cpuset: ctx.cpuset, readyTimeoutMs });
   ctx.stack.defer(`remove ${ctx.cell.id}`, () => ctx.target.teardown(handle));
+  m.images[handle.image.tag] = handle.image.id;
   const { runtime, effective } = await ctx.target.inspect(handle, ctx.signal);
   const problems = settingsMismatches(ctx.cell.settings, effective, ctx.availableCpus);
   if (problems.length > 0) throw new SettingsMismatchError(`the running service does not have the planned settings: ${problems.join('; ')}`);
@@ -125,7 +128,7 @@ function containerSeries(samples: readonly ContainerSample[], originMs: number):
 /** Steady load (closed or open model) on one service: latency, throughput, CPU, throttling, memory, GC. */
 async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
-  const { handle, effective } = await deployVerified(ctx);
+  const { handle, effective } = await deployVerified(ctx, m);
   m.effective = effective;
   const sampler = startSampler(ctx, handle);
   ctx.stack.defer('stop sampler', () => sampler.stop());
@@ -185,7 +188,7 @@ async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
 /** Container start → first 200 from /ready, and idle memory a second later. */
 async function startupProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
-  const { handle, runtime, effective } = await deployVerified(ctx);
+  const { handle, runtime, effective } = await deployVerified(ctx, m);
   m.effective = effective;
   const readyWallMs = Date.now() - (performance.now() - handle.readyAtMs);
   m.metrics.startupMs = handle.readyAtMs - handle.startedAtMs;
@@ -208,6 +211,7 @@ async function imageProcedure(ctx: RepeatContext): Promise<Measurement> {
     return m;
   }
   const image = await ctx.target.image(ctx.cell.settings, ctx.signal);
+  m.images[image.tag] = image.id;
   m.metrics.imageBytes = image.bytes;
   m.metrics.binaryBytes = image.binaryBytes;
   m.notes.push(`image ${image.tag} (${image.id.slice(0, 19)})`);
@@ -222,7 +226,7 @@ async function shutdownProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
   const profile = ctx.cell.load;
   if (profile.model !== 'open') throw new Error(`shutdown scenarios need an open-model load (got ${profile.model})`);
-  const { handle, effective } = await deployVerified(ctx);
+  const { handle, effective } = await deployVerified(ctx, m);
   m.effective = effective;
   const stopIssuing = new AbortController();
   const stopAtMs = profile.warmupMs + profile.durationMs / 2;
@@ -261,7 +265,7 @@ async function hpaProcedure(ctx: RepeatContext): Promise<Measurement> {
     m.outcome = { state: 'skipped', reason: `target ${ctx.target.name} has no autoscaler (not measurable on this target)` };
     return m;
   }
-  const { handle, effective } = await deployVerified(ctx);
+  const { handle, effective } = await deployVerified(ctx, m);
   m.effective = effective;
   const origin = performance.now();
   const observer = ctx.target.observe(handle, () => performance.now() - origin, ctx.signal);
@@ -290,7 +294,7 @@ async function rolloutProcedure(ctx: RepeatContext): Promise<Measurement> {
     m.outcome = { state: 'skipped', reason: `target ${ctx.target.name} cannot roll a deployment (not measurable on this target)` };
     return m;
   }
-  const { handle, effective } = await deployVerified(ctx);
+  const { handle, effective } = await deployVerified(ctx, m);
   m.effective = effective;
   const profile = ctx.cell.load;
   const rollAtMs = profile.warmupMs + 1000;

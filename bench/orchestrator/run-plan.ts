@@ -89,6 +89,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunPlanSummary> 
         series: {},
         events: [],
         notes: [],
+        images: {},
       };
     }
     const teardownFailures = await stack.unwind();
@@ -112,6 +113,10 @@ export async function runPlan(options: RunPlanOptions): Promise<RunPlanSummary> 
       events: measurement.events,
       notes: [...measurement.notes, ...teardownFailures.map((f) => `teardown: ${f}`)],
     };
+    const newImages = Object.entries(measurement.images).filter(([tag]) => store.record.fingerprint.images[tag] === undefined);
+    if (newImages.length > 0) {
+      await store.update({ fingerprint: { ...store.record.fingerprint, images: { ...store.record.fingerprint.images, ...Object.fromEntries(newImages) } } });
+    }
     await store.appendRepeat(result);
     measured++;
     onEvent({ type: 'repeat-end', index, total: todo.length, result });

@@ -2,6 +2,7 @@
 import { access } from 'node:fs/promises';
 import { ExitCode } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
+import { findK6, k6InstallHint } from '../../load/k6.js';
 import { detectCgroupVersion } from '../../results/fingerprint.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../types.js';
@@ -30,7 +31,7 @@ export function parseGoVersion(text: string): [number, number] | null {
   return match ? [Number(match[1]), Number(match[2])] : null;
 }
 
-export async function runChecks(run: ProcessRunner = runProcess): Promise<Check[]> {
+export async function runChecks(env: NodeJS.ProcessEnv, run: ProcessRunner = runProcess): Promise<Check[]> {
   const checks: Check[] = [];
   const go = await versionOf(run, 'go', ['version']);
   const goVersion = go === null ? null : parseGoVersion(go);
@@ -58,8 +59,14 @@ export async function runChecks(run: ProcessRunner = runProcess): Promise<Check[
   checks.push({ name: 'kubectl', ok: kubectl !== null, essential: false, detail: kubectl ?? 'not found (optional; bench uses the Kubernetes API directly)', fix: 'your package manager, or https://kubernetes.io/docs/tasks/tools/' });
   const local = await access('/etc/kubernetes/admin.conf').then(() => true, () => false);
   checks.push({ name: 'local cluster', ok: local, essential: false, detail: local ? 'kubeconfig /etc/kubernetes/admin.conf' : 'not up (only needed for --target kubernetes here)', fix: 'sudo npx bench cluster up --provider local' });
-  const k6 = await versionOf(run, 'k6', ['version']);
-  checks.push({ name: 'k6', ok: k6 !== null, essential: false, detail: k6 ?? 'not found (only needed for --load k6)', fix: 'install k6 from your package manager (Grafana apt/rpm repo, brew install k6, winget/choco) — bench never downloads it' });
+  const k6 = await findK6(env);
+  checks.push({
+    name: 'k6',
+    ok: k6 !== null,
+    essential: false,
+    detail: k6 === null ? 'not found on PATH or in K6_BINARY (only needed for --load k6)' : `${k6.path} (${k6.version})`,
+    fix: k6InstallHint.split("\n").join("\n              "),
+  });
   const wrk = await versionOf(run, 'wrk', ['--version']);
   checks.push({ name: 'wrk', ok: wrk !== null, essential: false, detail: wrk === null ? 'not found (optional, for the generator benchmark)' : 'found', fix: 'apt-get install wrk' });
   return checks;
@@ -78,7 +85,7 @@ export const doctorCommand: Command = async (ctx) => {
     ctx.stdout('Usage: bench doctor [--cleanup]\n  --cleanup  remove containers (and cluster namespaces) left by crashed runs\n');
     return ExitCode.ok;
   }
-  const checks = await runChecks();
+  const checks = await runChecks(ctx.env);
   ctx.stdout(`${formatChecks(checks)}\n`);
   if (values.cleanup) {
     const { DockerTarget } = await import('../../targets/docker/docker-target.js');

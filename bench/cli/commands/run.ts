@@ -170,7 +170,11 @@ export const runCommand: Command = async (ctx) => {
   };
   const target = await createTarget(targetName, targetFlags, { log });
   await target.prepare(ctx.signal);
-  const generator = await createLoadGenerator(loadName, { k6Path: values.k6, env: ctx.env });
+  const skippedGenerators: string[] = [];
+  const generator = await createLoadGenerator(loadName, { k6Path: values.k6, env: ctx.env }, (reason) => {
+    skippedGenerators.push(reason);
+    log(reason);
+  });
 
   const hostCpus = os.cpus().length;
   const { placement, cpuset, availableCpus } = await choosePlacement(hostCpus);
@@ -198,7 +202,7 @@ export const runCommand: Command = async (ctx) => {
         order: plan.order,
       },
       repeats: [],
-      limits: [],
+      limits: skippedGenerators,
     };
     store = await RunStore.create(dir, record);
   } else {
