@@ -31,3 +31,10 @@ describe('options', () => {
     expect(() => createKubernetesTarget({ ...base, hostPort: 70000 })).toThrow('hostPort must be a TCP port (got 70000)');
   });
 });
+
+describe('kubernetesTargetFromFlags', () => {
+  it('a cluster other than the local one needs --image-registry', async () => {
+    const { kubernetesTargetFromFlags } = await import('./from-flags.js');
+    expect(() => kubernetesTargetFromFlags({ context: 'prod' }, { log: () => undefined })).toThrow(/--context prod: no way to get the service image onto the nodes/);
+  });
+});
