@@ -50,6 +50,14 @@ describe.skipIf(!available)('bench run on Docker (real CLI, real containers)', (
     expect(record.repeats.length).toBeLessThan(12);
     expect(await containersOfRun(record.runId), 'containers left behind').toBe(0);
     expect(bench.stdout()).toContain(`npx bench run --resume`);
+
+    const resumed = spawnBench(['run', '--resume', out]);
+    expect(await resumed.code, resumed.stdout() + resumed.stderr()).toBe(0);
+    const finished = await readRunRecord(out);
+    expect(finished.status).toBe('completed');
+    expect(finished.repeats, 'every planned repeat once').toHaveLength(12);
+    expect(new Set(finished.repeats.map((r) => `${r.cellId}#${r.repeat}`)).size).toBe(12);
+    expect(finished.repeats.slice(0, record.repeats.length), 'what was measured before Ctrl-C is kept as it was').toEqual(record.repeats);
   });
 
   it('rejects a malformed scenario file with exit 2, naming the file and the field', async () => {
