@@ -189,6 +189,13 @@ export const scenarioSchema = z
     /** Scenario runs in `bench run --matrix` without `--scenario`. */
     default: z.boolean().optional(),
     profiles: z.partialRecord(z.enum(profileNames), profileOverrideSchema).optional(),
+    /**
+     * Overrides the request path of named workloads, e.g. `{ sleep: '/work?sleep_ms=14' }`: the cells keep
+     * their ids, so a deliberately slowed service can be compared with an earlier run of the same cells.
+     */
+    workloadPaths: z
+      .partialRecord(workloadSchema, z.string().regex(/^\/work(\?.*)?$/, "must be a path of the reference service's /work endpoint, e.g. '/work?sleep_ms=14'"))
+      .optional(),
   })
   .strict();
 
@@ -225,4 +232,6 @@ export interface Cell {
   kind: ScenarioKind;
   settings: CellSettings;
   load: LoadProfile;
+  /** Request path overriding the workload's default (from the scenario's `workloadPaths`); absent = default. */
+  requestPath?: string;
 }

@@ -20,7 +20,7 @@ export const builtinScenarios = {
 } satisfies Record<string, ScenarioInput>;
 
 export * from './define.js';
-export { workloads, workloadPath } from './workloads.js';
+export { workloads, workloadPath, cellRequestPath } from './workloads.js';
 export { expandMatrix, createPlan, resolveScenario, validateScenario, estimateCellMs, axisOrder } from './matrix.js';
 export type { Plan, PlanItem, ResolvedScenario, RunOverrides } from './matrix.js';
 export { createRandom, shuffle } from './random.js';

@@ -85,3 +85,21 @@ describe('createPlan', () => {
     expect(orders.size).toBeGreaterThan(1);
   });
 });
+
+describe('workloadPaths', () => {
+  const sleepy: ScenarioInput = { ...base, matrix: { cpuLimit: [1], workload: ['sleep', 'cpu'] } };
+
+  it('carries an override into the cells of that workload only, keeping the cell ids', () => {
+    const plain = expandMatrix(resolveScenario(validateScenario(sleepy, 'x.ts'), 'default'));
+    const slowed = expandMatrix(resolveScenario(validateScenario({ ...sleepy, workloadPaths: { sleep: '/work?sleep_ms=14' } }, 'x.ts'), 'default'));
+    expect(slowed.map((c) => c.id), 'ids').toEqual(plain.map((c) => c.id));
+    expect(slowed.map((c) => c.requestPath), 'paths').toEqual(['/work?sleep_ms=14', undefined]);
+    expect(plain.every((c) => !('requestPath' in c)), 'no override, no field').toBe(true);
+  });
+
+  it('rejects a path outside /work with the field and the fix', () => {
+    expect(() => validateScenario({ ...sleepy, workloadPaths: { sleep: 'http://example.com/' } }, 'x.json')).toThrow(
+      /x\.json: workloadPaths\.sleep: must be a path of the reference service's \/work endpoint/,
+    );
+  });
+});

@@ -134,13 +134,17 @@ export function expandMatrix(resolved: ResolvedScenario): Cell[] {
   const excluded = scenario.exclude ?? [];
   return combos
     .filter((settings) => !excluded.some((pattern) => matches(settings, pattern)))
-    .map((settings) => ({
-      id: `${scenario.name}/${axes.map((axis) => `${axis}=${formatValue(settings[axis])}`).join(',') || 'base'}`,
-      scenario: scenario.name,
-      kind: scenario.kind,
-      settings,
-      load,
-    }));
+    .map((settings) => {
+      const cell: Cell = {
+        id: `${scenario.name}/${axes.map((axis) => `${axis}=${formatValue(settings[axis])}`).join(',') || 'base'}`,
+        scenario: scenario.name,
+        kind: scenario.kind,
+        settings,
+        load,
+      };
+      const requestPath = scenario.workloadPaths?.[settings.workload];
+      return requestPath === undefined ? cell : { ...cell, requestPath };
+    });
 }
 
 /** One unit of work: a repeat of a cell. */

@@ -1,4 +1,4 @@
-import type { WorkloadName } from './define.js';
+import type { Cell, WorkloadName } from './define.js';
 
 /**
  * Request mixes of the reference service's `/work` endpoint (parameters documented in
@@ -23,4 +23,9 @@ export const workloads = {
 
 export function workloadPath(name: WorkloadName): string {
   return workloads[name].path;
+}
+
+/** The request path a cell's load is sent to: the scenario's `workloadPaths` override, else the workload's. */
+export function cellRequestPath(cell: Pick<Cell, 'settings' | 'requestPath'>): string {
+  return cell.requestPath ?? workloadPath(cell.settings.workload);
 }

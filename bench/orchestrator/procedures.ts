@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { workloadPath } from '../../scenarios/workloads.js';
+import { cellRequestPath } from '../../scenarios/workloads.js';
 import type { Cell } from '../../scenarios/define.js';
 import { deriveContainerMetrics, deriveRuntimeMetrics, podsForRate } from '../collect/derive.js';
 import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
@@ -142,7 +142,7 @@ async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   }, warmupMs);
   let load: LoadResult;
   try {
-    load = await ctx.generator.run(handle.baseUrl, { path: workloadPath(ctx.cell.settings.workload) }, profile, {
+    load = await ctx.generator.run(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, profile, {
       signal: ctx.signal,
       onProgress: ctx.onLoadProgress,
     });
@@ -237,7 +237,7 @@ async function shutdownProcedure(ctx: RepeatContext): Promise<Measurement> {
   }, stopAtMs);
   let result: Awaited<ReturnType<typeof runOpenModel>>;
   try {
-    result = await runOpenModel(handle.baseUrl, { path: workloadPath(ctx.cell.settings.workload) }, profile, {
+    result = await runOpenModel(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, profile, {
       signal: ctx.signal,
       stopIssuing: stopIssuing.signal,
       onProgress: ctx.onLoadProgress,
@@ -273,7 +273,7 @@ async function hpaProcedure(ctx: RepeatContext): Promise<Measurement> {
   ctx.stack.defer('stop observer', async () => {
     if (observed === null) await observer.stop().catch(() => undefined);
   });
-  const load = await ctx.generator.run(handle.baseUrl, { path: workloadPath(ctx.cell.settings.workload) }, ctx.cell.load, {
+  const load = await ctx.generator.run(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, ctx.cell.load, {
     signal: ctx.signal,
     onProgress: ctx.onLoadProgress,
   });
@@ -304,7 +304,7 @@ async function rolloutProcedure(ctx: RepeatContext): Promise<Measurement> {
   }, rollAtMs);
   let load: LoadResult;
   try {
-    load = await ctx.generator.run(handle.baseUrl, { path: workloadPath(ctx.cell.settings.workload) }, profile, {
+    load = await ctx.generator.run(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, profile, {
       signal: ctx.signal,
       onProgress: ctx.onLoadProgress,
     });

@@ -41,6 +41,8 @@ export const cellSchema = z.object({
   kind: z.string(),
   settings: cellSettingsSchema,
   load: loadProfileSchema,
+  /** Request path overriding the workload's default (scenario `workloadPaths`). */
+  requestPath: z.string().optional(),
 });
 
 /** Environment fingerprint: what must match for two runs to be comparable, and what explains a result. */
