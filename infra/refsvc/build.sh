@@ -90,7 +90,8 @@ build_one() {
   local out_dir="$here/dist/$label" bin
   bin="$out_dir/refsvc"
   mkdir -p "$out_dir"
-  rm -f "$bin"
+  # Built beside the target and renamed into place, so a concurrent reader never sees a partial file.
+  local tmp_bin="$out_dir/.refsvc.$$.tmp"
   local ldflags=""
   [ "$s" = 1 ] && ldflags="-s -w"
   local experiment=""
@@ -99,7 +100,8 @@ build_one() {
   # GOFLAGS and GOEXPERIMENT are set explicitly so a caller's environment cannot leak into the build;
   # -buildvcs=false keeps the binary (and its image) identical across commits of unrelated files.
   if ! log=$(cd "$here" && env CGO_ENABLED=0 GOFLAGS= GOEXPERIMENT="$experiment" GOTOOLCHAIN="$(gotoolchain "$tc")" \
-      go build -trimpath -buildvcs=false -ldflags="$ldflags" -o "$bin" . 2>&1); then
+      go build -trimpath -buildvcs=false -ldflags="$ldflags" -o "$tmp_bin" . 2>&1); then
+    rm -f "$tmp_bin"
     if [ "$must" = 0 ] && printf '%s' "$log" | grep -qi 'GOEXPERIMENT'; then
       unavailable+=("$label: the toolchain refuses GOEXPERIMENT=$experiment ($(printf '%s' "$log" | tail -n 1))")
       return 0
@@ -107,6 +109,7 @@ build_one() {
     printf '%s\n' "$log" >&2
     die 3 "$label: go build failed (GOTOOLCHAIN=$(gotoolchain "$tc") GOEXPERIMENT=$experiment)"
   fi
+  mv -f "$tmp_bin" "$bin"
   local bytes sha version
   bytes=$(stat -c %s "$bin")
   sha=$(sha256sum "$bin" | cut -d' ' -f1)
