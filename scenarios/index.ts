@@ -4,7 +4,10 @@ import gogc from './gogc.js';
 import gomaxprocs from './gomaxprocs.js';
 import gomemlimit from './gomemlimit.js';
 import greentea from './greentea.js';
+import hpa from './hpa.js';
 import imageSize from './image-size.js';
+import podStartup from './pod-startup.js';
+import rollout from './rollout.js';
 import shutdown from './shutdown.js';
 import type { ScenarioInput } from './define.js';
 
@@ -17,6 +20,9 @@ export const builtinScenarios = {
   gomemlimit,
   shutdown,
   gogc,
+  hpa,
+  'pod-startup': podStartup,
+  rollout,
 } satisfies Record<string, ScenarioInput>;
 
 export * from './define.js';

@@ -10,6 +10,7 @@ export const commands = {
   run: { summary: 'run scenarios (bench run --matrix)', load: async () => (await import('./commands/run.js')).runCommand },
   list: { summary: 'list scenarios, claims and matrix sizes', load: async () => (await import('./commands/list.js')).listCommand },
   doctor: { summary: 'check what is installed; --cleanup removes leftovers', load: async () => (await import('./commands/doctor.js')).doctorCommand },
+  cluster: { summary: 'local Kubernetes cluster: up | down | load-image | status', load: async () => (await import('./commands/cluster.js')).clusterCommand },
 } satisfies Record<string, { summary: string; load: () => Promise<Command> }>;
 
 export type CommandName = keyof typeof commands;

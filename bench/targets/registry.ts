@@ -1,6 +1,5 @@
 /** The targets by name: the CLI's `--target` choices come from here. */
 import type { TargetName } from '../../scenarios/define.js';
-import { usageError } from '../errors.js';
 import type { Target } from './types.js';
 
 /** Target options from the command line. */
@@ -24,11 +23,15 @@ export const targetFactories = {
     const { DockerTarget } = await import('./docker/docker-target.js');
     return new DockerTarget({ log: deps.log });
   },
-  kind: async () => {
-    throw usageError('the kind target is not wired in yet', 'use --target docker');
+  kind: async (flags, deps) => {
+    const { kindTargetFromFlags } = await import('./kind/from-flags.js');
+    return kindTargetFromFlags(flags, deps);
   },
-  kubernetes: async () => {
-    throw usageError('the kubernetes target is not wired in yet', 'use --target docker');
+  kubernetes: async (flags, deps) => {
+    const { kubernetesTargetFromFlags } = await import('./kubernetes/from-flags.js');
+    const { LOCAL_CONTEXT_NAME } = await import('../cluster/local.js');
+    // Without --context, the local single-node cluster (infra/local-k8s) is the cluster this machine has.
+    return kubernetesTargetFromFlags({ ...flags, context: flags.context ?? LOCAL_CONTEXT_NAME }, deps);
   },
 } satisfies Record<TargetName, TargetFactory>;
 
