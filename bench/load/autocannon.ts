@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { LoadProfile } from '../../scenarios/define.js';
-import { createLatencyHistogram, encodeHistogram, recordMs, summarizeHistogram } from './histogram.js';
+import { createLatencyHistogram, encodeHistogram, percentileOfSorted, recordMs, seriesFromBuckets, summarizeHistogram, type SecondBucket } from './histogram.js';
 import { runOpenModel } from './open-model.js';
 import type { LoadGenerator, LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
@@ -16,7 +16,7 @@ type ClosedProfile = Extract<LoadProfile, { model: 'closed' }>;
 export async function runClosedModel(baseUrl: string, request: LoadRequest, profile: ClosedProfile, options: LoadRunOptions): Promise<LoadResult> {
   const histogram = createLatencyHistogram();
   const errors = { non2xx: 0, timeouts: 0, connection: 0 };
-  const perSecond = new Map<number, { n: number; errors: number; lat: number[] }>();
+  const perSecond = new Map<number, SecondBucket>();
   let requests = 0;
   const totalMs = profile.warmupMs + profile.durationMs;
   const t0 = performance.now();
@@ -78,7 +78,7 @@ export async function runClosedModel(baseUrl: string, request: LoadRequest, prof
       elapsedMs: elapsed,
       totalMs,
       rps: current?.n ?? 0,
-      p99Ms: lat.length === 0 ? 0 : (lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] as number),
+      p99Ms: percentileOfSorted(lat, 0.99),
       phase: elapsed < profile.warmupMs ? 'warmup' : 'measure',
     });
   });
@@ -104,17 +104,7 @@ export async function runClosedModel(baseUrl: string, request: LoadRequest, prof
     errors,
     dropped: 0,
     generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
-    series: [...perSecond.entries()]
-      .sort(([a], [b]) => a - b)
-      .map(([second, b]) => {
-        const lat = b.lat.sort((x, y) => x - y);
-        return {
-          tMs: second * 1000,
-          rps: b.n,
-          errors: b.errors,
-          p99Ms: lat.length === 0 ? 0 : (lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] as number),
-        };
-      }),
+    series: seriesFromBuckets(perSecond),
   };
 }
 

@@ -43,3 +43,29 @@ export function summarizeHistogram(histogram: hdr.Histogram): LatencySummary {
 export function recordMs(histogram: hdr.Histogram, latencyMs: number): void {
   histogram.recordValue(Math.max(1, Math.round(latencyMs * 1000)));
 }
+
+/** Nearest-rank percentile of an ascending array (0 when empty). */
+export function percentileOfSorted(sorted: readonly number[], fraction: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))] as number;
+}
+
+/** Requests of one second of a run: count, errors, latencies (ms). */
+export interface SecondBucket {
+  n: number;
+  errors: number;
+  lat: number[];
+}
+
+/** Per-second buckets → the LoadResult time series (seconds before the window are dropped). */
+export function seriesFromBuckets(perSecond: ReadonlyMap<number, SecondBucket>): Array<{ tMs: number; rps: number; p99Ms: number; errors: number }> {
+  return [...perSecond.entries()]
+    .filter(([second]) => second >= 0)
+    .sort(([a], [b]) => a - b)
+    .map(([second, b]) => ({
+      tMs: second * 1000,
+      rps: b.n,
+      errors: b.errors,
+      p99Ms: percentileOfSorted([...b.lat].sort((x, y) => x - y), 0.99),
+    }));
+}

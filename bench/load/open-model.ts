@@ -11,7 +11,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile, RateStage } from '../../scenarios/define.js';
-import { createLatencyHistogram, encodeHistogram, recordMs, summarizeHistogram } from './histogram.js';
+import { createLatencyHistogram, encodeHistogram, percentileOfSorted, recordMs, seriesFromBuckets, summarizeHistogram, type SecondBucket } from './histogram.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
 export type OpenProfile = Extract<LoadProfile, { model: 'open' | 'stages' }>;
@@ -130,7 +130,7 @@ export async function runOpenModel(
           elapsedMs: now,
           totalMs,
           rps: recent.length,
-          p99Ms: lat.length === 0 ? 0 : (lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] as number),
+          p99Ms: percentileOfSorted(lat, 0.99),
           phase: now < profile.warmupMs ? 'warmup' : 'measure',
         });
       }
@@ -155,7 +155,7 @@ export async function runOpenModel(
   const measured = outcomes.filter((o) => o.intendedMs >= profile.warmupMs);
   const histogram = createLatencyHistogram();
   const errors = { non2xx: 0, timeouts: 0, connection: 0 };
-  const perSecond = new Map<number, { n: number; errors: number; lat: number[] }>();
+  const perSecond = new Map<number, SecondBucket>();
   for (const o of measured) {
     if (o.error === 'timeout') errors.timeouts++;
     else if (o.error === 'connection') errors.connection++;
@@ -185,18 +185,7 @@ export async function runOpenModel(
     errors,
     dropped,
     generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
-    series: [...perSecond.entries()]
-      .filter(([second]) => second >= 0)
-      .sort(([a], [b]) => a - b)
-      .map(([second, b]) => {
-        const lat = b.lat.sort((x, y) => x - y);
-        return {
-          tMs: second * 1000,
-          rps: b.n,
-          errors: b.errors,
-          p99Ms: lat.length === 0 ? 0 : (lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))] as number),
-        };
-      }),
+    series: seriesFromBuckets(perSecond),
     outcomes,
   };
 }
