@@ -1,0 +1,402 @@
+/**
+ * Claim verdicts from a run's analysis, by documented rules with named thresholds (DESIGN.md):
+ *
+ * - `not-measurable`: no measurement of the claim runs on this target (or the claim is a note).
+ * - `not-run`: a measurement exists for this target but the run has no cell of its scenario.
+ * - `inconclusive`: fewer completed repeats than required, a metric missing, or no rule below applies.
+ * - effect checks (relative change baseline → treatment, Mann–Whitney p < ALPHA = significant):
+ *   `confirmed` — significant, in the claimed direction, and the claimed change lies inside the CI or
+ *   the CI reaches beyond it (or the claim names no size); `weaker` — significant, right direction,
+ *   CI short of the claim; `refuted` — significant in the opposite direction, or not significant with
+ *   the whole CI inside ±`noEffectMarginPct(claim)` (a tight CI around no effect).
+ * - no-worse checks: `refuted` if significantly worse; `confirmed` if the CI's worse end stays within
+ *   NO_EFFECT_MARGIN_PCT; else `inconclusive`.
+ * - absolute checks: `below`/`at-least`/`about` compare the median's CI with the figure (all of it on
+ *   the claimed side → `confirmed`, all of it on the other → `refuted`); `at-most` is about every
+ *   repeat: all within → `confirmed`, median beyond → `refuted`, some repeats beyond → `weaker`.
+ * - the GOMAXPROCS rule: equal to the limit everywhere → `confirmed`; the Go 1.25 rule
+ *   `min(max(2, ceil(limit)), host CPUs)` everywhere and different from the limit somewhere →
+ *   `weaker` when the host can tell the rule from the host CPU count, else `inconclusive`; the host
+ *   CPU count everywhere on a host where the rule differs → `refuted`.
+ * - no-op checks: the runtime reports the same setting for both → `refuted` (the claimed optimisation
+ *   does nothing), whatever the other metrics do; a different setting → `inconclusive`.
+ * - several figures or cells: the worst wins, in the order refuted > weaker > inconclusive > confirmed.
+ */
+import type { ClaimCheck, ClaimSpec, CellSelector } from '../../scenarios/claims.js';
+import { metrics, isMetricName } from '../results/metrics.js';
+import { compareCellMetric, type CellAnalysis, type RunAnalysis } from '../stats/analyse.js';
+import type { Difference } from '../stats/difference.js';
+import { formatMetricValue, formatPct, formatPctInterval, formatP, formatWithCi, metricLabel } from './format.js';
+
+export type Verdict = 'confirmed' | 'weaker' | 'refuted' | 'inconclusive' | 'not-measurable' | 'not-run';
+
+/** How a verdict reads in reports. */
+export const verdictText: Record<Verdict, string> = {
+  confirmed: 'confirmed',
+  weaker: 'weaker than claimed',
+  refuted: 'refuted',
+  inconclusive: 'inconclusive',
+  'not-measurable': 'not measurable on this target',
+  'not-run': 'not run',
+};
+
+/** A non-significant difference whose whole CI lies within ±this % counts as "no effect". */
+export const NO_EFFECT_MARGIN_PCT = 5;
+
+/** The no-effect band for a claimed change: never more than half the claimed size. */
+export function noEffectMarginPct(claimedChangePct: number | null): number {
+  return claimedChangePct === null || claimedChangePct === 0
+    ? NO_EFFECT_MARGIN_PCT
+    : Math.min(NO_EFFECT_MARGIN_PCT, Math.abs(claimedChangePct) / 2);
+}
+
+/** Severity for combining: the worst verdict of a claim's figures is the claim's verdict. */
+const severity: Record<Verdict, number> = { confirmed: 0, inconclusive: 1, weaker: 2, refuted: 3, 'not-run': -1, 'not-measurable': -2 };
+
+export function combineVerdicts(verdicts: readonly Verdict[]): Verdict {
+  const measured = verdicts.filter((v) => v !== 'not-run' && v !== 'not-measurable');
+  if (measured.length === 0) return verdicts.includes('not-run') ? 'not-run' : 'not-measurable';
+  return measured.reduce((worst, v) => (severity[v] > severity[worst] ? v : worst));
+}
+
+export interface PairResult {
+  baseline: CellAnalysis;
+  treatment: CellAnalysis;
+  metric: string;
+  difference: Difference | null;
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface CellResult {
+  cell: CellAnalysis;
+  metric: string;
+  verdict: Verdict;
+  reason: string;
+}
+
+export interface CheckResult {
+  check: ClaimCheck;
+  scenario: string;
+  verdict: Verdict;
+  /** One line: what was measured, with CI. */
+  measured: string;
+  reason: string;
+  pairs: PairResult[];
+  cells: CellResult[];
+}
+
+export interface ClaimVerdict {
+  claim: ClaimSpec;
+  verdict: Verdict;
+  measured: string;
+  reason: string;
+  checks: CheckResult[];
+  /** Measurements that apply to this target but whose scenario the run did not include. */
+  notRun: Array<{ scenario: string; targets: string[] }>;
+  /** Where the claim can be measured (for "not run" / "not measurable" rows). */
+  coverage: Array<{ scenario: string; targets: string[] }>;
+}
+
+function matches(cell: CellAnalysis, selector: CellSelector): boolean {
+  return Object.entries(selector).every(([key, value]) => String(cell.cell.settings[key as keyof typeof cell.cell.settings]) === String(value));
+}
+
+/** Baseline/treatment cells that differ only in the selectors' axes. */
+export function pairCells(cells: readonly CellAnalysis[], baseline: CellSelector, treatment: CellSelector): Array<[CellAnalysis, CellAnalysis]> {
+  const varied = new Set([...Object.keys(baseline), ...Object.keys(treatment)]);
+  const pairs: Array<[CellAnalysis, CellAnalysis]> = [];
+  for (const b of cells.filter((c) => matches(c, baseline))) {
+    const t = cells.find(
+      (c) =>
+        c !== b &&
+        matches(c, treatment) &&
+        Object.keys(b.cell.settings).every(
+          (k) => varied.has(k) || String(b.cell.settings[k as keyof typeof b.cell.settings]) === String(c.cell.settings[k as keyof typeof c.cell.settings]),
+        ),
+    );
+    if (t) pairs.push([b, t]);
+  }
+  return pairs;
+}
+
+function repeatsShort(cells: readonly CellAnalysis[]): string | null {
+  const short = cells.filter((c) => !c.enough);
+  if (short.length === 0) return null;
+  return short.map((c) => `${c.label}: n=${c.counts.completed} < ${c.requiredRepeats} required`).join('; ');
+}
+
+/** Direction the claim expects: −1 lower, +1 higher. */
+function claimedDirection(metric: string, claimedChangePct: number | null): number {
+  if (claimedChangePct !== null && claimedChangePct !== 0) return Math.sign(claimedChangePct);
+  return isMetricName(metric) && metrics[metric].better === 'higher' ? 1 : -1;
+}
+
+/** Evaluates one baseline → treatment difference against a claimed relative change. Exported for tests. */
+export function judgeEffect(d: Difference, metric: string, claimedChangePct: number | null): { verdict: Verdict; reason: string } {
+  const direction = claimedDirection(metric, claimedChangePct);
+  const claimText = claimedChangePct === null ? 'an improvement' : formatPct(claimedChangePct);
+  if (d.relativePct === null || d.relativeCi === null) {
+    // Baseline median 0 (e.g. zero failures): only the direction of the absolute change can be judged.
+    if (!d.significant) return { verdict: 'inconclusive', reason: `baseline median is 0 and the change is not significant (${formatP(d.p)})` };
+    const right = Math.sign(d.absolute) === direction;
+    if (!right) return { verdict: 'refuted', reason: `significant change in the opposite direction (${formatP(d.p)})` };
+    return claimedChangePct === null
+      ? { verdict: 'confirmed', reason: `significant ${formatP(d.p)}, claimed direction` }
+      : { verdict: 'inconclusive', reason: `right direction, but a relative size cannot be measured against a baseline of 0` };
+  }
+  const ci = d.relativeCi;
+  const measured = `${formatPct(d.relativePct)} ${formatPctInterval(ci)}`;
+  if (d.significant) {
+    if (Math.sign(d.relativePct) !== direction) return { verdict: 'refuted', reason: `${measured} is significant (${formatP(d.p)}) in the opposite direction of the claimed ${claimText}` };
+    if (claimedChangePct === null) return { verdict: 'confirmed', reason: `${measured}, significant (${formatP(d.p)}), claimed direction` };
+    const reaches = direction < 0 ? ci.low <= claimedChangePct : ci.high >= claimedChangePct;
+    return reaches
+      ? { verdict: 'confirmed', reason: `${measured}, significant (${formatP(d.p)}); the claimed ${claimText} is within reach of the CI` }
+      : { verdict: 'weaker', reason: `${measured}, significant (${formatP(d.p)}), but the CI stops short of the claimed ${claimText}` };
+  }
+  const margin = noEffectMarginPct(claimedChangePct);
+  if (ci.low >= -margin && ci.high <= margin) {
+    return { verdict: 'refuted', reason: `~ (${formatP(d.p)}); the CI ${formatPctInterval(ci)} lies within ±${margin}%: no effect, not ${claimText}` };
+  }
+  return { verdict: 'inconclusive', reason: `~ (${formatP(d.p)}); the CI ${formatPctInterval(ci)} is too wide to tell` };
+}
+
+/** Treatment claimed no worse than baseline. Exported for tests. */
+export function judgeNoWorse(d: Difference, metric: string): { verdict: Verdict; reason: string } {
+  const worse = isMetricName(metric) && metrics[metric].better === 'higher' ? -1 : 1;
+  if (d.relativePct === null || d.relativeCi === null) {
+    if (d.significant && Math.sign(d.absolute) === worse) return { verdict: 'refuted', reason: `significantly worse (${formatP(d.p)})` };
+    if (d.absolute === 0 && d.absoluteCi.low === 0 && d.absoluteCi.high === 0) return { verdict: 'confirmed', reason: 'identical in every resample' };
+    return { verdict: 'inconclusive', reason: `baseline median is 0; ${formatP(d.p)}` };
+  }
+  const ci = d.relativeCi;
+  const measured = `${formatPct(d.relativePct)} ${formatPctInterval(ci)}`;
+  if (d.significant && Math.sign(d.relativePct) === worse) return { verdict: 'refuted', reason: `${measured}: significantly worse (${formatP(d.p)})` };
+  const worseEnd = worse > 0 ? ci.high : -ci.low;
+  if ((d.significant && Math.sign(d.relativePct) === -worse) || worseEnd <= NO_EFFECT_MARGIN_PCT) {
+    return { verdict: 'confirmed', reason: `${measured} (${formatP(d.p)}): no worse than the baseline beyond ${NO_EFFECT_MARGIN_PCT}%` };
+  }
+  return { verdict: 'inconclusive', reason: `${measured} (${formatP(d.p)}): could be up to ${formatPct(worseEnd * worse)} worse` };
+}
+
+function evaluatePairs(
+  analysis: RunAnalysis,
+  cells: readonly CellAnalysis[],
+  check: Extract<ClaimCheck, { kind: 'effect' | 'no-worse' }>,
+): PairResult[] {
+  return pairCells(cells, check.baseline, check.treatment).map(([b, t]) => {
+    const base = { baseline: b, treatment: t, metric: check.metric };
+    const short = repeatsShort([b, t]);
+    const difference = compareCellMetric(analysis, b, t, check.metric);
+    if (short) return { ...base, difference, verdict: 'inconclusive', reason: `no verdict: ${short}` };
+    if (!difference) return { ...base, difference, verdict: 'inconclusive', reason: `${metricLabel(check.metric)} missing in ${b.metrics[check.metric] ? t.label : b.label}` };
+    const judged = check.kind === 'effect' ? judgeEffect(difference, check.metric, check.claimedChangePct) : judgeNoWorse(difference, check.metric);
+    return { ...base, difference, ...judged };
+  });
+}
+
+/** An absolute figure against one cell's values. Exported for tests. */
+export function judgeAbsolute(
+  values: readonly number[],
+  estimate: { median: number; ci: { low: number; high: number } },
+  check: Extract<ClaimCheck, { kind: 'absolute' }>,
+): { verdict: Verdict; reason: string } {
+  const v = check.value;
+  const fmt = (x: number) => formatMetricValue(check.metric, x);
+  const { low, high } = estimate.ci;
+  const range = `median ${fmt(estimate.median)}, CI [${fmt(low)}, ${fmt(high)}]`;
+  switch (check.relation) {
+    case 'below':
+      if (high < v) return { verdict: 'confirmed', reason: `${range} < ${fmt(v)}` };
+      if (low >= v) return { verdict: 'refuted', reason: `${range} ≥ ${fmt(v)}` };
+      return { verdict: 'inconclusive', reason: `${range} straddles ${fmt(v)}` };
+    case 'at-least':
+      if (low >= v) return { verdict: 'confirmed', reason: `${range} ≥ ${fmt(v)}` };
+      if (high < v) return { verdict: 'refuted', reason: `${range} < ${fmt(v)}` };
+      return { verdict: 'inconclusive', reason: `${range} straddles ${fmt(v)}` };
+    case 'about': {
+      const tol = (check.tolerancePct ?? 0) / 100;
+      const lo = v * (1 - tol);
+      const hi = v * (1 + tol);
+      const band = `${fmt(lo)}–${fmt(hi)}`;
+      if (low >= lo && high <= hi) return { verdict: 'confirmed', reason: `${range} within ${band}` };
+      if (high < lo || low > hi) return { verdict: 'refuted', reason: `${range} outside ${band}` };
+      return { verdict: 'inconclusive', reason: `${range} overlaps the edge of ${band}` };
+    }
+    case 'at-most': {
+      const beyond = values.filter((x) => x > v).length;
+      if (beyond === 0) return { verdict: 'confirmed', reason: `all ${values.length} repeats ≤ ${fmt(v)} (max ${fmt(Math.max(...values))})` };
+      if (estimate.median > v) return { verdict: 'refuted', reason: `median ${fmt(estimate.median)} > ${fmt(v)} (${beyond} of ${values.length} repeats)` };
+      return { verdict: 'weaker', reason: `${beyond} of ${values.length} repeats > ${fmt(v)} (max ${fmt(Math.max(...values))})` };
+    }
+  }
+}
+
+/** The Go 1.25 rule for GOMAXPROCS under a CPU limit. */
+export function expectedGomaxprocs(cpuLimit: number | null, hostCpus: number): number {
+  if (cpuLimit === null) return hostCpus;
+  return Math.min(Math.max(2, Math.ceil(cpuLimit)), hostCpus);
+}
+
+/** GOMAXPROCS measured per limit vs the document and the Go rule. Exported for tests. */
+export function judgeGomaxprocs(rows: ReadonlyArray<{ cpuLimit: number | null; measured: number }>, hostCpus: number): { verdict: Verdict; reason: string } {
+  const limited = rows.filter((r) => r.cpuLimit !== null);
+  if (limited.length === 0) return { verdict: 'inconclusive', reason: 'no cell with a CPU limit' };
+  const text = limited.map((r) => `limit ${r.cpuLimit} → ${r.measured} (rule ${expectedGomaxprocs(r.cpuLimit, hostCpus)})`).join(', ');
+  const distinguishing = limited.some((r) => expectedGomaxprocs(r.cpuLimit, hostCpus) !== hostCpus);
+  if (limited.every((r) => r.measured === r.cpuLimit)) return { verdict: 'confirmed', reason: `GOMAXPROCS equals the limit: ${text}` };
+  if (limited.every((r) => r.measured === expectedGomaxprocs(r.cpuLimit, hostCpus))) {
+    return distinguishing
+      ? { verdict: 'weaker', reason: `follows the limit by the Go 1.25 rule (rounded up, at least 2, at most ${hostCpus} host CPUs), not equal to it: ${text}` }
+      : { verdict: 'inconclusive', reason: `on this ${hostCpus}-CPU host the rule gives the host CPU count at every limit tested, so container-aware and unaware cannot be told apart: ${text}` };
+  }
+  if (distinguishing && limited.every((r) => r.measured === hostCpus)) {
+    return { verdict: 'refuted', reason: `GOMAXPROCS stays at the ${hostCpus} host CPUs whatever the limit: ${text}` };
+  }
+  return { verdict: 'inconclusive', reason: `matches neither the limit nor the Go rule: ${text}` };
+}
+
+function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], scenario: string, check: ClaimCheck): CheckResult {
+  const base = { check, scenario, pairs: [] as PairResult[], cells: [] as CellResult[] };
+  switch (check.kind) {
+    case 'effect':
+    case 'no-worse': {
+      const pairs = evaluatePairs(analysis, cells, check);
+      if (pairs.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no baseline/treatment pair in the run`, reason: 'no matching cells' };
+      const measured = pairs
+        .map((p) => {
+          const d = p.difference;
+          const where = pairs.length > 1 ? ` (${commonLabel(p)})` : '';
+          if (!d) return `${check.label}${where}: n/a`;
+          if (d.relativePct === null) return `${check.label}${where}: ${formatMetricValue(p.metric, d.baseline.median)} → ${formatMetricValue(p.metric, d.treatment.median)}`;
+          return `${check.label}${where}: ${d.significant ? formatPct(d.relativePct) : '~'} ${d.relativeCi ? formatPctInterval(d.relativeCi) : ''}`.trimEnd();
+        })
+        .join('; ');
+      const verdict = combineVerdicts(pairs.map((p) => p.verdict));
+      return { ...base, pairs, verdict, measured, reason: pairs.map((p) => (pairs.length > 1 ? `${commonLabel(p)}: ${p.reason}` : p.reason)).join('; ') };
+    }
+    case 'absolute': {
+      const selected = cells.filter((c) => matches(c, check.select));
+      if (selected.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no matching cell`, reason: 'no matching cells' };
+      const results = selected.map((c): CellResult => {
+        const summary = c.metrics[check.metric];
+        const short = repeatsShort([c]);
+        if (short) return { cell: c, metric: check.metric, verdict: 'inconclusive', reason: `no verdict: ${short}` };
+        if (!summary) return { cell: c, metric: check.metric, verdict: 'inconclusive', reason: `${metricLabel(check.metric)} missing` };
+        return { cell: c, metric: check.metric, ...judgeAbsolute(summary.values, summary, check) };
+      });
+      const measured = results
+        .map((r) => {
+          const s = r.cell.metrics[check.metric];
+          const where = results.length > 1 ? ` (${r.cell.label})` : '';
+          return `${check.label}${where}: ${s ? formatWithCi(check.metric, s.median, s.ci) : 'n/a'}`;
+        })
+        .join('; ');
+      return { ...base, cells: results, verdict: combineVerdicts(results.map((r) => r.verdict)), measured, reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+    }
+    case 'gomaxprocs-rule': {
+      const selected = cells.filter((c) => matches(c, check.select));
+      const short = repeatsShort(selected);
+      const rows = selected.flatMap((c) => (c.metrics.gomaxprocs ? [{ cpuLimit: c.cell.settings.cpuLimit, measured: c.metrics.gomaxprocs.median }] : []));
+      const measured = `GOMAXPROCS ${rows.map((r) => `${r.measured} at limit ${r.cpuLimit ?? 'none'}`).join(', ') || 'n/a'}`;
+      const cellResults = selected.map((c): CellResult => ({ cell: c, metric: 'gomaxprocs', verdict: c.enough ? 'confirmed' : 'inconclusive', reason: '' }));
+      if (selected.length === 0) return { ...base, verdict: 'inconclusive', measured, reason: 'no matching cells' };
+      if (short) return { ...base, cells: cellResults, verdict: 'inconclusive', measured, reason: `no verdict: ${short}` };
+      if (rows.length < selected.length) return { ...base, cells: cellResults, verdict: 'inconclusive', measured, reason: 'GOMAXPROCS missing in some cells' };
+      return { ...base, cells: cellResults, measured, ...judgeGomaxprocs(rows, analysis.hostCpus) };
+    }
+    case 'no-op': {
+      const pairs = pairCells(cells, check.baseline, check.treatment);
+      if (pairs.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no baseline/treatment pair in the run`, reason: 'no matching cells' };
+      const results: PairResult[] = [];
+      const verdicts: Verdict[] = [];
+      const reasons: string[] = [];
+      for (const [b, t] of pairs) {
+        for (const metric of [check.settingMetric, ...check.metrics]) {
+          const difference = compareCellMetric(analysis, b, t, metric);
+          results.push({ baseline: b, treatment: t, metric, difference, verdict: 'inconclusive', reason: '' });
+        }
+        const short = repeatsShort([b, t]);
+        const sb = b.metrics[check.settingMetric];
+        const st = t.metrics[check.settingMetric];
+        if (short) {
+          verdicts.push('inconclusive');
+          reasons.push(`no verdict: ${short}`);
+        } else if (!sb || !st) {
+          verdicts.push('inconclusive');
+          reasons.push(`${metricLabel(check.settingMetric)} missing`);
+        } else if (sb.median === st.median && sb.values.every((v) => v === st.median) && st.values.every((v) => v === st.median)) {
+          const moved = results.filter((r) => r.baseline === b && r.metric !== check.settingMetric && r.difference?.significant).map((r) => metricLabel(r.metric));
+          verdicts.push('refuted');
+          reasons.push(
+            `the runtime reports ${metricLabel(check.settingMetric)} = ${formatMetricValue(check.settingMetric, sb.median)} in both: a no-op` +
+              (moved.length > 0 ? `; ${moved.join(', ')} differ significantly, which the identical setting cannot explain (noise or order effects)` : '; no metric moved significantly'),
+          );
+        } else {
+          verdicts.push('inconclusive');
+          reasons.push(`${metricLabel(check.settingMetric)} differs: ${formatMetricValue(check.settingMetric, sb.median)} vs ${formatMetricValue(check.settingMetric, st.median)}`);
+        }
+      }
+      const setting = results.filter((r) => r.metric === check.settingMetric);
+      const measured = setting
+        .map((r) => `${metricLabel(r.metric)} ${r.difference ? `${formatMetricValue(r.metric, r.difference.baseline.median)} vs ${formatMetricValue(r.metric, r.difference.treatment.median)}` : 'n/a'}`)
+        .join('; ');
+      const others = results
+        .filter((r) => r.metric !== check.settingMetric && r.difference)
+        .map((r) => `${metricLabel(r.metric)} ${r.difference!.significant && r.difference!.relativePct !== null ? formatPct(r.difference!.relativePct) : '~'}`);
+      return { ...base, pairs: results, verdict: combineVerdicts(verdicts), measured: [measured, ...others].join('; '), reason: reasons.join('; ') };
+    }
+  }
+}
+
+/** Axis values the pair has in common (the cells' shared settings), for naming a pair. */
+function commonLabel(p: { baseline: CellAnalysis; treatment: CellAnalysis }): string {
+  const b = p.baseline.label.split(',');
+  const t = new Set(p.treatment.label.split(','));
+  const shared = b.filter((part) => t.has(part));
+  return shared.length > 0 ? shared.join(',') : p.baseline.label;
+}
+
+/** Where a claim can be measured, as text: `gomaxprocs on docker, kind, kubernetes`. */
+export function describeCoverage(coverage: ClaimVerdict['coverage']): string {
+  if (coverage.length === 0) return 'no measurement (version note)';
+  return coverage.map((c) => `\`${c.scenario}\` on ${c.targets.join('/')}`).join(', ');
+}
+
+export function evaluateClaims(analysis: RunAnalysis, catalog: readonly ClaimSpec[]): ClaimVerdict[] {
+  return catalog.map((claim): ClaimVerdict => {
+    const coverage = claim.measurements.map((m) => ({ scenario: m.scenario, targets: [...m.targets] }));
+    const base = { claim, coverage, checks: [] as CheckResult[], notRun: [] as ClaimVerdict['notRun'] };
+    if (claim.kind === 'note' || claim.measurements.length === 0) {
+      return { ...base, verdict: 'not-measurable', measured: '—', reason: `version note, no measurement: ${claim.correctedFact}` };
+    }
+    const applicable = claim.measurements.filter((m) => (m.targets as string[]).includes(analysis.target));
+    if (applicable.length === 0) {
+      return { ...base, verdict: 'not-measurable', measured: '—', reason: `needs ${describeCoverage(coverage)}; this run's target is ${analysis.target}` };
+    }
+    const checks: CheckResult[] = [];
+    const notRun: ClaimVerdict['notRun'] = [];
+    for (const m of applicable) {
+      const cells = analysis.cells.filter((c) => c.cell.scenario === m.scenario);
+      if (cells.length === 0) {
+        notRun.push({ scenario: m.scenario, targets: [...m.targets] });
+        continue;
+      }
+      for (const check of m.checks) checks.push(evaluateCheck(analysis, cells, m.scenario, check));
+    }
+    if (checks.length === 0) {
+      return { ...base, notRun, verdict: 'not-run', measured: '—', reason: `not run: ${notRun.map((n) => `scenario \`${n.scenario}\` on ${n.targets.join('/')}`).join(', ')}` };
+    }
+    const verdict = combineVerdicts(checks.map((c) => c.verdict));
+    const skipped = notRun.length > 0 ? ` (not run: ${notRun.map((n) => `\`${n.scenario}\``).join(', ')})` : '';
+    return {
+      ...base,
+      checks,
+      notRun,
+      verdict,
+      measured: checks.map((c) => c.measured).join('; '),
+      reason: checks.map((c) => `${c.check.label}: ${verdictText[c.verdict]} — ${c.reason}`).join('; ') + skipped,
+    };
+  });
+}

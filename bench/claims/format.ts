@@ -1,0 +1,62 @@
+/** Text for numbers in reports: units from the metric vocabulary, 3 significant digits. Pure. */
+import { metrics, isMetricName } from '../results/metrics.js';
+import type { Interval } from '../stats/descriptive.js';
+
+/** 3 significant digits, no exponent, no trailing zeros past the point (1234 → "1234", 0.01234 → "0.0123"). */
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 100) return value.toFixed(0);
+  const digits = Math.min(6, 2 - Math.floor(Math.log10(abs)));
+  return String(Number(value.toFixed(digits)));
+}
+
+/** A metric value with its unit: bytes in MB (10⁶), ratios in %, rates per second. */
+export function formatMetricValue(metric: string, value: number): string {
+  const unit = isMetricName(metric) ? metrics[metric].unit : undefined;
+  switch (unit) {
+    case 'bytes':
+      return `${formatNumber(value / 1e6)} MB`;
+    case 'ratio':
+      return `${formatNumber(value * 100)}%`;
+    case 'ms':
+      return `${formatNumber(value)} ms`;
+    case 'rps':
+      return `${formatNumber(value)}/s`;
+    case 'cores':
+      return `${formatNumber(value)} cores`;
+    case 'replica-s':
+      return `${formatNumber(value)} replica·s`;
+    default:
+      return formatNumber(value);
+  }
+}
+
+/** `12.3 MB ±4%` style: the CI as ± half-width relative to the median (benchstat), or absolute when the median is 0. */
+export function formatWithCi(metric: string, median: number, ci: Interval): string {
+  const half = Math.max(median - ci.low, ci.high - median);
+  if (half === 0) return `${formatMetricValue(metric, median)} ±0%`;
+  if (median !== 0) return `${formatMetricValue(metric, median)} ±${formatNumber((half / Math.abs(median)) * 100)}%`;
+  return `${formatMetricValue(metric, median)} ±${formatMetricValue(metric, half)}`;
+}
+
+/** Signed percentage, e.g. `+3.1%`, `−12%`. */
+export function formatPct(pct: number): string {
+  const text = formatNumber(Math.abs(pct));
+  if (Number(text) === 0) return '0%';
+  return `${pct < 0 ? '−' : '+'}${text}%`;
+}
+
+export function formatPctInterval(ci: Interval): string {
+  return `[${formatPct(ci.low)}, ${formatPct(ci.high)}]`;
+}
+
+/** p-value as benchstat prints it: `p=0.008`. */
+export function formatP(p: number): string {
+  return `p=${p < 0.001 ? '<0.001' : p.toFixed(3)}`;
+}
+
+export function metricLabel(metric: string): string {
+  return isMetricName(metric) ? metrics[metric].label : metric;
+}

@@ -1,0 +1,148 @@
+/**
+ * Per-cell statistics of a run record: counts by outcome, median ± bootstrap CI of every scalar metric
+ * over the completed repeats, pooled latency percentiles from the merged histograms, and replica
+ * curves. Only `completed` repeats enter a statistic; the others are counted and shown.
+ */
+import type { RunRecord } from '../results/schema.js';
+import { bootstrapMedian, type MedianEstimate } from './descriptive.js';
+import { compareSamples, type Difference } from './difference.js';
+import { mergeLatencyHistograms, type PooledLatency } from './histogram.js';
+import { deriveSeed } from './random.js';
+
+export type CellRecord = RunRecord['plan']['cells'][number];
+
+/**
+ * Completed repeats a cell needs before any verdict is drawn from it, by profile. A scenario that plans
+ * fewer repeats (deterministic sizes plan one) needs what it plans.
+ * @default 3 for a profile not listed
+ */
+export const MIN_REPEATS_BY_PROFILE: Record<string, number> = { smoke: 3, default: 5, nightly: 5, full: 8 };
+export const MIN_REPEATS_FALLBACK = 3;
+
+export interface MetricSummary extends MedianEstimate {
+  /** The completed repeats' values, in repeat order. */
+  values: number[];
+}
+
+export interface OutcomeCounts {
+  completed: number;
+  invalid: number;
+  failed: number;
+  skipped: number;
+}
+
+export interface ReplicaCurve {
+  repeat: number;
+  samples: Array<{ tMs: number; replicas: number }>;
+}
+
+export interface CellAnalysis {
+  cell: CellRecord;
+  /** The axes that vary within the scenario, e.g. `cpuLimit=0.5,maxprocs=auto`. */
+  label: string;
+  counts: OutcomeCounts;
+  /** Completed repeats needed for a verdict. */
+  requiredRepeats: number;
+  /** Enough completed repeats for a verdict. */
+  enough: boolean;
+  metrics: Partial<Record<string, MetricSummary>>;
+  /** Percentiles of all completed repeats' requests together (merged HDR histograms). */
+  latency: PooledLatency | null;
+  replicas: ReplicaCurve[];
+  /** Reasons of invalid / failed / skipped repeats, de-duplicated. */
+  problems: string[];
+}
+
+export interface RunAnalysis {
+  runId: string;
+  target: string;
+  profile: string;
+  seed: number;
+  hostCpus: number;
+  cells: CellAnalysis[];
+}
+
+export interface AnalyseOptions {
+  /** Bootstrap seed; defaults to the run's own seed, so a report is reproducible. */
+  seed?: number;
+  /** Completed repeats needed per cell for a verdict (overrides the profile's). */
+  minRepeats?: number;
+}
+
+/** Axes whose value differs between the cells of each scenario, in cell-id order. */
+function varyingAxes(cells: readonly CellRecord[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const scenario of new Set(cells.map((c) => c.scenario))) {
+    const own = cells.filter((c) => c.scenario === scenario);
+    const first = own[0]!;
+    const axesInId = first.id
+      .slice(first.id.indexOf('/') + 1)
+      .split(',')
+      .map((part) => part.split('=')[0]!)
+      .filter((axis) => Object.hasOwn(first.settings, axis));
+    out.set(scenario, axesInId.filter((axis) => new Set(own.map((c) => String(c.settings[axis as keyof CellRecord['settings']]))).size > 1));
+  }
+  return out;
+}
+
+function cellLabel(cell: CellRecord, axes: readonly string[]): string {
+  if (axes.length === 0) return cell.scenario;
+  return axes.map((axis) => `${axis}=${String(cell.settings[axis as keyof CellRecord['settings']])}`).join(',');
+}
+
+export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): RunAnalysis {
+  const seed = options.seed ?? record.seed;
+  const plannedRepeats = new Map(record.plan.scenarios.map((s) => [s.name, s.repeats]));
+  const profileFloor = MIN_REPEATS_BY_PROFILE[record.profile] ?? MIN_REPEATS_FALLBACK;
+  const axes = varyingAxes(record.plan.cells);
+  const cells = record.plan.cells.map((cell): CellAnalysis => {
+    const repeats = record.repeats.filter((r) => r.cellId === cell.id).sort((a, b) => a.repeat - b.repeat);
+    const completed = repeats.filter((r) => r.outcome.state === 'completed');
+    const counts: OutcomeCounts = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
+    const problems = new Set<string>();
+    for (const r of repeats) {
+      counts[r.outcome.state]++;
+      if (r.outcome.state === 'invalid' || r.outcome.state === 'skipped') problems.add(`${r.outcome.state}: ${r.outcome.reason}`);
+      if (r.outcome.state === 'failed') problems.add(`failed: ${r.outcome.error}`);
+    }
+    const required = options.minRepeats ?? Math.min(plannedRepeats.get(cell.scenario) ?? profileFloor, profileFloor);
+    const names = [...new Set(completed.flatMap((r) => Object.keys(r.metrics)))].sort();
+    const metrics: Partial<Record<string, MetricSummary>> = {};
+    for (const name of names) {
+      const values = completed.flatMap((r) => (Number.isFinite(r.metrics[name]) ? [r.metrics[name]!] : []));
+      if (values.length === 0) continue;
+      metrics[name] = { ...bootstrapMedian(values, { seed: deriveSeed(seed, `${cell.id}|${name}`) }), values };
+    }
+    const histograms = completed.flatMap((r) => (r.load?.histogramUs ? [r.load.histogramUs] : []));
+    const replicas = completed.flatMap((r): ReplicaCurve[] => {
+      const series = r.series.replicas;
+      if (!series || series.length === 0) return [];
+      return [{ repeat: r.repeat, samples: series.flatMap((s) => (s.tMs !== undefined && s.replicas !== undefined ? [{ tMs: s.tMs, replicas: s.replicas }] : [])) }];
+    });
+    return {
+      cell,
+      label: cellLabel(cell, axes.get(cell.scenario) ?? []),
+      counts,
+      requiredRepeats: required,
+      enough: counts.completed >= required && counts.completed > 0,
+      metrics,
+      latency: mergeLatencyHistograms(histograms),
+      replicas,
+      problems: [...problems].sort(),
+    };
+  });
+  return { runId: record.runId, target: record.target, profile: record.profile, seed, hostCpus: record.fingerprint.hostCpus, cells };
+}
+
+/** Baseline vs treatment of one metric between two analysed cells; `null` when a side has no values. */
+export function compareCellMetric(
+  analysis: Pick<RunAnalysis, 'seed'>,
+  baseline: CellAnalysis,
+  treatment: CellAnalysis,
+  metric: string,
+): Difference | null {
+  const b = baseline.metrics[metric];
+  const t = treatment.metrics[metric];
+  if (!b || !t) return null;
+  return compareSamples(b.values, t.values, { seed: deriveSeed(analysis.seed, `${baseline.cell.id}→${treatment.cell.id}|${metric}`) });
+}
