@@ -32,6 +32,22 @@ container_spec_memory_limit_bytes{container="refsvc",id="/kubepods/burstable/pod
 container_spec_memory_limit_bytes{container="refsvc",id="/kubepods/burstable/podbbb/new",image="refsvc:x",name="new",namespace="bench-r1",pod="refsvc-x-2"} 9.223372036854772e+18
 `;
 
+// Recorded from the local cluster's kubelet (second containerd, which cAdvisor cannot name): the
+// container cgroups have no labels and stale zero figures; the pod cgroup is labelled and current.
+const unlabelledPage = String.raw`container_cpu_cfs_periods_total{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 5 1795739811109
+container_cpu_cfs_periods_total{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce/a4db7e5ac4dee360c536a27c244922b38dc1a9c95fb3dd581c79492711f737b0",image="",name="",namespace="",pod=""} 0 1795739793741
+container_cpu_cfs_throttled_periods_total{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 0 1795739811109
+container_cpu_cfs_throttled_seconds_total{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 0 1795739811109
+container_cpu_usage_seconds_total{container="",cpu="total",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 0.031902092 1795739811109
+container_memory_max_usage_bytes{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 3.825664e+06 1795739811109
+container_memory_working_set_bytes{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 2.68288e+06 1795739811109
+container_memory_working_set_bytes{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce/a4db7e5ac4dee360c536a27c244922b38dc1a9c95fb3dd581c79492711f737b0",image="",name="",namespace="",pod=""} 0 1795739793741
+container_spec_cpu_period{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 100000
+container_spec_cpu_quota{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 50000
+container_spec_cpu_quota{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce/a4db7e5ac4dee360c536a27c244922b38dc1a9c95fb3dd581c79492711f737b0",image="",name="",namespace="",pod=""} 50000
+container_spec_memory_limit_bytes{container="",id="/kubepods/poda7361580-2fd0-4755-9bab-612d6ff090ce",image="",name="",namespace="default",pod="cadv-probe"} 6.7108864e+07
+`;
+
 describe('parsePrometheusText', () => {
   it('reads names, labels (with escapes), values and timestamps', () => {
     const [sample] = parsePrometheusText('m{a="x\\"y",b="1\\\\2"} 1.5e+03 1700000000000\n# comment\nn 7\n');
@@ -59,6 +75,7 @@ describe('readContainerStats', () => {
       namespace: 'bench-r1',
       pod: 'refsvc-x-1',
       container: 'refsvc',
+      level: 'container',
       cpuUsageNs: 9_250_000_000,
       nrPeriods: 1000,
       nrThrottled: 250,
@@ -80,6 +97,26 @@ describe('readContainerStats', () => {
 
   it('restricts to the pods given', () => {
     expect(readContainerStats(page, { namespace: 'bench-r1', container: 'refsvc', pods: new Set(['refsvc-x-2']) }).map((s) => s.pod)).toEqual(['refsvc-x-2']);
+  });
+
+  it('falls back to the pod cgroup when cAdvisor does not label the container (recorded on the local cluster)', () => {
+    const [pod] = readContainerStats(unlabelledPage, { namespace: 'default', container: 'refsvc' });
+    expect(pod).toEqual({
+      namespace: 'default',
+      pod: 'cadv-probe',
+      container: 'refsvc',
+      level: 'pod',
+      cpuUsageNs: 31_902_092,
+      nrPeriods: 5,
+      nrThrottled: 0,
+      throttledTimeNs: 0,
+      memWorkingSetBytes: 2_682_880,
+      memUsageBytes: 2_682_880,
+      memPeakBytes: 3_825_664,
+      cpuLimitCores: 0.5,
+      memLimitBytes: 67_108_864,
+      timestampMs: 1795739811109,
+    });
   });
 
   it('sums over pods', () => {

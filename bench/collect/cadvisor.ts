@@ -93,6 +93,12 @@ export interface CadvisorContainerStats {
   namespace: string;
   pod: string;
   container: string;
+  /**
+   * `container`: the container's own cgroup. `pod`: the pod's cgroup (the container plus the pause
+   * container, which uses next to nothing), used when cAdvisor cannot name the container's cgroup —
+   * as when the kubelet's runtime is a containerd cAdvisor does not know (the local cluster).
+   */
+  level: 'container' | 'pod';
   cpuUsageNs: number;
   nrPeriods: number | null;
   nrThrottled: number | null;
@@ -111,26 +117,33 @@ export interface CadvisorContainerStats {
 /**
  * Per-container figures for the containers of `namespace` named `container`, one entry per pod.
  * cAdvisor also reports the pod's sandbox (`container="POD"`), the pod cgroup (`container=""`) and,
- * after a restart, the dead container under its old id; only the running container (the series with
- * the highest start, i.e. the newest `id`) is taken, per pod.
+ * after a restart, the dead container under its old id; the running container (the series with the
+ * newest start) is taken, per pod. A pod whose container cAdvisor does not label falls back to the
+ * pod cgroup (`level: 'pod'`).
  */
 export function readContainerStats(text: string, select: { namespace: string; container: string; pods?: ReadonlySet<string> }): CadvisorContainerStats[] {
-  const byPod = new Map<string, Map<string, PromSample[]>>();
+  const byPod = new Map<string, { container: Map<string, PromSample[]>; pod: PromSample[] }>();
   for (const sample of parsePrometheusText(text, wanted)) {
     const { namespace, pod, container } = sample.labels;
-    if (namespace !== select.namespace || container !== select.container || pod === undefined) continue;
+    if (namespace !== select.namespace || pod === undefined || pod === '') continue;
     if (select.pods !== undefined && !select.pods.has(pod)) continue;
-    const id = sample.labels.id ?? '';
-    let ids = byPod.get(pod);
-    if (ids === undefined) byPod.set(pod, (ids = new Map()));
-    const list = ids.get(id) ?? [];
-    list.push(sample);
-    ids.set(id, list);
+    let entry = byPod.get(pod);
+    if (entry === undefined) byPod.set(pod, (entry = { container: new Map(), pod: [] }));
+    if (container === select.container) {
+      const id = sample.labels.id ?? '';
+      const list = entry.container.get(id) ?? [];
+      list.push(sample);
+      entry.container.set(id, list);
+    } else if (container === '' || container === undefined) {
+      entry.pod.push(sample);
+    }
   }
   const out: CadvisorContainerStats[] = [];
-  for (const [pod, ids] of [...byPod].sort(([a], [b]) => a.localeCompare(b))) {
-    // Several ids per pod: a restarted container. The newest samples are the running one.
-    const newest = [...ids.values()].reduce((best, list) => (startedAt(list) > startedAt(best) ? list : best));
+  for (const [pod, entry] of [...byPod].sort(([a], [b]) => a.localeCompare(b))) {
+    // Several ids per pod: a restarted container. The newest start is the running one.
+    const lists = [...entry.container.values()];
+    const level = lists.length > 0 ? 'container' : 'pod';
+    const newest = lists.length > 0 ? lists.reduce((best, list) => (startedAt(list) > startedAt(best) ? list : best)) : entry.pod;
     const value = (name: string): number | null => newest.find((s) => s.name === name)?.value ?? null;
     const cpu = value(cadvisorMetricNames.cpuUsage);
     if (cpu === null) continue;
@@ -143,6 +156,7 @@ export function readContainerStats(text: string, select: { namespace: string; co
       namespace: select.namespace,
       pod,
       container: select.container,
+      level,
       cpuUsageNs: Math.round(cpu * 1e9),
       nrPeriods: value(cadvisorMetricNames.cfsPeriods),
       nrThrottled: value(cadvisorMetricNames.cfsThrottledPeriods),

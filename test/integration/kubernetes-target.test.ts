@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { V1Deployment } from '@kubernetes/client-node';
 import Docker from 'dockerode';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCellSettings, type Cell, type CellSettings } from '../../scenarios/define.js';
 import { workloadPath } from '../../scenarios/workloads.js';
 import { createLocalCluster, LOCAL_CONTEXT_NAME, LOCAL_KUBECONFIG_PATH } from '../../bench/cluster/local.js';
@@ -89,6 +89,11 @@ describe.skipIf(unavailable !== null)(`kubernetes target on ${context} (real clu
       log: (line) => console.log(`[kubernetes] ${line}`),
     });
     await target.prepare(signal);
+  });
+
+  // One cell at a time: the node has 2 CPUs, and the control plane requests part of them.
+  afterEach(async () => {
+    for (const handle of handles.splice(0)) await target.teardown(handle);
   });
 
   afterAll(async () => {
@@ -172,7 +177,6 @@ describe.skipIf(unavailable !== null)(`kubernetes target on ${context} (real clu
   });
 
   it('cleanup deletes the run namespace', async () => {
-    for (const handle of handles.splice(0)) await target.teardown(handle);
     expect(await target.cleanup(runId), 'one namespace for the run').toBe(1);
     const clients = createKubeClients({ kubeconfig, context });
     const left = await clients.core.listNamespace({ labelSelector: `bench.run-id=${runId}` });

@@ -73,11 +73,15 @@ interface CellState {
   podWatch: RunningWatch;
   listeners: Set<() => void>;
   rolloutGeneration: number;
+  /** Whether the log already said that cAdvisor figures are of the pod cgroup. */
+  podLevelLogged?: boolean;
 }
 
 const POD_WATCH_CONTAINER = { container: CONTAINER_NAME };
 /** Minimum interval between two reads of a node's cAdvisor page (it is large; the kubelet refreshes it about every second at best). */
 const CADVISOR_MIN_INTERVAL_MS = 1000;
+/** How long a pod may stay Unschedulable before deploy gives up (the cell does not fit the node). */
+const UNSCHEDULABLE_GRACE_MS = 15_000;
 /** metrics API sampling interval of the observer (metrics-server resolution is 15 s). */
 const POD_METRICS_INTERVAL_MS = 5000;
 
@@ -212,21 +216,28 @@ export class KubernetesTarget implements Target {
     });
   }
 
-  /** Waits until `check` over the cell's pod timelines holds; re-checked on every pod event. */
-  private waitForPods(state: CellState, check: () => boolean, timeoutMs: number, signal: AbortSignal, what: string): Promise<void> {
+  /**
+   * Waits until `check` over the cell's pod timelines holds (true) or gives up (an Error). Re-checked
+   * on every pod event, and every second for conditions that depend on elapsed time alone.
+   */
+  private waitForPods(state: CellState, check: () => boolean | Error, timeoutMs: number, signal: AbortSignal, what: string): Promise<void> {
     return new Promise((resolve, reject) => {
       const finish = (error?: Error): void => {
         clearTimeout(timer);
+        clearInterval(ticker);
         state.listeners.delete(listener);
         signal.removeEventListener('abort', onAbort);
         if (error) reject(error);
         else resolve();
       };
       const listener = (): void => {
-        if (check()) finish();
+        const result = check();
+        if (result === true) finish();
+        else if (result instanceof Error) finish(result);
       };
       const onAbort = (): void => finish(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
       const timer = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+      const ticker = setInterval(listener, 1000);
       state.listeners.add(listener);
       signal.addEventListener('abort', onAbort, { once: true });
       listener();
@@ -297,7 +308,14 @@ export class KubernetesTarget implements Target {
     const baseUrl = `http://127.0.0.1:${port}`;
     const timeoutMs = Math.max(options.readyTimeoutMs, this.options.minReadyTimeoutMs ?? 120_000);
     try {
-      await this.waitForPods(state, () => countPods(pods.values()).ready > 0, timeoutMs, signal, `a Ready pod of ${name}`);
+      const readyOrStuck = (): boolean | Error => {
+        if (countPods(pods.values()).ready > 0) return true;
+        // The previous cell's pods are gone by now (teardown waits for them): a pod the scheduler
+        // cannot place for this long will not fit the node at all.
+        const stuck = [...pods.values()].find((l) => l.unschedulable !== null && performance.now() - l.unschedulable.sinceMs > UNSCHEDULABLE_GRACE_MS);
+        return stuck === undefined ? false : new Error(`pod ${stuck.name} cannot be scheduled: ${stuck.unschedulable!.message}`);
+      };
+      await this.waitForPods(state, readyOrStuck, timeoutMs, signal, `a Ready pod of ${name}`);
       const left = Math.max(5000, timeoutMs - (performance.now() - startedAtMs));
       const readyAtMs = await waitForHttpReady(`${baseUrl}/ready`, left, signal);
       this.log(`${cell.id}: Ready in ${Math.round(readyAtMs - startedAtMs)} ms at ${baseUrl} (${namespace}/${name})`);
@@ -389,7 +407,12 @@ export class KubernetesTarget implements Target {
     const perNode = await Promise.all(
       [...byNode].map(async ([node, names]) => readContainerStats(await this.cadvisorText(node), { namespace: state.namespace, container: CONTAINER_NAME, pods: names })),
     );
-    return perNode.flat();
+    const stats = perNode.flat();
+    if (!state.podLevelLogged && stats.some((s) => s.level === 'pod')) {
+      state.podLevelLogged = true;
+      this.log(`${state.cell.id}: cAdvisor does not name the container's cgroup on this node; CPU, CFS and memory figures are of the pod cgroup (container + pause)`);
+    }
+    return stats;
   }
 
   async inspect(handle: ServiceHandle, signal: AbortSignal): Promise<{ runtime: RuntimeSnapshot; effective: EffectiveSettings }> {

@@ -10,7 +10,7 @@ export interface PodLike {
   spec?: { nodeName?: string };
   status?: {
     phase?: string;
-    conditions?: Array<{ type: string; status: string }>;
+    conditions?: Array<{ type: string; status: string; reason?: string; message?: string }>;
     containerStatuses?: Array<{
       name: string;
       ready?: boolean;
@@ -40,6 +40,8 @@ export interface PodLifecycle {
   oomKilledContainers: string[];
   /** Last termination seen: exit code and reason. */
   lastExit: { exitCode: number | null; reason: string | null } | null;
+  /** The scheduler's reason while the pod cannot be placed (`PodScheduled=False, Unschedulable`), since when. */
+  unschedulable: { sinceMs: number; message: string } | null;
 }
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -78,11 +80,15 @@ export function applyPodEvent(
       restarts: 0,
       oomKilledContainers: [],
       lastExit: null,
+      unschedulable: null,
     };
     timelines.set(uid, life);
   }
   if (pod.spec?.nodeName) life.node = pod.spec.nodeName;
   if (life.scheduledMs === null && (condition(pod, 'PodScheduled') || pod.spec?.nodeName)) life.scheduledMs = tMs;
+  const unschedulable = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable');
+  if (unschedulable === undefined || life.scheduledMs !== null) life.unschedulable = null;
+  else life.unschedulable = { sinceMs: life.unschedulable?.sinceMs ?? tMs, message: unschedulable.message ?? 'Unschedulable' };
   const status = pod.status?.containerStatuses?.find((c) => c.name === options.container);
   if (status !== undefined) {
     if (life.startedMs === null && status.state?.running !== undefined) life.startedMs = tMs;
