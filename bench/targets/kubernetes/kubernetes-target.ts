@@ -8,7 +8,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Pod, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Namespace, type V1Pod, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { Cell, CellSettings, TargetName } from '../../../scenarios/define.js';
 import { readContainerStats, sumContainerStats, type CadvisorContainerStats } from '../../collect/cadvisor.js';
 import { hpaEventReasons, parseRescaleSize, summarizeHpaTimeline, type ReplicaSample, type ScalingEvent } from '../../collect/hpa-timeline.js';
@@ -547,20 +547,28 @@ export class KubernetesTarget implements Target {
     }
     for (const key of [...this.cells.keys()]) if (names.some((n) => key.startsWith(`${n}/`))) this.cells.delete(key);
     if (names.length > 0) {
-      await waitForWatch({
+      const left = new Set<string>();
+      await waitForWatch<V1Namespace, true>({
         watch: this.clients.watch,
         path: '/api/v1/namespaces',
         query: { labelSelector: selector },
         list: () => this.clients.core.listNamespace({ labelSelector: selector }),
-        onList: (items) => (items.length === 0 ? true : undefined),
-        onEvent: () => undefined,
+        onList: (items) => {
+          left.clear();
+          for (const item of items) if (item.metadata?.name) left.add(item.metadata.name);
+          return left.size === 0 ? true : undefined;
+        },
+        onEvent: (type, item) => {
+          if (type === 'DELETED' && item.metadata?.name) left.delete(item.metadata.name);
+          return left.size === 0 ? true : undefined;
+        },
         signal: AbortSignal.timeout(200_000),
         timeoutMs: 180_000,
         describe: () => `namespace(s) ${names.join(', ')} to be deleted`,
       }).catch(async () => {
-        // The watch says when one goes; a re-list says whether all have. Check once more at the end.
-        const left = await this.clients.core.listNamespace({ labelSelector: selector });
-        if (left.items.length > 0) this.log(`namespaces still terminating: ${left.items.map((n) => n.metadata?.name).join(', ')}`);
+        // Timed out or the watch failed: say which are left (they finish terminating on their own).
+        const remaining = await this.clients.core.listNamespace({ labelSelector: selector });
+        if (remaining.items.length > 0) this.log(`namespaces still terminating: ${remaining.items.map((n) => n.metadata?.name).join(', ')}`);
       });
     }
     return names.length;
