@@ -41,7 +41,7 @@ lk_require_disk "$(go env GOCACHE)" "$LK_MIN_FREE_GB_BUILD"
 lk_log "building $(basename "$out") with $(go env GOVERSION) (cold build: about 30-45 min on 2 cores)"
 partial="$out.partial.$$"
 work="$LK_CACHE_ROOT/work-$(basename "$out")"
-rm -rf "$partial" "$work"
+rm -rf "$partial" "$work" "$LK_CACHE_ROOT"/work-* "$LK_CACHE_ROOT"/*.partial.*   # leftovers of interrupted builds
 trap 'rm -rf "$partial"' EXIT
 mkdir -p "$partial/bin" "$partial/images" "$partial/manifests" "$work/mod"
 
@@ -63,10 +63,7 @@ staging_version="v0.${K8S_VERSION#v1.}"
   echo
   sed -n 's/^go /go /p; s/^godebug /godebug /p' "$k8s_mod_file"
   echo
-  echo "require ("
-  echo "	k8s.io/kubernetes ${K8S_VERSION}"
-  echo "	go.etcd.io/etcd/server/v3 ${ETCD_VERSION}"
-  echo ")"
+  echo "require k8s.io/kubernetes ${K8S_VERSION}"
   echo
   echo "replace ("
   grep -E '^[[:space:]]*k8s\.io/[a-z0-9-]+ => \./staging/' "$k8s_mod_file" |
@@ -83,10 +80,17 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $p.gitVersion=${K8S_VERSION} -X $p.gitMajor=${minor%%.*} -X $p.gitMinor=${minor#*.}"
   ldflags+=" -X $p.gitCommit=${k8s_commit} -X $p.gitTreeState=clean -X $p.buildDate=${k8s_time:-1970-01-01T00:00:00Z}"
 done
-step "go build ${pkgs[*]} etcd (one invocation; the long step)"
-(cd "$work/mod" && go build -trimpath -ldflags "$ldflags" -o "$partial/bin/" \
-  "${pkgs[@]/#/k8s.io/kubernetes/}" "go.etcd.io/etcd/server/v3")
-mv "$partial/bin/server" "$partial/bin/etcd"
+step "go build ${pkgs[*]} (one invocation; the long step)"
+(cd "$work/mod" && go build -trimpath -ldflags "$ldflags" -o "$partial/bin/" "${pkgs[@]/#/k8s.io/kubernetes/}")
+
+# etcd in its own wrapper module: go.etcd.io/etcd/server/v3 has replace directives (so no `go install @v`), and
+# kubeadm's etcd is newer than the etcd client libraries kubernetes pins; keeping them apart builds each with
+# the dependency versions its own release used.
+step "go build go.etcd.io/etcd/server/v3@${ETCD_VERSION}"
+mkdir -p "$work/etcd"
+printf 'module bench.local/local-k8s-etcd\n\ngo 1.24.0\n\nrequire go.etcd.io/etcd/server/v3 %s\n' "${ETCD_VERSION}" >"$work/etcd/go.mod"
+(cd "$work/etcd" && go build -trimpath -ldflags "-s -w" -o "$partial/bin/etcd" go.etcd.io/etcd/server/v3)
+"$partial/bin/etcd" --version | grep -q "etcd Version: ${ETCD_VERSION#v}" || lk_die "built etcd reports '$("$partial/bin/etcd" --version | head -1)', expected ${ETCD_VERSION}"
 "$partial/bin/kubeadm" version -o short | grep -qx "${K8S_VERSION}" || lk_die "kubeadm reports '$("$partial/bin/kubeadm" version -o short)', expected ${K8S_VERSION}"
 
 step "go install sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}"
@@ -116,7 +120,8 @@ build_image() { # <tag> <binary> <path in image> <entrypoint JSON>
   cp "$partial/bin/$bin" "$ctx/$bin"
   printf 'FROM scratch\nCOPY %s %s\nENV PATH=/usr/local/bin:/usr/bin:/bin\nENTRYPOINT %s\n' "$bin" "$path" "$entry" >"$ctx/Dockerfile"
   [ "$bin" = pause ] && echo 'USER 65535:65535' >>"$ctx/Dockerfile"
-  docker build -q -t "$tag" "$ctx" >/dev/null
+  local log
+  log=$(docker build -q -t "$tag" "$ctx" 2>&1) || { printf '%s\n' "$log" >&2; lk_die "docker build of $tag failed"; }
   rm -rf "$ctx"
   local file
   file="$partial/images/$(basename "${tag%%:*}").tar"
@@ -141,12 +146,12 @@ cat >"$work/ms/local/kustomization.yaml" <<EOF
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
 resources: [../base]
-images:
-  - name: registry.k8s.io/metrics-server/metrics-server
-    newTag: ${METRICS_SERVER_VERSION}
 patches:
   - target: {kind: Deployment, name: metrics-server}
     patch: |
+      - op: replace
+        path: /spec/template/spec/containers/0/image
+        value: ${ms_image}
       - op: replace
         path: /spec/template/spec/containers/0/args
         value:
@@ -160,8 +165,9 @@ patches:
         path: /spec/template/spec/containers/0/imagePullPolicy
         value: IfNotPresent
 EOF
-"$partial/bin/kubectl" kustomize "$work/ms/local" >"$partial/manifests/metrics-server.yaml"
-grep -q -- '--kubelet-insecure-tls' "$partial/manifests/metrics-server.yaml" || lk_die "metrics-server manifest patch did not apply"
+"$partial/bin/kubectl" kustomize "$work/ms/local" 2>/dev/null >"$partial/manifests/metrics-server.yaml"
+grep -q -- '--kubelet-insecure-tls' "$partial/manifests/metrics-server.yaml" && grep -q "image: ${ms_image}\$" "$partial/manifests/metrics-server.yaml" ||
+  lk_die "metrics-server manifest patch did not apply ($partial/manifests/metrics-server.yaml)"
 
 cat >"$partial/build-info.env" <<EOF
 K8S_VERSION=${K8S_VERSION}
@@ -176,6 +182,11 @@ date -u +%Y-%m-%dT%H:%M:%SZ >"$partial/COMPLETE"
 rm -rf "$out" "$work"
 mv "$partial" "$out"
 trap - EXIT
+# Drop other cache entries, except the one a running cluster was started from.
+in_use=$(cat "$LK_STATE_DIR/cache-dir" 2>/dev/null || true)
+for old in "$LK_CACHE_ROOT"/k8s-*; do
+  [ "$old" = "$out" ] || [ "$old" = "$in_use" ] || { rm -rf "$old"; lk_log "removed old cache entry $old"; }
+done
 step "done: $out ($(du -sh "$out" | cut -f1)); total $(( $(date +%s) - started ))s"
 [ $print_dir = 1 ] && echo "$out"
 exit 0

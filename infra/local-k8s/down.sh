@@ -16,7 +16,7 @@ for arg in "$@"; do
 done
 lk_require_root "$@"
 started=$(date +%s)
-bin="$(lk_cache_dir)/bin"
+bin="$(lk_active_cache_dir)/bin"
 
 # 1. The kubelet first, so it does not restart the pods kubeadm reset removes.
 lk_stop kubelet
@@ -26,8 +26,10 @@ lk_stop kubelet
 if [ -x "$bin/kubeadm" ] && { [ -d /etc/kubernetes ] || [ -d /var/lib/kubelet ] || [ -d /var/lib/etcd ]; }; then
   if lk_pid containerd >/dev/null; then
     lk_log "kubeadm reset"
-    timeout 180 "$bin/kubeadm" reset -f --cri-socket "unix://$LK_CONTAINERD_SOCK" >"$LK_STATE_DIR/kubeadm-reset.log" 2>&1 ||
-      { lk_log "kubeadm reset failed (continuing with the manual clean-up):"; tail -n 15 "$LK_STATE_DIR/kubeadm-reset.log" >&2; }
+    reset_log=$(mktemp)
+    PATH="$bin:$PATH" timeout 180 "$bin/kubeadm" reset -f --cri-socket "unix://$LK_CONTAINERD_SOCK" >"$reset_log" 2>&1 ||
+      { lk_log "kubeadm reset failed (continuing with the manual clean-up):"; tail -n 15 "$reset_log" >&2; }
+    rm -f "$reset_log"
   fi
 fi
 
@@ -42,8 +44,8 @@ fi
 
 # 4. kube-proxy, then its iptables clean-up.
 lk_stop kube-proxy
-if [ -x "$bin/kube-proxy" ]; then
-  "$bin/kube-proxy" --cleanup >"$LK_STATE_DIR/kube-proxy-cleanup.log" 2>&1 || true
+if [ -x "$bin/kube-proxy" ] && iptables-save 2>/dev/null | grep -q '^:KUBE-'; then
+  "$bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
 fi
 
 # 5. containerd, then any shim of ours that outlived it (matched by our socket path in its command line).
@@ -79,6 +81,8 @@ for table in filter nat mangle; do
   done
 done
 
+ip route del unreachable "$LK_POD_SUBNET" 2>/dev/null
+
 # 8. Kernel settings back to what they were before up.sh.
 if [ -f "$LK_STATE_DIR/sysctl.orig" ]; then
   while IFS== read -r key value; do
@@ -98,6 +102,7 @@ for p in /etc/kubernetes /var/lib/kubelet /var/lib/etcd "$LK_ETC_DIR" /var/lib/b
   [ -e "$p" ] && left+=("directory $p")
 done
 while read -r m; do left+=("mount $m"); done < <(awk '$2 ~ "^(/var/lib/kubelet|/var/lib/bench-local-k8s|/run/bench-local-k8s|/run/netns/cni-)" {print $2}' /proc/self/mounts)
+ip route show | grep -q "^unreachable $LK_POD_SUBNET" && left+=("route unreachable $LK_POD_SUBNET")
 while read -r r; do left+=("iptables $r"); done < <(iptables-save 2>/dev/null | grep -E -- "$LK_IPT_COMMENT|KUBE-|CNI-")
 while read -r p; do left+=("process $p"); done < <(pgrep -a -f "$LK_CONTAINERD_SOCK|$bin/(kubelet|kube-proxy)|supervise(-kubelet)?\.sh" 2>/dev/null | grep -v "^$$ ")
 if [ ${#left[@]} -gt 0 ]; then

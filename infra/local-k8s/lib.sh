@@ -66,7 +66,13 @@ lk_cache_key() {
 
 lk_cache_dir() { echo "$LK_CACHE_ROOT/$(lk_cache_key)"; }
 
-lk_bin() { echo "$(lk_cache_dir)/bin/$1"; }
+# The cache entry the running cluster was started from (recorded by up.sh), else the current recipe's entry.
+# Scripts that act on a running cluster use this, so editing the recipe never strands it.
+lk_active_cache_dir() {
+  if [ -f "$LK_STATE_DIR/cache-dir" ] && [ -d "$(cat "$LK_STATE_DIR/cache-dir")" ]; then cat "$LK_STATE_DIR/cache-dir"; else lk_cache_dir; fi
+}
+
+lk_bin() { echo "$(lk_active_cache_dir)/bin/$1"; }
 
 # Primary IPv4 address: the source address of the default route, else the first global address.
 lk_node_ip() {
@@ -124,6 +130,7 @@ lk_has_state() {
     [ -e "$p" ] && return 0
   done
   iptables-save 2>/dev/null | grep -q -- "$LK_IPT_COMMENT" && return 0
+  ip route show 2>/dev/null | grep -q "^unreachable $LK_POD_SUBNET" && return 0
   return 1
 }
 

@@ -16,7 +16,7 @@ for arg in "$@"; do
   esac
 done
 cache=$(lk_cache_dir)
-bin="$cache/bin"
+bin="$(lk_active_cache_dir)/bin"
 built=false; [ -f "$cache/COMPLETE" ] && built=true
 alive() { lk_pid "$1" >/dev/null && echo true || echo false; }
 containerd_up=$(alive containerd) kubelet_up=$(alive kubelet) proxy_up=$(alive kube-proxy)

@@ -25,10 +25,12 @@ step() { lk_log "[$(( $(date +%s) - started ))s] $*"; }
 "$LK_DIR/build.sh"
 cache=$(lk_cache_dir)
 bin="$cache/bin"
+# kubeadm runs `kubelet --version` and friends from PATH; the binaries stay in the cache, not in /usr/bin.
+export PATH="$bin:$PATH"
 kubectl() { "$bin/kubectl" --kubeconfig "$LK_KUBECONFIG" "$@"; }
 
 # --- reuse a healthy cluster ---------------------------------------------------------------------------
-if [ $fresh = 0 ] && lk_cluster_healthy "$bin"; then
+if [ $fresh = 0 ] && [ "$(lk_active_cache_dir)" = "$cache" ] && lk_cluster_healthy "$bin"; then
   step "cluster already up and healthy; reusing it"
   echo "$LK_KUBECONFIG"
   exit 0
@@ -56,6 +58,7 @@ containerd --version | grep -qE ' (v)?1\.[67]\.| (v)?2\.' || lk_die "unsupported
 
 # --- kernel settings (originals saved for down.sh) ---------------------------------------------------------
 mkdir -p "$LK_STATE_DIR" "$LK_LOG_DIR" "$(dirname "$LK_CONTAINERD_CONFIG")" "$LK_CNI_CONF_DIR"
+echo "$cache" >"$LK_STATE_DIR/cache-dir"
 modprobe br_netfilter 2>/dev/null || true
 modprobe overlay 2>/dev/null || true
 [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] ||
@@ -99,6 +102,16 @@ for dir in -s -d; do
     iptables -I "$chain" 1 "$dir" "$LK_POD_SUBNET" -m comment --comment "$LK_IPT_COMMENT" -j ACCEPT
 done
 
+# Nothing for the pod or service ranges may leave through the default route: on these VMs the upstream network
+# accepts TCP to any address (a connection to a Service IP made before kube-proxy has its rule would silently go
+# outside and stay there). Pod IPs that exist have /32 routes (ptp); the rest are unreachable. Service IPs are
+# DNAT-ed by kube-proxy before the filter chains, so whatever still carries a Service IP there is rejected.
+ip route replace unreachable "$LK_POD_SUBNET" metric 4000
+for c in OUTPUT FORWARD; do
+  iptables -C "$c" -d "$LK_SERVICE_SUBNET" -m comment --comment "$LK_IPT_COMMENT" -j REJECT 2>/dev/null ||
+    iptables -I "$c" 1 -d "$LK_SERVICE_SUBNET" -m comment --comment "$LK_IPT_COMMENT" -j REJECT
+done
+
 # --- second containerd with CRI ------------------------------------------------------------------------------
 pause_image=$(sed -n 's/^PAUSE_IMAGE=//p' "$cache/build-info.env")
 mkdir -p "$LK_CONTAINERD_ROOT" "$LK_CONTAINERD_STATE"
@@ -106,8 +119,6 @@ cat >"$LK_CONTAINERD_CONFIG" <<EOF
 version = 2
 root = "$LK_CONTAINERD_ROOT"
 state = "$LK_CONTAINERD_STATE"
-oom_score = -999
-
 [grpc]
   address = "$LK_CONTAINERD_SOCK"
 
@@ -127,6 +138,11 @@ oom_score = -999
   sandbox_image = "$pause_image"
   enable_unprivileged_ports = true
   enable_unprivileged_icmp = true
+  # These VMs lack CAP_SYS_RESOURCE, so negative oom_score_adj (kubelet gives -997 to critical and
+  # guaranteed pods) cannot be written; clamp it to containerd's own score instead of failing the container.
+  restrict_oom_score_adj = true
+  # Pod network namespaces under our state dir rather than /run/netns.
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -196,6 +212,7 @@ kind: KubeletConfiguration
 cgroupDriver: cgroupfs
 failCgroupV1: false
 failSwapOn: false
+oomScoreAdj: 0
 containerRuntimeEndpoint: unix://$LK_CONTAINERD_SOCK
 imageGCHighThresholdPercent: 100
 evictionHard:
@@ -233,6 +250,7 @@ conntrack:
   maxPerCore: 0
   tcpEstablishedTimeout: 0s
   tcpCloseWaitTimeout: 0s
+oomScoreAdj: 0
 metricsBindAddress: 127.0.0.1:10249
 healthzBindAddress: 127.0.0.1:10256
 EOF
