@@ -11,6 +11,8 @@ export const commands = {
   list: { summary: 'list scenarios, claims and matrix sizes', load: async () => (await import('./commands/list.js')).listCommand },
   doctor: { summary: 'check what is installed; --cleanup removes leftovers', load: async () => (await import('./commands/doctor.js')).doctorCommand },
   cluster: { summary: 'local Kubernetes cluster: up | down | load-image | status', load: async () => (await import('./commands/cluster.js')).clusterCommand },
+  nightly: { summary: 'the nightly regression job: run, compare with the baseline, history (npm run nightly)', load: async () => (await import('./commands/nightly.js')).nightlyCommand },
+  history: { summary: 'trend of metrics per cell over the nightly runs, with change points; append a run', load: async () => (await import('./commands/history.js')).historyCommand },
 } satisfies Record<string, { summary: string; load: () => Promise<Command> }>;
 
 export type CommandName = keyof typeof commands;
