@@ -125,6 +125,7 @@ describe.skipIf(reason !== null)(`local Kubernetes (infra/local-k8s)${reason ===
     // Go >= 1.25 container-aware default: ceil(limit), at least 2, at most the CPUs (CLAIMS.md).
     const expected = Math.min(snapshot.numCPU, Math.max(2, Math.ceil(CPU_LIMIT_MILLICORES / 1000)));
     expect(snapshot.gomaxprocs, `GOMAXPROCS under a ${CPU_LIMIT_MILLICORES}m limit on ${snapshot.numCPU} CPUs`).toBe(expected);
+    process.stderr.write(`[local-k8s test] GOMAXPROCS ${snapshot.gomaxprocs} (numCPU ${snapshot.numCPU}, limit ${CPU_LIMIT_MILLICORES}m) via 127.0.0.1:${nodePort}\n`);
   });
 
   it('sees pod CPU and memory through metrics.k8s.io/v1beta1', async () => {
@@ -168,6 +169,11 @@ describe.skipIf(reason !== null)(`local Kubernetes (infra/local-k8s)${reason ===
       clearTimeout(timer);
     }
     const sent = await requests;
+    const firstScale = seen.find((e) => e.desired >= 2);
+    process.stderr.write(
+      `[local-k8s test] HPA: desired ${firstScale?.desired ?? '-'} replicas after ${firstScale === undefined ? '-' : (firstScale.atMs / 1000).toFixed(1)} s of load ` +
+        `(utilisation ${firstScale?.utilisation ?? '-'}% of a ${CPU_REQUEST_MILLICORES}m request); ${sent.ok} requests ok, ${sent.failed} failed\n`,
+    );
     expect(sent.ok, `requests answered 200 (errors: ${sent.failed})`).toBeGreaterThan(0);
     expect(scaledUp, `HPA scaled above 1 replica within ${LOAD_TIME_LIMIT_MS / 1000}s of load (seen: ${JSON.stringify(seen)})`).not.toBeNull();
     expect(scaledUp?.status?.desiredReplicas ?? 0, 'desired replicas').toBeGreaterThanOrEqual(2);
@@ -267,7 +273,8 @@ async function sendLoad(url: string, connections: number, signal: AbortSignal): 
   const loop = async (): Promise<void> => {
     while (!signal.aborted) {
       try {
-        const res = await fetch(url, { signal });
+        // A per-request timeout rather than the shared signal: undici keeps one abort listener per request on it.
+        const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
         await res.arrayBuffer();
         if (res.ok) ok += 1;
         else failed += 1;
