@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parsePrometheusText, readContainerStats, sumContainerStats } from './cadvisor.js';
+import { hasCpuFigures, parsePrometheusText, readContainerStats, sumContainerStats } from './cadvisor.js';
 
 // Shape of a kubelet /metrics/cadvisor page (cgroup v1): the pod cgroup (container=""), the sandbox
 // ("POD"), the service container, a restarted container's old series, and another namespace.
@@ -119,8 +119,16 @@ describe('readContainerStats', () => {
     });
   });
 
+  it('a new cgroup has its spec figures before its first CPU figures', () => {
+    const [fresh] = readContainerStats(unlabelledPage.split('\n').filter((l) => !l.startsWith('container_cpu_usage')).join('\n'), { namespace: 'default', container: 'refsvc' });
+    expect(fresh?.cpuUsageNs).toBeNull();
+    expect(fresh?.cpuLimitCores).toBe(0.5);
+    expect(fresh !== undefined && hasCpuFigures(fresh)).toBe(false);
+  });
+
   it('sums over pods', () => {
-    expect(sumContainerStats(stats)).toEqual({
+    expect(stats.every(hasCpuFigures)).toBe(true);
+    expect(sumContainerStats(stats.filter(hasCpuFigures))).toEqual({
       cpuUsageNs: 10_750_000_000,
       nrPeriods: 1040,
       nrThrottled: 254,

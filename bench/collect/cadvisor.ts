@@ -99,7 +99,8 @@ export interface CadvisorContainerStats {
    * as when the kubelet's runtime is a containerd cAdvisor does not know (the local cluster).
    */
   level: 'container' | 'pod';
-  cpuUsageNs: number;
+  /** `null` until cAdvisor's first housekeeping of a new cgroup (up to ~15 s); the spec figures come first. */
+  cpuUsageNs: number | null;
   nrPeriods: number | null;
   nrThrottled: number | null;
   throttledTimeNs: number | null;
@@ -146,7 +147,6 @@ export function readContainerStats(text: string, select: { namespace: string; co
     const newest = lists.length > 0 ? lists.reduce((best, list) => (startedAt(list) > startedAt(best) ? list : best)) : entry.pod;
     const value = (name: string): number | null => newest.find((s) => s.name === name)?.value ?? null;
     const cpu = value(cadvisorMetricNames.cpuUsage);
-    if (cpu === null) continue;
     const quota = value(cadvisorMetricNames.cpuQuota);
     const period = value(cadvisorMetricNames.cpuPeriod);
     const memLimit = value(cadvisorMetricNames.memLimit);
@@ -157,7 +157,7 @@ export function readContainerStats(text: string, select: { namespace: string; co
       pod,
       container: select.container,
       level,
-      cpuUsageNs: Math.round(cpu * 1e9),
+      cpuUsageNs: cpu === null ? null : Math.round(cpu * 1e9),
       nrPeriods: value(cadvisorMetricNames.cfsPeriods),
       nrThrottled: value(cadvisorMetricNames.cfsThrottledPeriods),
       throttledTimeNs: throttledSeconds === null ? null : Math.round(throttledSeconds * 1e9),
@@ -182,8 +182,18 @@ function newestTimestamp(samples: readonly PromSample[]): number {
   return samples.reduce((max, s) => Math.max(max, s.timestampMs ?? Number.NEGATIVE_INFINITY), Number.NEGATIVE_INFINITY);
 }
 
-/** Sum of several containers' figures: the service's total over its pods. CFS counters are null if any pod lacks them. */
-export function sumContainerStats(stats: readonly CadvisorContainerStats[]): {
+export type CadvisorCpuStats = CadvisorContainerStats & { cpuUsageNs: number };
+
+/** Whether cAdvisor has CPU figures for the entry yet. */
+export function hasCpuFigures(stats: CadvisorContainerStats): stats is CadvisorCpuStats {
+  return stats.cpuUsageNs !== null;
+}
+
+/**
+ * Sum of several containers' figures: the service's total over its pods. Pass only entries with CPU
+ * figures (`cpuUsageNs !== null`); CFS counters are null if any pod lacks them.
+ */
+export function sumContainerStats(stats: readonly CadvisorCpuStats[]): {
   cpuUsageNs: number;
   nrPeriods: number | null;
   nrThrottled: number | null;

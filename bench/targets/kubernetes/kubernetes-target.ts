@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Namespace, type V1Pod, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { Cell, CellSettings, TargetName } from '../../../scenarios/define.js';
-import { readContainerStats, sumContainerStats, type CadvisorContainerStats } from '../../collect/cadvisor.js';
+import { hasCpuFigures, readContainerStats, sumContainerStats, type CadvisorContainerStats } from '../../collect/cadvisor.js';
 import { hpaEventReasons, parseRescaleSize, summarizeHpaTimeline, type ReplicaSample, type ScalingEvent } from '../../collect/hpa-timeline.js';
 import type { RuntimeSnapshot } from '../../collect/runtime-snapshot.js';
 import { infraError, usageError } from '../../errors.js';
@@ -80,6 +80,8 @@ interface CellState {
 const POD_WATCH_CONTAINER = { container: CONTAINER_NAME };
 /** Minimum interval between two reads of a node's cAdvisor page (it is large; the kubelet refreshes it about every second at best). */
 const CADVISOR_MIN_INTERVAL_MS = 1000;
+/** How long to wait for cAdvisor's first usage figures of a new pod. */
+const CADVISOR_FIRST_FIGURES_MS = 30_000;
 /** How long a pod may stay Unschedulable before deploy gives up (the cell does not fit the node). */
 const UNSCHEDULABLE_GRACE_MS = 15_000;
 /** metrics API sampling interval of the observer (metrics-server resolution is 15 s). */
@@ -420,12 +422,16 @@ export class KubernetesTarget implements Target {
     const pod = (await this.readyPods(state))[0];
     if (pod?.metadata?.name === undefined) throw new Error(`${handle.cellId}: no Ready pod to inspect in ${state.namespace}`);
     const runtime = await this.fetchPodRuntime(state.namespace, pod.metadata.name);
-    // cAdvisor learns of a new container within its housekeeping interval: give it a few seconds.
+    // cAdvisor reports a new cgroup's spec at once and its first usage figures after its first
+    // housekeeping (10–20 s on a kubelet). Wait for both, so that the sampler that follows has data;
+    // after the deadline the limits alone will do.
     let stats: CadvisorContainerStats | undefined;
-    for (let attempt = 0; attempt < 20 && stats === undefined; attempt++) {
-      if (attempt > 0) await sleep(500, undefined, { signal });
+    const deadline = performance.now() + CADVISOR_FIRST_FIGURES_MS;
+    for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) await sleep(1000, undefined, { signal });
       this.cadvisorCache.delete(pod.spec?.nodeName ?? '');
-      stats = (await this.containerStats(state, [pod]))[0];
+      stats = (await this.containerStats(state, [pod]))[0] ?? stats;
+      if ((stats !== undefined && hasCpuFigures(stats)) || performance.now() > deadline) break;
     }
     return {
       runtime,
@@ -447,12 +453,19 @@ export class KubernetesTarget implements Target {
    * measurement (its sample timestamp, on performance.now()'s clock), not when it was read: the
    * kubelet refreshes container stats only every few seconds, and rates must use the real interval.
    */
-  async sample(handle: ServiceHandle, _signal: AbortSignal): Promise<ContainerSample> {
+  async sample(handle: ServiceHandle, signal: AbortSignal): Promise<ContainerSample> {
     const state = this.stateOf(handle);
-    const list = await this.clients.core.listNamespacedPod({ namespace: state.namespace, labelSelector: state.selector });
-    const running = list.items.filter((p) => p.status?.phase === 'Running');
-    const stats = await this.containerStats(state, running);
-    if (stats.length === 0) throw new Error(`${handle.cellId}: cAdvisor has no figures for the pods of ${state.namespace}/${state.name}`);
+    const deadline = performance.now() + CADVISOR_FIRST_FIGURES_MS;
+    let stats: Array<CadvisorContainerStats & { cpuUsageNs: number }> = [];
+    for (let attempt = 0; stats.length === 0; attempt++) {
+      if (attempt > 0) {
+        if (performance.now() > deadline) throw new Error(`${handle.cellId}: cAdvisor has no CPU figures for the pods of ${state.namespace}/${state.name}`);
+        await sleep(1000, undefined, { signal });
+      }
+      const list = await this.clients.core.listNamespacedPod({ namespace: state.namespace, labelSelector: state.selector });
+      const running = list.items.filter((p) => p.status?.phase === 'Running');
+      stats = (await this.containerStats(state, running)).filter(hasCpuFigures);
+    }
     const sum = sumContainerStats(stats);
     const newest = Math.max(...stats.map((s) => s.timestampMs ?? Number.NEGATIVE_INFINITY));
     const tMs = Number.isFinite(newest) ? performance.now() - (Date.now() - newest) : performance.now();
