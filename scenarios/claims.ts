@@ -75,6 +75,8 @@ export interface ClaimSpec {
   /** Targets on which the claim can be measured (union of `measurements[].targets`). */
   targets: TargetName[];
   measurements: ClaimMeasurement[];
+  /** Metrics whose charts belong in this claim's report section besides those its checks use. */
+  chartMetrics?: MetricName[];
 }
 
 const K8S: TargetName[] = ['kind', 'kubernetes'];
@@ -103,6 +105,7 @@ export const claimsCatalog: ClaimSpec[] = [
     documentSays: 'CPU utilisation 50–70% → 95%+, performance +36%',
     correctedFact: 'no published figure; the known effect of container-unaware GOMAXPROCS is CFS throttling and tail latency',
     targets: ALL,
+    chartMetrics: ['throttledPeriodRatio', 'latencyP99Ms'],
     measurements: [
       {
         scenario: 'gomaxprocs',

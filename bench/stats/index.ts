@@ -10,3 +10,14 @@ export { mergeLatencyHistograms } from './histogram.js';
 export type { PooledLatency } from './histogram.js';
 export { analyseRun, compareCellMetric, MIN_REPEATS_BY_PROFILE, MIN_REPEATS_FALLBACK } from './analyse.js';
 export type { RunAnalysis, CellAnalysis, CellRecord, MetricSummary, OutcomeCounts, ReplicaCurve, AnalyseOptions } from './analyse.js';
+export {
+  compareRuns,
+  classifyChange,
+  environmentKey,
+  environmentFingerprint,
+  environmentMismatches,
+  baselineName,
+  IncomparableRunsError,
+  DEFAULT_THRESHOLD_PCT,
+} from './compare-runs.js';
+export type { CompareResult, CompareRow, GeomeanRow, RowStatus, EnvironmentKey } from './compare-runs.js';

@@ -1,0 +1,57 @@
+/**
+ * `bench baseline save <run> [--dir DIR]`: stores a run as the accepted baseline for its kind of
+ * machine and profile, at `<dir>/<target>-<cpus>cpu-cg<v>-<hash>-<profile>/results.json` (default dir:
+ * `baselines/` in the repository). `bench compare --baseline auto <current>` picks it.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ExitCode, usageError } from '../../errors.js';
+import { readRunRecord, resolveRecordPath, writeFileAtomic, RESULTS_FILE } from '../../results/store.js';
+import type { RunRecord } from '../../results/schema.js';
+import { baselineName } from '../../stats/compare-runs.js';
+import { repoRoot } from '../../paths.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command } from '../types.js';
+
+/** The documented baseline location. */
+export const DEFAULT_BASELINE_DIR = path.join(repoRoot, 'baselines');
+
+export const baselineUsage = `Usage: bench baseline save <run-dir> [--dir DIR]
+       bench baseline path <run-dir> [--dir DIR]
+
+save  copy a run's results.json to DIR/<environment fingerprint>-<profile>/results.json
+path  print where the baseline for a run's environment and profile is (or would be)
+  --dir DIR  baseline directory (default: baselines/ in the repository)`;
+
+/** Where the baseline of this record's environment and profile lives. */
+export function baselinePath(record: RunRecord, dir = DEFAULT_BASELINE_DIR): string {
+  return path.join(dir, baselineName(record), RESULTS_FILE);
+}
+
+export const baselineCommand: Command = async (ctx) => {
+  const { values, positionals } = parseCommandArgs('baseline', ctx.argv, { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  if (values.help) {
+    ctx.stdout(`${baselineUsage}\n`);
+    return ExitCode.ok;
+  }
+  const [action, run, ...extra] = positionals;
+  if (action !== 'save' && action !== 'path') {
+    throw usageError(`bench baseline: the first argument must be save or path (got ${action === undefined ? 'nothing' : `"${action}"`})`, 'bench baseline save results/<run-id>');
+  }
+  if (run === undefined || extra.length > 0) throw usageError(`bench baseline ${action}: expected one run directory`, `bench baseline ${action} results/<run-id>`);
+  const dir = values.dir === undefined ? DEFAULT_BASELINE_DIR : path.resolve(ctx.cwd, values.dir);
+  const source = path.resolve(ctx.cwd, run);
+  const record = await readRunRecord(source);
+  const target = baselinePath(record, dir);
+  if (action === 'path') {
+    ctx.stdout(`${target}\n`);
+    return ExitCode.ok;
+  }
+  if (record.status !== 'completed') {
+    throw usageError(`bench baseline save: run ${record.runId} is ${record.status}, not completed`, 'only a completed run can become a baseline; finish it with `bench run --resume`');
+  }
+  // Copy the validated file as it is, byte for byte.
+  await writeFileAtomic(target, await readFile(await resolveRecordPath(source), 'utf8'));
+  ctx.stdout(`baseline for ${baselineName(record)}: ${target} (run ${record.runId})\n`);
+  return ExitCode.ok;
+};

@@ -1,0 +1,86 @@
+/**
+ * `bench report <run-dir> [--format md|json] [-o FILE]`: renders a stored run. Markdown goes to
+ * `<run-dir>/report.md` with its SVG charts beside it (or to FILE, charts beside FILE; `-o -` prints
+ * the markdown without charts); the verdict table is printed at the end.
+ */
+import { mkdir, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ExitCode, usageError } from '../../errors.js';
+import { readRunRecord } from '../../results/store.js';
+import type { RunRecord } from '../../results/schema.js';
+import { analyseRun } from '../../stats/analyse.js';
+import { evaluateClaims } from '../../claims/evaluate.js';
+import { claimsCatalog } from '../../../scenarios/claims.js';
+import { reporters, renderConsoleSummary, type ReporterName } from '../../../reporters/index.js';
+import { parseChoice, parseCommandArgs, parsePositiveInt } from '../args.js';
+import type { Command, CommandContext } from '../types.js';
+
+const formats = ['md', 'json'] as const satisfies ReadonlyArray<ReporterName>;
+
+export const reportUsage = `Usage: bench report <run-dir> [--format md|json] [-o FILE] [--seed N]
+
+Renders the report of a stored run (results/<run-id>/ or its results.json).
+  --format md|json  markdown with SVG charts (default) or JSON
+  -o, --out FILE    where to write (default: report.md / report.json in the run directory; - for stdout)
+  --seed N          bootstrap seed (default: the run's seed, so the report is reproducible)`;
+
+/** Whether the console summary may use colour: a TTY and no NO_COLOR. */
+export function useColor(ctx: Pick<CommandContext, 'isTTY' | 'env'>): boolean {
+  return ctx.isTTY && (ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '');
+}
+
+/**
+ * Analyses a record and writes its report (markdown + charts, or JSON) to `outFile`; returns the
+ * verdicts' console summary. Also what `bench run` calls at the end of a run.
+ */
+export async function writeReport(
+  record: RunRecord,
+  outFile: string,
+  options: { format?: 'md' | 'json'; seed?: number; color: boolean },
+): Promise<{ summary: string; files: string[] }> {
+  const analysis = analyseRun(record, options.seed === undefined ? {} : { seed: options.seed });
+  const verdicts = evaluateClaims(analysis, claimsCatalog);
+  const output = await reporters[options.format ?? 'md'].render({ record, analysis, verdicts });
+  const dir = path.dirname(outFile);
+  await mkdir(dir, { recursive: true });
+  await writeFile(outFile, output.text, 'utf8');
+  const written = [outFile];
+  for (const file of output.files) {
+    const target = path.join(dir, file.name);
+    await writeFile(target, file.content, 'utf8');
+    written.push(target);
+  }
+  return { summary: renderConsoleSummary(verdicts, { color: options.color, reportPath: outFile }), files: written };
+}
+
+export const reportCommand: Command = async (ctx) => {
+  const { values, positionals } = parseCommandArgs('report', ctx.argv, {
+    format: { type: 'string' },
+    out: { type: 'string', short: 'o' },
+    seed: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    ctx.stdout(`${reportUsage}\n`);
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) {
+    throw usageError(`bench report: expected one run directory (got ${positionals.length})`, 'bench report results/<run-id>');
+  }
+  const format = values.format === undefined ? 'md' : parseChoice('format', values.format, formats);
+  const seed = values.seed === undefined ? undefined : parsePositiveInt('seed', values.seed);
+  const input = path.resolve(ctx.cwd, positionals[0]!);
+  const record = await readRunRecord(input);
+  const runDir = (await stat(input)).isDirectory() ? input : path.dirname(input);
+  if (values.out === '-') {
+    const analysis = analyseRun(record, seed === undefined ? {} : { seed });
+    const output = await reporters[format].render({ record, analysis, verdicts: evaluateClaims(analysis, claimsCatalog) });
+    ctx.stdout(output.text);
+    return ExitCode.ok;
+  }
+  const outFile = values.out === undefined ? path.join(runDir, format === 'md' ? 'report.md' : 'report.json') : path.resolve(ctx.cwd, values.out);
+  const { summary, files } = await writeReport(record, outFile, { format, color: useColor(ctx), ...(seed === undefined ? {} : { seed }) });
+  ctx.stdout(summary);
+  if (files.length > 1) ctx.stdout(`charts: ${files.length - 1} SVG files beside the report\n`);
+  return ExitCode.ok;
+};

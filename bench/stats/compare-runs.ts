@@ -1,0 +1,163 @@
+/**
+ * Regression compare between two runs (the nightly job): per cell and metric, the change with its CI
+ * and significance. A regression is significant (p < ALPHA) *and* beyond the threshold in the metric's
+ * worse direction (`better` in bench/results/metrics.ts). Runs whose environments differ in what
+ * matters (CPU count, target, cgroup version) are not comparable unless forced. Pure.
+ */
+import type { RunRecord } from '../results/schema.js';
+import { metrics, isMetricName } from '../results/metrics.js';
+import { analyseRun, type CellAnalysis, type RunAnalysis } from './analyse.js';
+import { compareSamples, type Difference } from './difference.js';
+import { geomean } from './descriptive.js';
+import { deriveSeed } from './random.js';
+
+/** Default regression threshold, % change in the worse direction. */
+export const DEFAULT_THRESHOLD_PCT = 5;
+
+/** The parts of an environment that must match for two runs to be compared. */
+export interface EnvironmentKey {
+  target: string;
+  hostCpus: number;
+  cgroupVersion: 1 | 2 | null;
+}
+
+export function environmentKey(record: RunRecord): EnvironmentKey {
+  return { target: record.target, hostCpus: record.fingerprint.hostCpus, cgroupVersion: record.fingerprint.cgroupVersion };
+}
+
+/** FNV-1a 32-bit as 8 hex digits. */
+function fnv1aHex(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
+}
+
+/**
+ * Short stable hash of what matters in an environment: the same kind of machine gives the same hash.
+ * Example: `docker-2cpu-cg1-1a2b3c4d`.
+ */
+export function environmentFingerprint(record: RunRecord): string {
+  const key = environmentKey(record);
+  const canonical = JSON.stringify([key.target, key.hostCpus, key.cgroupVersion]);
+  return `${key.target}-${key.hostCpus}cpu-cg${key.cgroupVersion ?? 'none'}-${fnv1aHex(canonical)}`;
+}
+
+/** Name of a run's baseline: environment fingerprint and profile. */
+export function baselineName(record: RunRecord): string {
+  return `${environmentFingerprint(record)}-${record.profile}`;
+}
+
+/** Why two runs are not comparable; empty when they are. */
+export function environmentMismatches(baseline: RunRecord, current: RunRecord): string[] {
+  const a = environmentKey(baseline);
+  const b = environmentKey(current);
+  const out: string[] = [];
+  if (a.target !== b.target) out.push(`target differs: ${a.target} vs ${b.target}`);
+  if (a.hostCpus !== b.hostCpus) out.push(`host CPU count differs: ${a.hostCpus} vs ${b.hostCpus}`);
+  if (a.cgroupVersion !== b.cgroupVersion) out.push(`cgroup version differs: v${a.cgroupVersion ?? '?'} vs v${b.cgroupVersion ?? '?'}`);
+  return out;
+}
+
+export type RowStatus = 'regression' | 'improvement' | 'unchanged' | 'within-threshold' | 'too-few-repeats';
+
+export interface CompareRow {
+  cellId: string;
+  metric: string;
+  difference: Difference;
+  status: RowStatus;
+  /** n of the baseline and current cells. */
+  n: [number, number];
+}
+
+export interface GeomeanRow {
+  metric: string;
+  baseline: number;
+  current: number;
+  changePct: number;
+  cells: number;
+}
+
+export interface CompareResult {
+  baselineRunId: string;
+  currentRunId: string;
+  thresholdPct: number;
+  /** Environment differences that were overridden with `force`. */
+  forcedMismatches: string[];
+  rows: CompareRow[];
+  geomeans: GeomeanRow[];
+  /** Cells only one run has. */
+  onlyInBaseline: string[];
+  onlyInCurrent: string[];
+  regressions: CompareRow[];
+  currentAnalysis: RunAnalysis;
+}
+
+export class IncomparableRunsError extends Error {
+  override readonly name = 'IncomparableRunsError';
+  constructor(readonly mismatches: string[]) {
+    super(`runs are not comparable: ${mismatches.join('; ')}`);
+  }
+}
+
+/** Classifies one difference under the regression rule. Exported for tests. */
+export function classifyChange(d: Difference, metric: string, thresholdPct: number): Exclude<RowStatus, 'too-few-repeats'> {
+  if (!d.significant) return 'unchanged';
+  const better = isMetricName(metric) ? metrics[metric].better : 'none';
+  const change = d.relativePct;
+  // With a zero baseline any significant worsening is beyond every threshold.
+  const beyond = change === null ? d.absolute !== 0 : Math.abs(change) > thresholdPct;
+  if (!beyond) return 'within-threshold';
+  const sign = change === null ? Math.sign(d.absolute) : Math.sign(change);
+  const worse = better === 'lower' ? sign > 0 : sign < 0;
+  return worse ? 'regression' : 'improvement';
+}
+
+export function compareRuns(
+  baseline: RunRecord,
+  current: RunRecord,
+  options: { thresholdPct: number; force: boolean; seed?: number },
+): CompareResult {
+  const mismatches = environmentMismatches(baseline, current);
+  if (mismatches.length > 0 && !options.force) throw new IncomparableRunsError(mismatches);
+  const seed = options.seed ?? current.seed;
+  const a = analyseRun(baseline, { seed });
+  const b = analyseRun(current, { seed });
+  const byId = new Map(a.cells.map((c) => [c.cell.id, c]));
+  const rows: CompareRow[] = [];
+  const matched: Array<[CellAnalysis, CellAnalysis]> = [];
+  for (const cur of b.cells) {
+    const base = byId.get(cur.cell.id);
+    if (base) matched.push([base, cur]);
+  }
+  for (const [base, cur] of matched) {
+    const names = Object.keys(cur.metrics).filter((m) => base.metrics[m] && isMetricName(m) && metrics[m].better !== 'none').sort();
+    for (const metric of names) {
+      const difference = compareSamples(base.metrics[metric]!.values, cur.metrics[metric]!.values, { seed: deriveSeed(seed, `${cur.cell.id}|${metric}`) });
+      const status: RowStatus = base.enough && cur.enough ? classifyChange(difference, metric, options.thresholdPct) : 'too-few-repeats';
+      rows.push({ cellId: cur.cell.id, metric, difference, status, n: [difference.baseline.n, difference.treatment.n] });
+    }
+  }
+  const geomeans: GeomeanRow[] = [];
+  for (const metric of [...new Set(rows.map((r) => r.metric))]) {
+    const own = rows.filter((r) => r.metric === metric);
+    const gb = geomean(own.map((r) => r.difference.baseline.median));
+    const gc = geomean(own.map((r) => r.difference.treatment.median));
+    if (own.length > 1 && gb !== null && gc !== null) geomeans.push({ metric, baseline: gb, current: gc, changePct: (gc / gb - 1) * 100, cells: own.length });
+  }
+  const currentIds = new Set(b.cells.map((c) => c.cell.id));
+  return {
+    baselineRunId: baseline.runId,
+    currentRunId: current.runId,
+    thresholdPct: options.thresholdPct,
+    forcedMismatches: mismatches,
+    rows,
+    geomeans,
+    onlyInBaseline: a.cells.filter((c) => !currentIds.has(c.cell.id)).map((c) => c.cell.id),
+    onlyInCurrent: b.cells.filter((c) => !byId.has(c.cell.id)).map((c) => c.cell.id),
+    regressions: rows.filter((r) => r.status === 'regression'),
+    currentAnalysis: b,
+  };
+}

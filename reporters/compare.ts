@@ -1,0 +1,41 @@
+/** Markdown for `bench compare`: a benchstat-style table per metric, regressions first. Pure. */
+import type { CompareResult, CompareRow } from '../bench/stats/compare-runs.js';
+import { formatMetricValue, formatP, formatPct, formatPctInterval, formatWithCi, metricLabel } from '../bench/claims/format.js';
+
+const statusText: Record<CompareRow['status'], string> = {
+  regression: '❌ regression',
+  improvement: '✅ improvement',
+  unchanged: '~',
+  'within-threshold': 'within threshold',
+  'too-few-repeats': 'too few repeats',
+};
+
+function row(r: CompareRow): string {
+  const d = r.difference;
+  const delta = !d.significant ? '~' : d.relativePct === null ? formatMetricValue(r.metric, d.absolute) : `${formatPct(d.relativePct)} ${d.relativeCi ? formatPctInterval(d.relativeCi) : ''}`.trimEnd();
+  const cells = [r.cellId, formatWithCi(r.metric, d.baseline.median, d.baseline.ci), formatWithCi(r.metric, d.treatment.median, d.treatment.ci), delta, formatP(d.p), `${r.n[0]}+${r.n[1]}`, statusText[r.status]];
+  return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
+}
+
+export function renderCompareMarkdown(result: CompareResult): string {
+  const out = [
+    `# Compare: ${result.baselineRunId} → ${result.currentRunId}`,
+    '',
+    `Regression = significant (Mann–Whitney p < 0.05) and more than ${result.thresholdPct}% worse (direction from each metric's \`better\`).`,
+    '',
+    result.regressions.length === 0 ? '**No regression.**' : `**${result.regressions.length} regression(s):** ${result.regressions.map((r) => `${r.cellId} ${metricLabel(r.metric)}`).join(', ')}`,
+    '',
+  ];
+  if (result.forcedMismatches.length > 0) out.push(`> ⚠️ Compared with --force although ${result.forcedMismatches.join('; ')}.`, '');
+  const metricsInOrder = [...new Set(result.rows.map((r) => r.metric))];
+  for (const metric of metricsInOrder) {
+    const own = result.rows.filter((r) => r.metric === metric);
+    out.push(`## ${metricLabel(metric)}`, '', '| cell | baseline | current | Δ [95% CI] | p | n | status |', '|---|---|---|---|---|---|---|', ...own.map(row));
+    const g = result.geomeans.find((x) => x.metric === metric);
+    if (g) out.push(`| **geomean** | ${formatMetricValue(metric, g.baseline)} | ${formatMetricValue(metric, g.current)} | ${formatPct(g.changePct)} |  |  |  |`);
+    out.push('');
+  }
+  if (result.onlyInBaseline.length > 0) out.push(`Only in the baseline: ${result.onlyInBaseline.join(', ')}.`, '');
+  if (result.onlyInCurrent.length > 0) out.push(`Only in the current run: ${result.onlyInCurrent.join(', ')}.`, '');
+  return out.join('\n');
+}

@@ -1,0 +1,59 @@
+/**
+ * Reporters: pure renderers from a run record, its analysis and the claim verdicts to text. The CLI
+ * picks one by name from `reporters` (its `--format` choices come from this registry).
+ */
+import type { RunRecord } from '../bench/results/schema.js';
+import type { RunAnalysis } from '../bench/stats/analyse.js';
+import type { ClaimVerdict } from '../bench/claims/evaluate.js';
+import { renderMarkdownReport, type ReportFile } from './markdown.js';
+import { renderJsonReport } from './json.js';
+import { renderConsoleSummary } from './console.js';
+
+export interface ReportInput {
+  record: RunRecord;
+  analysis: RunAnalysis;
+  verdicts: readonly ClaimVerdict[];
+}
+
+export interface ReportOutput {
+  text: string;
+  /** Extra files beside the report (SVG charts). */
+  files: ReportFile[];
+  /** Suggested file name of the report. */
+  fileName: string;
+}
+
+export interface Reporter {
+  name: string;
+  render(input: ReportInput): Promise<ReportOutput>;
+}
+
+export const markdownReporter: Reporter = {
+  name: 'md',
+  async render({ record, analysis, verdicts }) {
+    const { markdown, files } = await renderMarkdownReport(record, analysis, verdicts);
+    return { text: markdown, files, fileName: 'report.md' };
+  },
+};
+
+export const jsonReporter: Reporter = {
+  name: 'json',
+  render: ({ record, analysis, verdicts }) => Promise.resolve({ text: renderJsonReport(record, analysis, verdicts), files: [], fileName: 'report.json' }),
+};
+
+export const consoleReporter: Reporter = {
+  name: 'console',
+  render: ({ verdicts }) => Promise.resolve({ text: renderConsoleSummary(verdicts, { color: false }), files: [], fileName: 'summary.txt' }),
+};
+
+export const reporters = { md: markdownReporter, json: jsonReporter, console: consoleReporter } satisfies Record<string, Reporter>;
+export type ReporterName = keyof typeof reporters;
+
+export { renderMarkdownReport, renderVerdictTable } from './markdown.js';
+export type { MarkdownReport, ReportFile } from './markdown.js';
+export { renderJsonReport, JSON_REPORT_VERSION } from './json.js';
+export { renderConsoleSummary, CONSOLE_MEASURED_WIDTH } from './console.js';
+export type { ConsoleSummaryOptions } from './console.js';
+export { buildCharts, createVegaSpec, renderChartSvg, renderMermaidChart } from './charts.js';
+export type { ChartData, ChartPoint } from './charts.js';
+export { renderCompareMarkdown } from './compare.js';

@@ -1,0 +1,318 @@
+/**
+ * The markdown report: verdict table first (a row for every claim of the catalog), one section per
+ * claim with benchstat-style tables and charts, then repeats, environment, method and honest limits.
+ * Pure: returns the markdown and the SVG files to write beside it.
+ */
+import type { RunRecord } from '../bench/results/schema.js';
+import type { CellAnalysis, RunAnalysis } from '../bench/stats/analyse.js';
+import { ALPHA } from '../bench/stats/difference.js';
+import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../bench/stats/descriptive.js';
+import { MIN_REPEATS_BY_PROFILE, MIN_REPEATS_FALLBACK } from '../bench/stats/analyse.js';
+import {
+  describeCoverage,
+  expectedGomaxprocs,
+  NO_EFFECT_MARGIN_PCT,
+  verdictText,
+  type CheckResult,
+  type ClaimVerdict,
+  type PairResult,
+} from '../bench/claims/evaluate.js';
+import { formatMetricValue, formatNumber, formatP, formatPct, formatPctInterval, formatWithCi, metricLabel } from '../bench/claims/format.js';
+import { buildCharts, renderChartSvg, renderMermaidChart, type ChartData } from './charts.js';
+
+export interface ReportFile {
+  name: string;
+  content: string;
+}
+
+export interface MarkdownReport {
+  markdown: string;
+  /** SVG charts to write beside report.md. */
+  files: ReportFile[];
+}
+
+/** Escapes a table cell. */
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+function table(header: string[], rows: string[][]): string {
+  return [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+}
+
+const verdictIcon: Record<string, string> = {
+  confirmed: '✅',
+  weaker: '🟡',
+  refuted: '❌',
+  inconclusive: '❔',
+  'not-measurable': '⛔',
+  'not-run': '➖',
+};
+
+function verdictCell(v: ClaimVerdict['verdict']): string {
+  return `${verdictIcon[v]} ${verdictText[v]}`;
+}
+
+function anchor(id: string): string {
+  return `#${id.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}`;
+}
+
+export function renderVerdictTable(verdicts: readonly ClaimVerdict[]): string {
+  return table(
+    ['claim', 'document says', 'measured (± CI)', 'verdict'],
+    verdicts.map((v) => {
+      let measured = v.measured;
+      if (v.verdict === 'not-run') measured = `not run — covered by ${describeCoverage(v.notRun)}`;
+      if (v.verdict === 'not-measurable') measured = v.claim.kind === 'note' ? `version note: ${v.claim.correctedFact}` : `not measurable here — needs ${describeCoverage(v.coverage)}`;
+      return [`[\`${v.claim.id}\`](${anchor(v.claim.id)})`, v.claim.documentSays, measured, verdictCell(v.verdict)];
+    }),
+  );
+}
+
+function nText(c: CellAnalysis): string {
+  const other = c.counts.invalid + c.counts.failed + c.counts.skipped;
+  return other > 0 ? `${c.counts.completed} (+${other} not used)` : String(c.counts.completed);
+}
+
+function valueCell(c: CellAnalysis, metric: string): string {
+  const m = c.metrics[metric];
+  return m ? formatWithCi(metric, m.median, m.ci) : 'n/a';
+}
+
+function deltaCell(p: PairResult): string {
+  const d = p.difference;
+  if (!d) return 'n/a';
+  if (!d.significant) return '~';
+  if (d.relativePct === null) return `${formatMetricValue(p.metric, d.absolute)} (baseline 0)`;
+  return `${formatPct(d.relativePct)} ${d.relativeCi ? formatPctInterval(d.relativeCi) : ''}`.trimEnd();
+}
+
+/** benchstat-style: geomean of the medians on both sides and the change of the geomeans. */
+function geomeanRow(pairs: readonly PairResult[], metric: string): string[] | null {
+  const usable = pairs.filter((p) => p.difference && p.difference.baseline.median > 0 && p.difference.treatment.median > 0);
+  if (usable.length < 2) return null;
+  const g = (xs: number[]) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
+  const b = g(usable.map((p) => p.difference!.baseline.median));
+  const t = g(usable.map((p) => p.difference!.treatment.median));
+  return ['**geomean**', formatMetricValue(metric, b), formatMetricValue(metric, t), formatPct((t / b - 1) * 100), '', '', ''];
+}
+
+function renderCheck(check: CheckResult, hostCpus: number): string {
+  const out: string[] = [`#### ${check.check.label} — ${verdictCell(check.verdict)}`, '', `Scenario \`${check.scenario}\`. ${check.reason}`, ''];
+  switch (check.check.kind) {
+    case 'effect':
+    case 'no-worse': {
+      const c = check.check;
+      const claimed = c.kind === 'effect' ? (c.claimedChangePct === null ? 'claimed: an improvement' : `claimed: ${formatPct(c.claimedChangePct)}`) : 'claimed: no worse';
+      out.push(`${metricLabel(c.metric)}, baseline \`${JSON.stringify(c.baseline)}\` → treatment \`${JSON.stringify(c.treatment)}\` (${claimed}).`, '');
+      const rows = check.pairs.map((p) => [
+        sharedLabel(p),
+        valueCell(p.baseline, p.metric),
+        valueCell(p.treatment, p.metric),
+        deltaCell(p),
+        p.difference ? formatP(p.difference.p) : '',
+        `${nText(p.baseline)}+${nText(p.treatment)}`,
+        verdictText[p.verdict],
+      ]);
+      const geo = geomeanRow(check.pairs, c.metric);
+      out.push(table(['cells', 'baseline', 'treatment', 'Δ [95% CI]', 'p', 'n', 'verdict'], geo ? [...rows, geo] : rows));
+      break;
+    }
+    case 'absolute': {
+      const c = check.check;
+      const figure = c.relation === 'about' ? `≈ ${formatMetricValue(c.metric, c.value)} ±${c.tolerancePct ?? 0}%` : `${{ below: '<', 'at-most': '≤', 'at-least': '≥' }[c.relation]} ${formatMetricValue(c.metric, c.value)}`;
+      out.push(
+        table(
+          ['cell', `${metricLabel(c.metric)} (median ± CI)`, 'document', 'n', 'verdict'],
+          check.cells.map((r) => [r.cell.label, valueCell(r.cell, c.metric), figure, nText(r.cell), verdictText[r.verdict]]),
+        ),
+      );
+      break;
+    }
+    case 'gomaxprocs-rule':
+      out.push(
+        table(
+          ['CPU limit', 'GOMAXPROCS measured', 'Go 1.25 rule', 'document (= limit)', 'n'],
+          check.cells.map((r) => {
+            const limit = r.cell.cell.settings.cpuLimit;
+            const m = r.cell.metrics.gomaxprocs;
+            return [String(limit ?? 'none'), m ? formatNumber(m.median) : 'n/a', String(expectedGomaxprocs(limit, hostCpus)), String(limit ?? '—'), nText(r.cell)];
+          }),
+        ),
+      );
+      break;
+    case 'no-op':
+      out.push(
+        table(
+          ['metric', 'cells', 'baseline', 'treatment', 'Δ [95% CI]', 'p', 'n'],
+          check.pairs.map((p) => [metricLabel(p.metric), sharedLabel(p), valueCell(p.baseline, p.metric), valueCell(p.treatment, p.metric), deltaCell(p), p.difference ? formatP(p.difference.p) : '', `${nText(p.baseline)}+${nText(p.treatment)}`]),
+        ),
+      );
+      break;
+  }
+  return out.join('\n');
+}
+
+function sharedLabel(p: { baseline: CellAnalysis; treatment: CellAnalysis }): string {
+  const t = new Set(p.treatment.label.split(','));
+  const shared = p.baseline.label.split(',').filter((part) => t.has(part));
+  return shared.length > 0 ? shared.join(',') : `${p.baseline.label} → ${p.treatment.label}`;
+}
+
+function renderChart(chart: ChartData): string {
+  return [`![${chart.title}](${chart.name})`, '', '<details><summary>Same chart as Mermaid (renders on GitHub)</summary>', '', renderMermaidChart(chart), '', '</details>'].join('\n');
+}
+
+function renderClaimSection(v: ClaimVerdict, charts: readonly ChartData[], hostCpus: number): string {
+  const out: string[] = [
+    `### ${v.claim.id}`,
+    '',
+    `**${verdictCell(v.verdict)}** · ${v.claim.documentSays}`,
+    '',
+    `> ${v.claim.quote}`,
+    `> — § ${v.claim.section}`,
+    '',
+    `What it really is: ${v.claim.correctedFact}. Measured by ${describeCoverage(v.coverage)}.`,
+    '',
+  ];
+  if (v.checks.length === 0) {
+    out.push(v.reason, '');
+    return out.join('\n');
+  }
+  for (const check of v.checks) out.push(renderCheck(check, hostCpus), '');
+  if (v.notRun.length > 0) out.push(`Not run in this run: ${describeCoverage(v.notRun)}.`, '');
+  for (const chart of chartsOfClaim(v, charts)) out.push(renderChart(chart), '');
+  return out.join('\n');
+}
+
+function checkMetrics(check: CheckResult['check']): string[] {
+  switch (check.kind) {
+    case 'gomaxprocs-rule':
+      return ['gomaxprocs'];
+    case 'no-op':
+      return [check.settingMetric, ...check.metrics];
+    default:
+      return [check.metric];
+  }
+}
+
+/** Charts of the claim's scenarios that show a metric the claim is about. */
+function chartsOfClaim(v: ClaimVerdict, charts: readonly ChartData[]): ChartData[] {
+  const wanted = new Set([...v.checks.flatMap((c) => checkMetrics(c.check)), ...(v.claim.chartMetrics ?? [])]);
+  const scenarios = new Set(v.checks.map((c) => c.scenario));
+  return charts.filter((c) => scenarios.has(c.scenario) && c.metrics.some((m) => wanted.has(m)));
+}
+
+/** Charts no claim section showed, so nothing measured is hidden. */
+function renderOtherCharts(verdicts: readonly ClaimVerdict[], charts: readonly ChartData[]): string[] {
+  const shown = new Set(verdicts.flatMap((v) => chartsOfClaim(v, charts)));
+  const rest = charts.filter((c) => !shown.has(c));
+  if (rest.length === 0) return [];
+  return ['## Other charts', '', ...rest.flatMap((c) => [renderChart(c), ''])];
+}
+
+function renderRepeats(analysis: RunAnalysis): string {
+  const rows = analysis.cells.map((c) => [
+    c.cell.id,
+    String(c.counts.completed),
+    String(c.counts.invalid),
+    String(c.counts.failed),
+    String(c.counts.skipped),
+    `${c.requiredRepeats}${c.enough ? '' : ' (short)'}`,
+    c.latency ? `${formatNumber(c.latency.p99Ms)} ms (${c.latency.requests} req)` : '—',
+    c.problems.join('; '),
+  ]);
+  return table(['cell', 'completed', 'invalid', 'failed', 'skipped', 'needed', 'pooled P99', 'problems'], rows);
+}
+
+function renderEnvironment(record: RunRecord): string {
+  const f = record.fingerprint;
+  const rows: Array<[string, string]> = [
+    ['target', record.target],
+    ['profile', record.profile],
+    ['host CPUs', `${f.hostCpus} (${f.cpuModel})`],
+    ['kernel / cgroup', `${f.kernel} / cgroup v${f.cgroupVersion ?? '?'}`],
+    ['OS', f.os],
+    ['Go', f.goVersion ?? 'not found'],
+    ['Docker', f.dockerVersion ?? '—'],
+    ['Kubernetes / kind', `${f.kubernetesVersion ?? '—'} / ${f.kindVersion ?? '—'}`],
+    ['Node / k6', `${f.nodeVersion} / ${f.k6Version ?? '—'}`],
+    ['load generator', record.loadGenerator],
+    ['placement', `${record.placement.note} (service CPUs ${record.placement.serviceCpus ?? 'any'}, generator CPUs ${record.placement.generatorCpus ?? 'any'})`],
+    ['git', f.gitSha ?? 'unknown'],
+    ['images', Object.entries(f.images).map(([tag, id]) => `${tag} ${id.slice(0, 19)}`).join(', ') || '—'],
+  ];
+  return table(['', ''], rows.map(([k, v]) => [k, v]));
+}
+
+function renderMethod(record: RunRecord, analysis: RunAnalysis): string {
+  const floor = MIN_REPEATS_BY_PROFILE[record.profile] ?? MIN_REPEATS_FALLBACK;
+  return [
+    `- Command: \`${record.argv.join(' ')}\`; seed ${record.seed}; repeats of all cells interleaved in a seeded order.`,
+    `- Per cell and metric: median of the completed repeats with a ${CONFIDENCE_LEVEL * 100}% percentile-bootstrap CI (${BOOTSTRAP_RESAMPLES} resamples, seed ${analysis.seed}); invalid, failed and skipped repeats are counted, never used.`,
+    '- Latency percentiles of a cell come from the merged HDR histograms of its repeats (P99 of all requests), not from an average of per-repeat P99s.',
+    `- Baseline vs treatment: relative difference of the medians with a bootstrap CI, and a two-sided Mann–Whitney U test (exact for small samples); \`~\` when p ≥ ${ALPHA}. With 3 repeats per side the smallest possible p is 0.1, so nothing is significant; 5 per side reach p = 0.008.`,
+    `- Verdicts: confirmed = significant, in the claimed direction, and the CI reaches the claimed change; weaker than claimed = significant, right direction, CI short of it; refuted = significant the other way, or a CI inside ±${NO_EFFECT_MARGIN_PCT}% (at most half the claim) around no effect, or a no-op setting; inconclusive = anything else. A claim with several figures takes the worst of them.`,
+    `- No verdict from a cell with fewer completed repeats than the profile needs (${record.profile}: ${floor}, or fewer if the scenario plans fewer).`,
+  ].join('\n');
+}
+
+function renderLimits(record: RunRecord, analysis: RunAnalysis, verdicts: readonly ClaimVerdict[]): string {
+  const limits = [...record.limits];
+  const unaware = [...new Set(record.plan.cells.map((c) => String(c.settings.maxprocs)).filter((m) => m.startsWith('unaware(')))];
+  for (const u of unaware) {
+    const node = u.slice('unaware('.length, -1);
+    const line = `Emulated node size: a container-unaware service on a ${node}-CPU node is emulated with GOMAXPROCS=${node}; this host has ${record.fingerprint.hostCpus} CPUs.`;
+    if (!limits.some((l) => l.includes(`GOMAXPROCS=${node}`))) limits.push(line);
+  }
+  const toolchains = [...new Set(record.plan.cells.map((c) => c.settings.toolchain))];
+  limits.push(`Toolchains in this run: ${toolchains.map((t) => (t === 'local' ? `local (${record.fingerprint.goVersion ?? 'unknown'})` : t)).join(', ')}.`);
+  const notMeasurable = verdicts.filter((v) => v.verdict === 'not-measurable' && v.claim.kind !== 'note');
+  if (notMeasurable.length > 0) {
+    limits.push(`Not measurable on ${analysis.target}: ${notMeasurable.map((v) => `\`${v.claim.id}\` (needs ${describeCoverage(v.coverage)})`).join(', ')}.`);
+  }
+  const short = analysis.cells.filter((c) => !c.enough);
+  if (short.length > 0) limits.push(`Cells with too few completed repeats for a verdict: ${short.map((c) => `${c.cell.id} (${c.counts.completed}/${c.requiredRepeats})`).join(', ')}.`);
+  return [...new Set(limits)].map((l) => `- ${l}`).join('\n');
+}
+
+export async function renderMarkdownReport(record: RunRecord, analysis: RunAnalysis, verdicts: readonly ClaimVerdict[]): Promise<MarkdownReport> {
+  const charts = buildCharts(analysis);
+  const files: ReportFile[] = [];
+  for (const chart of charts) files.push({ name: chart.name, content: await renderChartSvg(chart) });
+  const counted = verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.verdict]: (acc[v.verdict] ?? 0) + 1 }), {});
+  const summary = Object.entries(counted)
+    .map(([k, n]) => `${n} ${verdictText[k as ClaimVerdict['verdict']]}`)
+    .join(', ');
+  const markdown = [
+    `# Benchmark report: ${record.runId}`,
+    '',
+    `Target **${record.target}**, profile **${record.profile}**, ${record.status} run started ${record.createdAt}. ${analysis.cells.length} cells, ${record.repeats.length} repeats. Claims: ${summary}.`,
+    '',
+    '## Verdicts',
+    '',
+    renderVerdictTable(verdicts),
+    '',
+    '## Claims',
+    '',
+    ...verdicts.map((v) => renderClaimSection(v, charts, analysis.hostCpus)),
+    ...renderOtherCharts(verdicts, charts),
+    '## Repeats',
+    '',
+    renderRepeats(analysis),
+    '',
+    '## Environment',
+    '',
+    renderEnvironment(record),
+    '',
+    '## Method',
+    '',
+    renderMethod(record, analysis),
+    '',
+    '## Honest limits',
+    '',
+    renderLimits(record, analysis, verdicts),
+    '',
+  ].join('\n');
+  return { markdown, files };
+}
