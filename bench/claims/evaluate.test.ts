@@ -1,0 +1,247 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { parseRunRecord } from '../results/store.js';
+import type { RunRecord } from '../results/schema.js';
+import { metrics } from '../results/metrics.js';
+import { analyseRun } from '../stats/analyse.js';
+import type { Difference } from '../stats/difference.js';
+import { claimsCatalog, type ClaimCheck } from '../../scenarios/claims.js';
+import { builtinScenarios } from '../../scenarios/index.js';
+import {
+  combineVerdicts,
+  evaluateClaims,
+  expectedGomaxprocs,
+  judgeAbsolute,
+  judgeEffect,
+  judgeGomaxprocs,
+  judgeNoWorse,
+  noEffectMarginPct,
+  NO_EFFECT_MARGIN_PCT,
+} from './evaluate.js';
+
+function loadFixture(name: string): RunRecord {
+  return parseRunRecord(readFileSync(new URL(`../../test/fixtures/${name}.json`, import.meta.url), 'utf8'), name);
+}
+
+/** A hand-made difference: only the fields the rules read matter. */
+function diff(relativePct: number | null, ci: [number, number] | null, p: number, absolute = 0): Difference {
+  const est = { n: 5, median: 1, ci: { low: 1, high: 1 } };
+  return {
+    baseline: est,
+    treatment: est,
+    absolute,
+    absoluteCi: { low: absolute, high: absolute },
+    relativePct,
+    relativeCi: ci && { low: ci[0], high: ci[1] },
+    p,
+    significant: p < 0.05,
+  };
+}
+
+describe('effect rule (claimed −40% GC CPU)', () => {
+  test('confirmed: significant, right direction, the CI reaches −40%', () => {
+    expect(judgeEffect(diff(-35, [-42, -28], 0.008), 'gcCpuShare', -40).verdict).toBe('confirmed');
+  });
+  test('confirmed: the measured effect is even larger than claimed', () => {
+    expect(judgeEffect(diff(-55, [-60, -50], 0.008), 'gcCpuShare', -40).verdict).toBe('confirmed');
+  });
+  test('weaker: significant, right direction, CI stops short of −40%', () => {
+    expect(judgeEffect(diff(-12, [-16, -9], 0.008), 'gcCpuShare', -40).verdict).toBe('weaker');
+  });
+  test('refuted: significant in the opposite direction', () => {
+    expect(judgeEffect(diff(8, [4, 12], 0.008), 'gcCpuShare', -40).verdict).toBe('refuted');
+  });
+  test(`refuted: not significant and the CI inside ±${NO_EFFECT_MARGIN_PCT}% (a tight CI around no effect)`, () => {
+    expect(judgeEffect(diff(0.5, [-2, 3], 0.6), 'gcCpuShare', -40).verdict).toBe('refuted');
+  });
+  test('inconclusive: not significant and a wide CI', () => {
+    expect(judgeEffect(diff(-20, [-45, 6], 0.1), 'gcCpuShare', -40).verdict).toBe('inconclusive');
+  });
+  test('the no-effect band is at most half the claim', () => {
+    expect(noEffectMarginPct(-40)).toBe(5);
+    expect(noEffectMarginPct(4)).toBe(2);
+    expect(noEffectMarginPct(null)).toBe(5);
+    // A claimed +4% with CI [−3, +3] is not "no effect" evidence against it at ±2%.
+    expect(judgeEffect(diff(0, [-3, 3], 0.9), 'throughputRps', 4).verdict).toBe('inconclusive');
+  });
+  test('a claim of "an improvement" (no size) takes the direction from `better`', () => {
+    expect(judgeEffect(diff(-30, [-40, -20], 0.01), 'flaps', null).verdict, 'fewer flaps').toBe('confirmed');
+    expect(judgeEffect(diff(30, [20, 40], 0.01), 'flaps', null).verdict, 'more flaps').toBe('refuted');
+    expect(judgeEffect(diff(10, [5, 15], 0.01), 'throughputRps', null).verdict, 'higher throughput').toBe('confirmed');
+  });
+  test('zero baseline: direction only', () => {
+    expect(judgeEffect(diff(null, null, 0.008, -3), 'flaps', null).verdict).toBe('confirmed');
+    expect(judgeEffect(diff(null, null, 0.008, 3), 'flaps', null).verdict).toBe('refuted');
+    expect(judgeEffect(diff(null, null, 0.008, -3), 'flaps', -30).verdict).toBe('inconclusive');
+    expect(judgeEffect(diff(null, null, 0.4, -3), 'flaps', -30).verdict).toBe('inconclusive');
+  });
+});
+
+describe('no-worse rule (GOMEMLIMIT 100% vs 90%)', () => {
+  test('refuted when significantly worse', () => {
+    expect(judgeNoWorse(diff(12, [8, 16], 0.008), 'latencyP99Ms').verdict).toBe('refuted');
+  });
+  test(`confirmed when the worse end of the CI stays within ${NO_EFFECT_MARGIN_PCT}%`, () => {
+    expect(judgeNoWorse(diff(1, [-3, 4], 0.5), 'latencyP99Ms').verdict).toBe('confirmed');
+  });
+  test('confirmed when significantly better', () => {
+    expect(judgeNoWorse(diff(-19, [-29, -8], 0.03), 'gcCpuShare').verdict).toBe('confirmed');
+  });
+  test('inconclusive when it could be much worse', () => {
+    expect(judgeNoWorse(diff(4, [-3, 15], 0.3), 'latencyP99Ms').verdict).toBe('inconclusive');
+  });
+  test('higher-is-better metrics: worse is lower', () => {
+    expect(judgeNoWorse(diff(-12, [-16, -8], 0.008), 'throughputRps').verdict).toBe('refuted');
+  });
+});
+
+describe('absolute figures', () => {
+  const below: Extract<ClaimCheck, { kind: 'absolute' }> = { kind: 'absolute', label: 'start', metric: 'startupMs', select: {}, relation: 'below', value: 100 };
+  const about: Extract<ClaimCheck, { kind: 'absolute' }> = { kind: 'absolute', label: 'image', metric: 'imageBytes', select: {}, relation: 'about', value: 12e6, tolerancePct: 25 };
+  const atMost: Extract<ClaimCheck, { kind: 'absolute' }> = { kind: 'absolute', label: 'failed', metric: 'failedRequests', select: {}, relation: 'at-most', value: 0 };
+  const atLeast: Extract<ClaimCheck, { kind: 'absolute' }> = { kind: 'absolute', label: 'cpu', metric: 'cpuOfLimit', select: {}, relation: 'at-least', value: 0.95 };
+  const est = (median: number, low: number, high: number) => ({ median, ci: { low, high } });
+  test('below: whole CI under → confirmed, whole CI at or over → refuted, else inconclusive', () => {
+    expect(judgeAbsolute([], est(80, 70, 95), below).verdict).toBe('confirmed');
+    expect(judgeAbsolute([], est(400, 100, 450), below).verdict).toBe('refuted');
+    expect(judgeAbsolute([], est(95, 85, 110), below).verdict).toBe('inconclusive');
+  });
+  test('about ±25%: 9–15 MB', () => {
+    expect(judgeAbsolute([], est(12.5e6, 12.5e6, 12.5e6), about).verdict).toBe('confirmed');
+    expect(judgeAbsolute([], est(8.15e6, 8.15e6, 8.15e6), about).verdict).toBe('refuted');
+    expect(judgeAbsolute([], est(15.5e6, 14e6, 16e6), about).verdict).toBe('inconclusive');
+  });
+  test('at-most 0 failed requests is about every repeat', () => {
+    expect(judgeAbsolute([0, 0, 0], est(0, 0, 0), atMost).verdict).toBe('confirmed');
+    expect(judgeAbsolute([0, 2, 0], est(0, 0, 2), atMost).verdict).toBe('weaker');
+    expect(judgeAbsolute([3, 2, 0], est(2, 0, 3), atMost).verdict).toBe('refuted');
+  });
+  test('at-least', () => {
+    expect(judgeAbsolute([], est(0.97, 0.96, 0.98), atLeast).verdict).toBe('confirmed');
+    expect(judgeAbsolute([], est(0.6, 0.5, 0.7), atLeast).verdict).toBe('refuted');
+    expect(judgeAbsolute([], est(0.94, 0.92, 0.96), atLeast).verdict).toBe('inconclusive');
+  });
+});
+
+describe('GOMAXPROCS rule', () => {
+  test('Go 1.25 rule: min(max(2, ceil(limit)), host CPUs)', () => {
+    expect(expectedGomaxprocs(0.5, 8)).toBe(2);
+    expect(expectedGomaxprocs(1, 8)).toBe(2);
+    expect(expectedGomaxprocs(2.5, 8)).toBe(3);
+    expect(expectedGomaxprocs(16, 8)).toBe(8);
+    expect(expectedGomaxprocs(null, 8)).toBe(8);
+  });
+  test('confirmed when equal to the limit everywhere', () => {
+    expect(judgeGomaxprocs([{ cpuLimit: 2, measured: 2 }, { cpuLimit: 4, measured: 4 }], 8).verdict).toBe('confirmed');
+  });
+  test('weaker when it follows the rule (min 2, rounded up) on a host that can tell', () => {
+    expect(judgeGomaxprocs([{ cpuLimit: 0.5, measured: 2 }, { cpuLimit: 1, measured: 2 }, { cpuLimit: 2.5, measured: 3 }], 8).verdict).toBe('weaker');
+  });
+  test('inconclusive on a 2-CPU host where the rule always gives the host CPU count', () => {
+    expect(judgeGomaxprocs([{ cpuLimit: 0.5, measured: 2 }, { cpuLimit: 1.5, measured: 2 }], 2).verdict).toBe('inconclusive');
+  });
+  test('refuted when it stays at the host CPU count', () => {
+    expect(judgeGomaxprocs([{ cpuLimit: 0.5, measured: 8 }, { cpuLimit: 2, measured: 8 }], 8).verdict).toBe('refuted');
+  });
+});
+
+test('combining: the worst figure wins; not-run / not-measurable only when nothing was measured', () => {
+  expect(combineVerdicts(['confirmed', 'weaker', 'inconclusive'])).toBe('weaker');
+  expect(combineVerdicts(['confirmed', 'refuted', 'weaker'])).toBe('refuted');
+  expect(combineVerdicts(['confirmed', 'inconclusive'])).toBe('inconclusive');
+  expect(combineVerdicts(['confirmed', 'not-run'])).toBe('confirmed');
+  expect(combineVerdicts(['not-run', 'not-measurable'])).toBe('not-run');
+  expect(combineVerdicts([])).toBe('not-measurable');
+});
+
+describe('evaluateClaims', () => {
+  const docker = loadFixture('record-docker-smoke');
+  const kind = loadFixture('record-kind-hpa');
+  const byId = (record: RunRecord, options = {}) => new Map(evaluateClaims(analyseRun(record, options), claimsCatalog).map((v) => [v.claim.id, v]));
+
+  test('one verdict per catalog claim, in catalog order', () => {
+    expect(evaluateClaims(analyseRun(docker), claimsCatalog).map((v) => v.claim.id)).toEqual(claimsCatalog.map((c) => c.id));
+  });
+  test('verdicts of the fixture', () => {
+    const v = byId(docker);
+    expect(Object.fromEntries([...v].map(([id, x]) => [id, x.verdict]))).toEqual({
+      'gomaxprocs-follows-limit': 'inconclusive',
+      'gomaxprocs-throughput': 'weaker',
+      'greentea-gc-overhead': 'weaker',
+      'greentea-pod-table': 'refuted',
+      'image-size': 'refuted',
+      'cold-start': 'refuted',
+      'hpa-stability': 'not-measurable',
+      'hpa-pods': 'refuted',
+      'gomemlimit-from-limit': 'confirmed',
+      'graceful-shutdown': 'confirmed',
+      'gogc-100': 'refuted',
+      'waitgroup-go': 'not-measurable',
+    });
+  });
+  test('GOGC=100 vs unset is a no-op: refuted, never confirmed, even when a metric moves by chance', () => {
+    const moved = structuredClone(docker);
+    for (const r of moved.repeats) if (r.cellId.includes('gogc=100')) r.metrics.gcCpuShare = r.metrics.gcCpuShare! * 0.5;
+    for (const record of [docker, moved]) {
+      const v = byId(record).get('gogc-100')!;
+      expect(v.verdict).toBe('refuted');
+      expect(v.checks[0]!.pairs.find((p) => p.metric === 'gogcPercent')!.difference!.significant, '~').toBe(false);
+    }
+  });
+  test('a no-op that is not one (the runtime reports different GOGC) is inconclusive', () => {
+    const changed = structuredClone(docker);
+    for (const r of changed.repeats) if (r.cellId.includes('gogc=100')) r.metrics.gogcPercent = 150;
+    expect(byId(changed).get('gogc-100')!.verdict).toBe('inconclusive');
+  });
+  test('below the minimum repeats there is no verdict', () => {
+    const v = byId(docker, { minRepeats: 6 });
+    expect(v.get('greentea-gc-overhead')!.verdict).toBe('inconclusive');
+    expect(v.get('greentea-gc-overhead')!.reason).toContain('n=5 < 6 required');
+    expect(v.get('gogc-100')!.verdict).toBe('inconclusive');
+  });
+  test('not measurable on a target without the capability; not run when the scenario is missing', () => {
+    const v = byId(kind);
+    expect(v.get('image-size')!.verdict).toBe('not-measurable');
+    expect(v.get('gomaxprocs-throughput')!.verdict).toBe('not-run');
+    expect(v.get('gomaxprocs-throughput')!.reason).toContain('`gomaxprocs` on docker/kind/kubernetes');
+    expect(v.get('hpa-pods')!.verdict).toBe('inconclusive');
+  });
+});
+
+describe('the catalog', () => {
+  test('every claim of CLAIMS.md, with quote, section, corrected fact and targets', () => {
+    expect(claimsCatalog.map((c) => c.id)).toEqual([
+      'gomaxprocs-follows-limit',
+      'gomaxprocs-throughput',
+      'greentea-gc-overhead',
+      'greentea-pod-table',
+      'image-size',
+      'cold-start',
+      'hpa-stability',
+      'hpa-pods',
+      'gomemlimit-from-limit',
+      'graceful-shutdown',
+      'gogc-100',
+      'waitgroup-go',
+    ]);
+    for (const c of claimsCatalog) {
+      expect(c.quote.length, `${c.id}.quote`).toBeGreaterThan(5);
+      expect(c.section.length, `${c.id}.section`).toBeGreaterThan(1);
+      expect(c.correctedFact.length, `${c.id}.correctedFact`).toBeGreaterThan(5);
+      expect([...c.targets].sort(), `${c.id}.targets`).toEqual([...new Set(c.measurements.flatMap((m) => m.targets))].sort());
+    }
+  });
+  test('every measurement names a built-in scenario that can run on its targets, and known metrics', () => {
+    for (const c of claimsCatalog) {
+      for (const m of c.measurements) {
+        const scenario = (builtinScenarios as Record<string, { targets: readonly string[] }>)[m.scenario];
+        expect(scenario, `${c.id}: scenario ${m.scenario}`).toBeDefined();
+        for (const t of m.targets) expect(scenario!.targets, `${c.id}: ${m.scenario} on ${t}`).toContain(t);
+        for (const check of m.checks) {
+          const names = check.kind === 'no-op' ? [check.settingMetric, ...check.metrics] : check.kind === 'gomaxprocs-rule' ? ['gomaxprocs'] : [check.metric];
+          for (const name of names) expect(Object.hasOwn(metrics, name), `${c.id}: metric ${name}`).toBe(true);
+        }
+      }
+    }
+  });
+});
