@@ -130,18 +130,19 @@ describe.skipIf(unavailable !== null)(`kubernetes target on ${context} (real clu
   });
 
   it('an HPA cell scales up under load; the observer records SuccessfulRescale events and the replica curve', async () => {
-    // 0.1 core requested, HPA at 50 %: about 50 ms of CPU per second per pod before it scales.
-    const handle = await deploy(cell('hpa', 'scale', { cpuRequest: 0.1, cpuLimit: 0.5, memLimitMiB: 128, workload: 'cpu' }));
+    // 0.1 core requested, HPA at 50 %: 0.05 core per pod. The `alloc` request costs about 1.8 ms of CPU,
+    // so 60 requests/s (≈ 0.11 core) asks for ceil(0.11 / 0.05) = 3 pods.
+    const handle = await deploy(cell('hpa', 'scale', { cpuRequest: 0.1, cpuLimit: 0.5, memLimitMiB: 128, workload: 'alloc' }));
     const origin = performance.now();
     const observer = target.observe(handle, () => performance.now() - origin, signal);
-    // Bounded load on loopback only: at most 150 s at 150 requests/s (22 500 requests), stopped as soon
+    // Bounded load on loopback only: at most 150 s at 60 requests/s (9 000 requests), stopped as soon
     // as a second pod is Ready.
     const stopIssuing = new AbortController();
     const scaled = waitForReplicas(target, handle, 2, 150_000).then((ok) => {
       stopIssuing.abort();
       return ok;
     });
-    const load = await runOpenModel(handle.baseUrl, { path: workloadPath('cpu') }, { model: 'open', ratePerSec: 150, connections: 32, warmupMs: 0, durationMs: 150_000 }, {
+    const load = await runOpenModel(handle.baseUrl, { path: workloadPath('alloc') }, { model: 'open', ratePerSec: 60, connections: 32, warmupMs: 0, durationMs: 150_000 }, {
       signal,
       stopIssuing: stopIssuing.signal,
     });

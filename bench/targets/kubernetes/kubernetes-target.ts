@@ -724,9 +724,11 @@ class KubernetesObserver implements TargetObserver {
   }
 
   private onHpa(hpa: V2HorizontalPodAutoscaler): void {
-    const desired = hpa.status?.desiredReplicas;
     const current = hpa.status?.currentReplicas ?? 0;
-    if (desired === undefined) return;
+    // Before its first sync the HPA reports desiredReplicas 0: no decision yet, so the replica count
+    // in force is the current one (an HPA never scales below minReplicas ≥ 1).
+    const desired = hpa.status?.desiredReplicas || current;
+    if (desired === 0) return;
     const last = this.replicas[this.replicas.length - 1];
     if (last !== undefined && last.replicas === desired && last.current === current) return;
     this.replicas.push({ tMs: Math.round(this.clockMs()), replicas: desired, current });
