@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Tears down what up.sh created and verifies nothing is left: processes (by recorded pid), containers, mounts,
-# network namespaces, iptables rules and chains, CNI config, directories, changed sysctls.
+# Tears down what up.sh created and verifies nothing is left: processes (by recorded pid), containers, mounts
+# (pod network namespaces included), iptables rules and chains, CNI config, directories, changed sysctls.
 # The build cache (build.sh) is kept. Safe to run when nothing is up. Exit 1 if something could not be removed.
 # Usage: down.sh [--keep-logs]
 set -uo pipefail
@@ -63,11 +63,8 @@ unmount_under() {
     done
   done
 }
+# Pod network namespaces are bind mounts under our containerd state dir (netns_mounts_under_state_dir).
 unmount_under /var/lib/kubelet /var/lib/bench-local-k8s "$LK_STATE_DIR"
-for ns in /run/netns/cni-*; do
-  [ -e "$ns" ] || continue
-  umount "$ns" 2>/dev/null; rm -f "$ns"
-done
 
 # 7. iptables: our rules (by comment), chains kube-proxy/kubelet/CNI plugins leave (KUBE-*, CNI-*).
 for table in filter nat mangle; do
@@ -101,7 +98,7 @@ left=()
 for p in /etc/kubernetes /var/lib/kubelet /var/lib/etcd "$LK_ETC_DIR" /var/lib/bench-local-k8s "$LK_STATE_DIR"; do
   [ -e "$p" ] && left+=("directory $p")
 done
-while read -r m; do left+=("mount $m"); done < <(awk '$2 ~ "^(/var/lib/kubelet|/var/lib/bench-local-k8s|/run/bench-local-k8s|/run/netns/cni-)" {print $2}' /proc/self/mounts)
+while read -r m; do left+=("mount $m"); done < <(awk '$2 ~ "^(/var/lib/kubelet|/var/lib/bench-local-k8s|/run/bench-local-k8s)" {print $2}' /proc/self/mounts)
 ip route show | grep -q "^unreachable $LK_POD_SUBNET" && left+=("route unreachable $LK_POD_SUBNET")
 while read -r r; do left+=("iptables $r"); done < <(iptables-save 2>/dev/null | grep -E -- "$LK_IPT_COMMENT|KUBE-|CNI-")
 while read -r p; do left+=("process $p"); done < <(pgrep -a -f "$LK_CONTAINERD_SOCK|$bin/(kubelet|kube-proxy)|supervise(-kubelet)?\.sh" 2>/dev/null | grep -v "^$$ ")

@@ -267,8 +267,10 @@ lk_wait 180 "metrics.k8s.io APIService Available" bash -c \
   "'$bin/kubectl' --kubeconfig '$LK_KUBECONFIG' get apiservice v1beta1.metrics.k8s.io -o jsonpath='{.status.conditions[?(@.type==\"Available\")].status}' | grep -qx True"
 lk_wait 180 "node metrics from metrics.k8s.io" bash -c \
   "'$bin/kubectl' --kubeconfig '$LK_KUBECONFIG' get --raw /apis/metrics.k8s.io/v1beta1/nodes | grep -q '\"usage\"'"
-kubectl -n kube-system get pods -l component=kube-controller-manager -o name | grep -q . ||
-  lk_die "kube-controller-manager (which runs the HPA controller) is not running" "see $LK_LOG_DIR/kubelet.log"
+# The HPA controller runs in kube-controller-manager: it must be healthy and hold the leader lease.
+lk_wait 60 "kube-controller-manager healthz (it runs the HPA controller)" curl -fsSk -o /dev/null https://127.0.0.1:10257/healthz
+lk_wait 60 "kube-controller-manager leader lease" bash -c \
+  "'$bin/kubectl' --kubeconfig '$LK_KUBECONFIG' -n kube-system get lease kube-controller-manager -o jsonpath='{.spec.holderIdentity}' | grep -q ."
 
 step "ready: $(kubectl get node "$node_name" -o jsonpath='{.status.nodeInfo.kubeletVersion}') node $node_name; kubeconfig $LK_KUBECONFIG, context $LK_CONTEXT; total $(( $(date +%s) - started ))s"
 echo "$LK_KUBECONFIG"
