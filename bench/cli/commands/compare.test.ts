@@ -1,0 +1,115 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { BenchError } from '../../errors.js';
+import type { RunRecord } from '../../results/schema.js';
+import type { CommandContext } from '../types.js';
+import { compareCommand, parseFailOn, parseThreshold } from './compare.js';
+import { baselineCommand } from './baseline.js';
+
+const fixture = new URL('../../../test/fixtures/record-docker-smoke.json', import.meta.url);
+
+let dir: string;
+let base: RunRecord;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'bench-compare-'));
+  base = JSON.parse(await readFile(fixture, 'utf8')) as RunRecord;
+  await save('base', base);
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function save(name: string, record: RunRecord): Promise<void> {
+  await mkdir(path.join(dir, name), { recursive: true });
+  await writeFile(path.join(dir, name, 'results.json'), JSON.stringify(record));
+}
+
+function run(command: typeof compareCommand, argv: string[]) {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const ctx: CommandContext = { argv, cwd: dir, env: {}, signal: new AbortController().signal, stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t), isTTY: false };
+  return { result: command(ctx), stdout, stderr };
+}
+
+function slower(): RunRecord {
+  const worse = structuredClone(base);
+  worse.runId = 'fixture-slower';
+  for (const r of worse.repeats) if (r.cellId === 'greentea/cpuLimit=1,memLimitMiB=512,gc=default,workload=alloc,liveHeapMiB=64') r.metrics.latencyP99Ms = r.metrics.latencyP99Ms! * 1.5;
+  return worse;
+}
+
+describe('bench compare exit codes', () => {
+  test('0 when nothing regressed', async () => {
+    const { result, stdout } = run(compareCommand, ['base', 'base']);
+    expect(await result).toBe(0);
+    expect(stdout.join('')).toContain('**No regression.**');
+  });
+
+  test('1 on a significant regression beyond the threshold, naming it', async () => {
+    await save('slower', slower());
+    const { result, stderr } = run(compareCommand, ['base', 'slower', '--threshold', '10%']);
+    expect(await result).toBe(1);
+    expect(stderr.join('')).toContain('greentea/cpuLimit=1,memLimitMiB=512,gc=default,workload=alloc,liveHeapMiB=64 P99 latency');
+  });
+
+  test('0 when the regression is within the threshold', async () => {
+    await save('slower', slower());
+    expect(await run(compareCommand, ['base', 'slower', '--threshold', '60%']).result).toBe(0);
+  });
+
+  test('--fail-on refuted: 1 because the current run has refuted claims', async () => {
+    const { result, stderr } = run(compareCommand, ['base', 'base', '--fail-on', 'refuted']);
+    expect(await result).toBe(1);
+    expect(stderr.join('')).toContain('refuted claim(s) in the current run: greentea-pod-table');
+  });
+
+  test('2 for runs from another kind of machine, unless --force', async () => {
+    const other = structuredClone(base);
+    other.fingerprint.hostCpus = 16;
+    await save('other', other);
+    await expect(run(compareCommand, ['base', 'other']).result).rejects.toThrow('host CPU count differs: 2 vs 16');
+    const forced = run(compareCommand, ['base', 'other', '--force']);
+    expect(await forced.result).toBe(0);
+    expect(forced.stderr.join('')).toContain('compared with --force');
+  });
+
+  test('usage errors name the flag and the fix', async () => {
+    await expect(run(compareCommand, ['base', 'base', '--threshold', 'lots']).result).rejects.toThrow('--threshold must be a percentage such as 5% (got "lots")');
+    await expect(run(compareCommand, ['base', 'base', '--fail-on', 'slow']).result).rejects.toThrow('--fail-on must be one of regression, refuted, inconclusive (got "slow")');
+    await expect(run(compareCommand, ['base']).result).rejects.toThrow('expected <baseline> <current>');
+    const error = await run(compareCommand, ['base', 'base', '--bogus']).result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BenchError);
+    expect((error as BenchError).exitCode).toBe(2);
+  });
+
+  test('threshold and fail-on parsing', () => {
+    expect(parseThreshold('5%')).toBe(5);
+    expect(parseThreshold('2.5')).toBe(2.5);
+    expect(parseFailOn(undefined)).toEqual(['regression']);
+    expect(parseFailOn(['regression,refuted', 'refuted'])).toEqual(['regression', 'refuted']);
+  });
+});
+
+describe('baselines', () => {
+  test('save keys the baseline by environment fingerprint and profile; compare --baseline auto picks it', async () => {
+    const saved = run(baselineCommand, ['save', 'base', '--dir', 'bl']);
+    expect(await saved.result).toBe(0);
+    expect(saved.stdout.join('')).toMatch(/baseline for docker-2cpu-cg1-[0-9a-f]{8}-smoke: .*bl\/docker-2cpu-cg1-[0-9a-f]{8}-smoke\/results\.json/);
+    await save('slower', slower());
+    const auto = run(compareCommand, ['--baseline', 'auto', 'slower', '--dir', 'bl', '--threshold', '10%']);
+    expect(await auto.result).toBe(1);
+    expect(auto.stdout.join('')).toContain('# Compare: fixture-docker-smoke → fixture-slower');
+  });
+
+  test('--baseline auto without a saved baseline says how to make one', async () => {
+    await expect(run(compareCommand, ['--baseline', 'auto', 'base', '--dir', 'none']).result).rejects.toThrow('no baseline for this environment and profile');
+  });
+
+  test('only completed runs become baselines', async () => {
+    await save('partial', { ...base, status: 'interrupted' });
+    await expect(run(baselineCommand, ['save', 'partial', '--dir', 'bl']).result).rejects.toThrow('is interrupted, not completed');
+    await expect(run(baselineCommand, ['keep', 'base']).result).rejects.toThrow('must be save or path');
+  });
+});
