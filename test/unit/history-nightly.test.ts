@@ -1,6 +1,6 @@
 /** The nightly job's pure parts: target choice, compare outcomes, exit code, summary. */
 import { describe, expect, it } from 'vitest';
-import { classifyCompare, nightlyExitCode, parseTargets, probeTargets, renderNightlySummary, type TargetOutcome } from '../../bench/cli/commands/nightly.js';
+import { classifyCompare, demoteHeadings, nightlyExitCode, parseCompareRegressions, parseTargets, probeTargets, renderNightlySummary, renderRegressionTable, type TargetOutcome } from '../../bench/cli/commands/nightly.js';
 import type { ProcessRunner } from '../../bench/exec/index.js';
 import { buildTrends } from '../../bench/history/trend.js';
 import type { HistoryEntry } from '../../bench/history/entry.js';
@@ -33,12 +33,31 @@ describe('targets', () => {
   });
 });
 
-describe('classifyCompare', () => {
-  it('maps exit codes to clean, regression, no baseline and error', () => {
-    expect(classifyCompare({ exitCode: 0, stdout: 'table\n', stderr: '' })).toEqual({ state: 'clean', output: 'table' });
-    expect(classifyCompare({ exitCode: 1, stdout: '| regressed |', stderr: '' })).toEqual({ state: 'regression', output: '| regressed |' });
-    expect(classifyCompare({ exitCode: 2, stdout: '', stderr: 'bench: no baseline for profile nightly' }).state).toBe('no-baseline');
-    expect(classifyCompare({ exitCode: 2, stdout: '', stderr: 'bench: --threshold must be' })).toEqual({ state: 'error', exitCode: 2, output: 'bench: --threshold must be' });
+describe('compare outcomes', () => {
+  it('map exit codes to clean, regression, no baseline and error', () => {
+    expect(classifyCompare({ exitCode: 0, stdout: '', stderr: '' }).state).toBe('clean');
+    expect(classifyCompare({ exitCode: 1, stdout: '', stderr: 'bench compare: --fail-on regression met' }).state).toBe('regression');
+    expect(classifyCompare({ exitCode: 2, stdout: '', stderr: 'bench: --baseline auto: no baseline for this environment and profile at b/x' }).state).toBe('no-baseline');
+    expect(classifyCompare({ exitCode: 2, stdout: '', stderr: 'bench: --threshold must be' })).toEqual({ state: 'error', exitCode: 2, message: 'bench: --threshold must be' });
+  });
+
+  it('take the regression rows from bench compare --format json, and refuse another shape', () => {
+    const json = JSON.stringify({
+      rows: [
+        { cell: 's/a', metric: 'latencyP50Ms', status: 'regression', n: [6, 6], baselineMedian: 12, currentMedian: 15.84, relativePct: 32, relativeCi: null, p: 0.0022 },
+        { cell: 's/b', metric: 'latencyP50Ms', status: 'unchanged', n: [6, 6], baselineMedian: 1.5, currentMedian: 1.4, relativePct: -6.7, relativeCi: null, p: 0.39 },
+      ],
+    });
+    const rows = parseCompareRegressions(json);
+    expect(rows).toEqual([{ cell: 's/a', metric: 'latencyP50Ms', n: [6, 6], baselineMedian: 12, currentMedian: 15.84, relativePct: 32, p: 0.0022 }]);
+    expect(renderRegressionTable(rows)).toBe(
+      ['| cell | metric | baseline | current | change | p | n |', '|---|---|---|---|---|---|---|', '| s/a | latencyP50Ms | 12.0 ms | 15.8 ms | **+32.0%** | 0.002 | 6+6 |'].join('\n'),
+    );
+    expect(() => parseCompareRegressions('{"rows":[{"cell":1}]}')).toThrow(/unexpected bench compare JSON: rows\.0\.cell/);
+  });
+
+  it('nest a document by demoting its headings, leaving code blocks alone', () => {
+    expect(demoteHeadings('# Compare\n## P99\n```\n# not a heading\n```\n###### deep', 2)).toBe('### Compare\n#### P99\n```\n# not a heading\n```\n###### deep');
   });
 });
 
@@ -53,26 +72,28 @@ const counts = { completed: 10, invalid: 0, failed: 0, skipped: 0 };
 const measured = (compare: Extract<TargetOutcome, { state: 'measured' }>['compare'], trends: Extract<TargetOutcome, { state: 'measured' }>['trends'] = []): TargetOutcome => ({
   target: 'docker', state: 'measured', runDir: 'results/n/docker', runId: 'r1', runExitCode: 0, cells: 2, counts, compare, trends, historyRuns: 3, report: null,
 });
+const clean = { state: 'clean' as const, markdown: '# Compare\n**No regression.**', regressions: [] };
+const regressed = { state: 'regression' as const, markdown: '# Compare: a → b\n## P50 latency\n| s/a | … | ❌ regression |', regressions: [{ cell: 's/a', metric: 'latencyP50Ms', baselineMedian: 12, currentMedian: 16, relativePct: 33.3, p: 0.002, n: [6, 6] as [number, number] }] };
 const skippedKind: TargetOutcome = { target: 'kind', state: 'skipped', reason: 'no `kind` binary on PATH' };
 
 describe('nightlyExitCode', () => {
   const drift = buildTrends([100, 100, 100, 100, 100, 110, 110, 110].map((v, i) => entry(i + 1, v)), { metrics: ['latencyP99Ms'] });
 
   it('is 0 for a clean compare with skipped targets, 1 for a regression', () => {
-    expect(nightlyExitCode([measured({ state: 'clean', output: '' }), skippedKind], false)).toBe(0);
-    expect(nightlyExitCode([measured({ state: 'regression', output: '' }), skippedKind], false)).toBe(1);
+    expect(nightlyExitCode([measured(clean), skippedKind], false)).toBe(0);
+    expect(nightlyExitCode([measured(regressed), skippedKind], false)).toBe(1);
   });
 
   it('fails on a new worse change point only with --fail-on-drift', () => {
-    expect(nightlyExitCode([measured({ state: 'clean', output: '' }, drift)], false)).toBe(0);
-    expect(nightlyExitCode([measured({ state: 'clean', output: '' }, drift)], true)).toBe(1);
+    expect(nightlyExitCode([measured(clean, drift)], false)).toBe(0);
+    expect(nightlyExitCode([measured(clean, drift)], true)).toBe(1);
   });
 
   it('is 3 when nothing could run or a step failed, 130 when interrupted, 4 for invalid load', () => {
     expect(nightlyExitCode([skippedKind], false)).toBe(3);
-    expect(nightlyExitCode([measured({ state: 'clean', output: '' }), { target: 'kind', state: 'failed', stage: 'run', exitCode: 3, message: 'x', runDir: null }], false)).toBe(3);
-    expect(nightlyExitCode([measured({ state: 'regression', output: '' })], false, true)).toBe(130);
-    expect(nightlyExitCode([{ ...(measured({ state: 'clean', output: '' }) as Extract<TargetOutcome, { state: 'measured' }>), runExitCode: 4 }], false)).toBe(4);
+    expect(nightlyExitCode([measured(clean), { target: 'kind', state: 'failed', stage: 'run', exitCode: 3, message: 'x', runDir: null }], false)).toBe(3);
+    expect(nightlyExitCode([measured(regressed)], false, true)).toBe(130);
+    expect(nightlyExitCode([{ ...(measured(clean) as Extract<TargetOutcome, { state: 'measured' }>), runExitCode: 4 }], false)).toBe(4);
   });
 });
 
@@ -80,16 +101,17 @@ describe('renderNightlySummary', () => {
   const base = { profile: 'nightly', startedAt: '2026-11-27T02:17:00.000Z', outDir: 'results/n', failOnDrift: false, baselinesDir: 'baselines' };
 
   it('leads with the verdict and the regression table, lists skipped targets with the reason', () => {
-    const text = renderNightlySummary({ ...base, outcomes: [measured({ state: 'regression', output: '| cell | metric |\n|---|---|\n| s/a | latencyP99Ms +40% |' }), skippedKind], exitCode: 1 });
+    const text = renderNightlySummary({ ...base, outcomes: [measured(regressed), skippedKind], exitCode: 1 });
     expect(text).toContain('**Result: REGRESSION** on docker — see the regression table below.');
     expect(text).toContain('| docker | `results/n/docker` | 10 / 0 / 0 | **regression** | none |');
-    expect(text).toContain('## docker: comparison with the baseline\n\n| cell | metric |\n|---|---|\n| s/a | latencyP99Ms +40% |');
+    expect(text).toContain('## docker: comparison with the baseline\n\n### Regressions (1)\n\n| cell | metric | baseline | current | change | p | n |\n|---|---|---|---|---|---|---|\n| s/a | latencyP50Ms | 12.0 ms | 16.0 ms | **+33.3%** | 0.002 | 6+6 |');
+    expect(text, 'the full comparison nested below its section').toContain('<details><summary>full comparison (bench compare)</summary>\n\n### Compare: a → b\n#### P50 latency');
     expect(text).toContain('## Skipped\n\n- **kind**: no `kind` binary on PATH');
     expect(text).toContain('`bench run` wrote no report.md in `results/n/docker`');
   });
 
   it('tells how to accept a baseline when there is none', () => {
-    const text = renderNightlySummary({ ...base, outcomes: [measured({ state: 'no-baseline', output: '' })], exitCode: 0 });
+    const text = renderNightlySummary({ ...base, outcomes: [measured({ state: 'no-baseline', message: 'bench: --baseline auto: no baseline for this environment and profile at x' })], exitCode: 0 });
     expect(text).toContain('**Result: pass**');
     expect(text).toContain('`npx bench baseline save results/n/docker --dir baselines`');
   });

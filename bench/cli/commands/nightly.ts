@@ -12,12 +12,14 @@
 import { spawn } from 'node:child_process';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import { profileNames, targetNames, type TargetName } from '../../../scenarios/define.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
 import { createHistoryEntry, seriesKey } from '../../history/entry.js';
 import { appendHistoryEntry, DEFAULT_HISTORY_FILE, readHistory } from '../../history/file.js';
-import { buildTrends, groupSeries, renderDriftMarkdown, type CellTrend } from '../../history/trend.js';
+import { buildTrends, formatMetricValue, groupSeries, renderDriftMarkdown, type CellTrend } from '../../history/trend.js';
+import { isMetricName } from '../../results/metrics.js';
 import { repoRoot } from '../../paths.js';
 import { readRunRecord } from '../../results/store.js';
 import type { RunRecord } from '../../results/schema.js';
@@ -138,21 +140,76 @@ export const spawnBenchCli: BenchRunner = (args, { cwd, env, signal, echo }) =>
     });
   });
 
+/** A regression row of `bench compare --format json`. */
+export interface RegressionRow {
+  cell: string;
+  metric: string;
+  baselineMedian: number;
+  currentMedian: number;
+  relativePct: number | null;
+  p: number;
+  n: [number, number];
+}
+
 /** The comparison of one run with its baseline. */
 export type CompareOutcome =
-  | { state: 'clean'; output: string }
-  | { state: 'regression'; output: string }
-  | { state: 'no-baseline'; output: string }
-  | { state: 'error'; exitCode: number; output: string };
+  | { state: 'clean' | 'regression'; markdown: string; regressions: RegressionRow[] }
+  | { state: 'no-baseline'; message: string }
+  | { state: 'error'; exitCode: number; message: string };
 
-/** Maps `bench compare`'s exit code and output to an outcome. */
+/** Maps `bench compare`'s exit code and output to an outcome (rows and markdown are added by the caller). */
 export function classifyCompare(result: ChildResult): CompareOutcome {
-  const output = result.stdout.trim();
-  if (result.exitCode === ExitCode.ok) return { state: 'clean', output };
-  if (result.exitCode === ExitCode.regression) return { state: 'regression', output };
-  const text = `${result.stdout}\n${result.stderr}`;
-  if (result.exitCode === ExitCode.usage && /no baseline/i.test(text)) return { state: 'no-baseline', output: result.stderr.trim() || output };
-  return { state: 'error', exitCode: result.exitCode, output: [output, result.stderr.trim()].filter((s) => s !== '').join('\n') };
+  if (result.exitCode === ExitCode.ok) return { state: 'clean', markdown: '', regressions: [] };
+  if (result.exitCode === ExitCode.regression) return { state: 'regression', markdown: '', regressions: [] };
+  const message = [result.stderr.trim(), result.stdout.trim()].filter((t) => t !== '').join('\n');
+  if (result.exitCode === ExitCode.usage && /no baseline/i.test(message)) return { state: 'no-baseline', message };
+  return { state: 'error', exitCode: result.exitCode, message };
+}
+
+const compareJsonSchema = z.object({
+  rows: z.array(
+    z.object({
+      cell: z.string(),
+      metric: z.string(),
+      status: z.string(),
+      n: z.tuple([z.number(), z.number()]),
+      baselineMedian: z.number(),
+      currentMedian: z.number(),
+      relativePct: z.number().nullable(),
+      p: z.number(),
+    }),
+  ),
+});
+
+/** The regression rows of `bench compare --format json` output; throws when it is not that format. */
+export function parseCompareRegressions(text: string): RegressionRow[] {
+  const parsed = compareJsonSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) throw new Error(`unexpected bench compare JSON: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  return parsed.data.rows.filter((r) => r.status === 'regression').map(({ status: _status, ...row }) => row);
+}
+
+/** Pushes every markdown heading down by `levels` (to nest another document's headings in a section). */
+export function demoteHeadings(markdown: string, levels: number): string {
+  let fenced = false;
+  return markdown
+    .split('\n')
+    .map((line) => {
+      if (/^(```|~~~)/.test(line)) fenced = !fenced;
+      const match = fenced ? null : /^(#{1,6}) /.exec(line);
+      return match ? `${'#'.repeat(Math.min(6, (match[1] as string).length + levels))}${line.slice((match[1] as string).length)}` : line;
+    })
+    .join('\n');
+}
+
+/** The regression table of the summary: one row per regressed cell and metric. */
+export function renderRegressionTable(rows: readonly RegressionRow[]): string {
+  const lines = ['| cell | metric | baseline | current | change | p | n |', '|---|---|---|---|---|---|---|'];
+  for (const r of rows) {
+    const value = (v: number) => (isMetricName(r.metric) ? formatMetricValue(r.metric, v) : String(v));
+    const change = r.relativePct === null ? `${value(r.baselineMedian)} → ${value(r.currentMedian)}` : `${r.relativePct >= 0 ? '+' : ''}${r.relativePct.toFixed(1)}%`;
+    lines.push(`| ${r.cell} | ${r.metric} | ${value(r.baselineMedian)} | ${value(r.currentMedian)} | **${change}** | ${r.p < 0.001 ? '<0.001' : r.p.toFixed(3)} | ${r.n[0]}+${r.n[1]} |`);
+  }
+  return lines.join('\n');
 }
 
 export interface RepeatCounts {
@@ -278,17 +335,17 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
         `No baseline for this environment and profile in \`${input.baselinesDir}\`, so nothing to compare against yet.`,
         `Accept this run as the baseline: \`npx bench baseline save ${o.runDir} --dir ${input.baselinesDir}\` (docs/nightly.md).`,
       );
-      if (o.compare.output !== '') lines.push('', '```', cap(o.compare.output, 5_000), '```');
     } else if (o.compare.state === 'error') {
-      lines.push('`bench compare` failed:', '', '```', cap(o.compare.output, 20_000), '```');
+      lines.push('`bench compare` failed:', '', '```', cap(o.compare.message, 20_000), '```');
     } else {
-      lines.push(cap(o.compare.output, budget));
+      if (o.compare.regressions.length > 0) lines.push(`### Regressions (${o.compare.regressions.length})`, '', renderRegressionTable(o.compare.regressions), '');
+      lines.push(`<details><summary>full comparison (bench compare)</summary>\n\n${cap(demoteHeadings(o.compare.markdown, 2), budget)}\n\n</details>`);
     }
     if (o.trends !== null) {
       lines.push('', `## ${o.target}: history (${o.historyRuns} runs of this environment)`, '', renderDriftMarkdown(o.trends, o.historyRuns));
     }
     lines.push('', `## ${o.target}: report`, '');
-    lines.push(o.report === null ? `\`bench run\` wrote no report.md in \`${o.runDir}\`; the record is \`${o.runDir}/results.json\`.` : `<details><summary>report.md of ${o.runId}</summary>\n\n${cap(o.report, budget)}\n\n</details>`);
+    lines.push(o.report === null ? `\`bench run\` wrote no report.md in \`${o.runDir}\`; the record is \`${o.runDir}/results.json\`.` : `<details><summary>report.md of ${o.runId}</summary>\n\n${cap(demoteHeadings(o.report, 2), budget)}\n\n</details>`);
   }
   const skipped = outcomes.filter((o) => o.state === 'skipped');
   if (skipped.length > 0) {
@@ -357,10 +414,22 @@ export function createNightlyCommand(deps: NightlyDeps): Command {
       }
 
       const compareArgs = ['compare', '--baseline', 'auto', runDir, '--dir', baselinesDir, ...passThrough(values, ['threshold', 'fail-on'])];
+      const compareJson = path.join(runDir, 'compare.json');
+      const compareMd = path.join(runDir, 'compare.md');
       step(`bench ${compareArgs.join(' ')}`);
-      const compare = classifyCompare(await deps.runBench(compareArgs, { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, echo }));
+      let compare = classifyCompare(await deps.runBench([...compareArgs, '--format', 'json', '-o', compareJson], { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, echo }));
+      if (compare.state === 'clean' || compare.state === 'regression') {
+        const markdown = await deps.runBench([...compareArgs, '-o', compareMd], { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, echo });
+        try {
+          if (markdown.exitCode !== ExitCode.ok && markdown.exitCode !== ExitCode.regression) throw new Error(`bench compare (markdown) exited ${markdown.exitCode}: ${markdown.stderr.trim()}`);
+          compare = { ...compare, regressions: parseCompareRegressions(await readFile(compareJson, 'utf8')), markdown: await readFile(compareMd, 'utf8') };
+        } catch (error) {
+          compare = { state: 'error', exitCode: ExitCode.infra, message: `cannot read the comparison: ${(error as Error).message}` };
+        }
+        ctx.stdout(compare.state === 'regression' ? `compare: ${compare.regressions.length} regression(s): ${compare.regressions.map((r) => `${r.cell} ${r.metric}`).join(', ')}\n` : compare.state === 'clean' ? 'compare: no significant regression\n' : '');
+      }
       if (compare.state === 'error' && compare.exitCode === ExitCode.interrupted) {
-        outcomes.push({ target, state: 'failed', stage: 'compare', exitCode: compare.exitCode, message: compare.output, runDir: shown(runDir) });
+        outcomes.push({ target, state: 'failed', stage: 'compare', exitCode: compare.exitCode, message: compare.message, runDir: shown(runDir) });
         break;
       }
 
