@@ -112,7 +112,9 @@ export const claimsCatalog: ClaimSpec[] = [
         targets: ALL,
         checks: [
           { kind: 'effect', label: 'throughput, container-aware vs unaware', metric: 'throughputRps', baseline: { maxprocs: 'unaware(8)' }, treatment: { maxprocs: 'auto' }, claimedChangePct: 36 },
-          { kind: 'absolute', label: 'CPU used / limit, container-aware', metric: 'cpuOfLimit', select: { maxprocs: 'auto' }, relation: 'at-least', value: 0.95 },
+          // "50–70% → 95%+": from the middle of the range, 60% → 95% is +58%. A contrast, not an absolute
+          // 95%, because on a small host the load generator's own CPU use caps both variants alike.
+          { kind: 'effect', label: 'CPU used / limit, container-aware vs unaware', metric: 'cpuOfLimit', baseline: { maxprocs: 'unaware(8)' }, treatment: { maxprocs: 'auto' }, claimedChangePct: 58 },
         ],
       },
     ],

@@ -166,7 +166,7 @@ describe('evaluateClaims', () => {
     const v = byId(docker);
     expect(Object.fromEntries([...v].map(([id, x]) => [id, x.verdict]))).toEqual({
       'gomaxprocs-follows-limit': 'inconclusive',
-      'gomaxprocs-throughput': 'weaker',
+      'gomaxprocs-throughput': 'refuted',
       'greentea-gc-overhead': 'weaker',
       'greentea-pod-table': 'refuted',
       'image-size': 'refuted',

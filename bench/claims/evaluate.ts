@@ -380,7 +380,9 @@ export function evaluateClaims(analysis: RunAnalysis, catalog: readonly ClaimSpe
     for (const m of applicable) {
       const cells = analysis.cells.filter((c) => c.cell.scenario === m.scenario);
       if (cells.length === 0) {
-        notRun.push({ scenario: m.scenario, targets: [...m.targets] });
+        const known = notRun.find((n) => n.scenario === m.scenario);
+        if (known) known.targets = [...new Set([...known.targets, ...m.targets])];
+        else notRun.push({ scenario: m.scenario, targets: [...m.targets] });
         continue;
       }
       for (const check of m.checks) checks.push(evaluateCheck(analysis, cells, m.scenario, check));

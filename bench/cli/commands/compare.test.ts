@@ -62,7 +62,7 @@ describe('bench compare exit codes', () => {
   test('--fail-on refuted: 1 because the current run has refuted claims', async () => {
     const { result, stderr } = run(compareCommand, ['base', 'base', '--fail-on', 'refuted']);
     expect(await result).toBe(1);
-    expect(stderr.join('')).toContain('refuted claim(s) in the current run: greentea-pod-table');
+    expect(stderr.join('')).toContain('refuted claim(s) in the current run: gomaxprocs-throughput, greentea-pod-table');
   });
 
   test('2 for runs from another kind of machine, unless --force', async () => {

@@ -50,7 +50,7 @@ export async function writeReport(
     await writeFile(target, file.content, 'utf8');
     written.push(target);
   }
-  return { summary: renderConsoleSummary(verdicts, { color: options.color, reportPath: outFile }), files: written };
+  return { summary: renderConsoleSummary(verdicts, { color: options.color }), files: written };
 }
 
 export const reportCommand: Command = async (ctx) => {
@@ -81,6 +81,6 @@ export const reportCommand: Command = async (ctx) => {
   const outFile = values.out === undefined ? path.join(runDir, format === 'md' ? 'report.md' : 'report.json') : path.resolve(ctx.cwd, values.out);
   const { summary, files } = await writeReport(record, outFile, { format, color: useColor(ctx), ...(seed === undefined ? {} : { seed }) });
   ctx.stdout(summary);
-  if (files.length > 1) ctx.stdout(`charts: ${files.length - 1} SVG files beside the report\n`);
+  ctx.stdout(`\nreport: ${path.relative(ctx.cwd, outFile) || outFile}${files.length > 1 ? ` (${files.length - 1} SVG chart file(s) beside it)` : ''}\n`);
   return ExitCode.ok;
 };
