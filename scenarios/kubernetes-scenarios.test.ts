@@ -22,7 +22,7 @@ describe('Kubernetes-only scenarios', () => {
     expect(load.model).toBe('stages');
     if (load.model !== 'stages') return;
     const rates = load.stages.map((s) => s.ratePerSec);
-    expect(rates, 'baseline, step up, hold, step down, low, ramp, hold').toEqual([50, 300, 300, 50, 50, 300, 300]);
+    expect(rates, 'baseline, step up, hold, step down, low, ramp, hold').toEqual([40, 200, 200, 40, 40, 200, 200]);
   });
 
   it('rollout: no graceful shutdown, graceful only, preStop + graceful', () => {

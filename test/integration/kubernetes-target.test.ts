@@ -162,7 +162,7 @@ describe.skipIf(unavailable !== null)(`kubernetes target on ${context} (real clu
   });
 
   it('a rollout under load completes and replaces the pod', async () => {
-    const handle = await deploy(cell('rollout', 'prestop', { cpuLimit: 1, memLimitMiB: 128, graceful: true, drainMs: 2000, workload: 'slow' }));
+    const handle = await deploy(cell('rollout', 'prestop', { cpuLimit: 0.5, memLimitMiB: 128, graceful: true, drainMs: 2000, workload: 'slow' }));
     const before = (await target.inspect(handle, signal)).runtime.pid + (await target.inspect(handle, signal)).runtime.startTime;
     const loadRun = runOpenModel(handle.baseUrl, { path: workloadPath('slow') }, { model: 'open', ratePerSec: 20, connections: 32, warmupMs: 0, durationMs: 25_000 }, { signal });
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -314,8 +314,7 @@ export class KubernetesTarget implements Target {
         if (countPods(pods.values()).ready > 0) return true;
         // The previous cell's pods are gone by now (teardown waits for them): a pod the scheduler
         // cannot place for this long will not fit the node at all.
-        const stuck = [...pods.values()].find((l) => l.unschedulable !== null && performance.now() - l.unschedulable.sinceMs > UNSCHEDULABLE_GRACE_MS);
-        return stuck === undefined ? false : new Error(`pod ${stuck.name} cannot be scheduled: ${stuck.unschedulable!.message}`);
+        return this.unschedulableError(state) ?? false;
       };
       await this.waitForPods(state, readyOrStuck, timeoutMs, signal, `a Ready pod of ${name}`);
       const left = Math.max(5000, timeoutMs - (performance.now() - startedAtMs));
@@ -356,6 +355,12 @@ export class KubernetesTarget implements Target {
     const events = await this.clients.core.listNamespacedEvent({ namespace });
     for (const event of events.items.filter((e) => e.type === 'Warning').slice(-5)) lines.push(`event ${event.reason}: ${event.message}`);
     return lines.length === 0 ? ' (no pod was created)' : `\n${lines.join('\n')}`;
+  }
+
+  /** An error when one of the cell's pods has been Unschedulable for too long (it does not fit the node). */
+  private unschedulableError(state: CellState): Error | null {
+    const stuck = [...state.pods.values()].find((l) => l.deletedMs === null && l.unschedulable !== null && performance.now() - l.unschedulable.sinceMs > UNSCHEDULABLE_GRACE_MS);
+    return stuck === undefined ? null : new Error(`pod ${stuck.name} cannot be scheduled: ${stuck.unschedulable!.message}`);
   }
 
   private stateOf(handle: ServiceHandle): CellState {
@@ -500,7 +505,11 @@ export class KubernetesTarget implements Target {
     );
     const generation = patched.metadata?.generation ?? 0;
     const timeoutMs = 300_000;
-    await waitForWatch({
+    // A new pod the scheduler cannot place (no room for the surge pod) fails the rollout at once.
+    const done = new AbortController();
+    const stuck = this.waitForPods(state, () => this.unschedulableError(state) ?? false, timeoutMs, AbortSignal.any([done.signal, signal]), 'an unschedulable pod');
+    stuck.catch(() => undefined);
+    const rolled = waitForWatch({
       watch: this.clients.watch,
       path: `/apis/apps/v1/namespaces/${state.namespace}/deployments`,
       query: { fieldSelector: `metadata.name=${state.name}` },
@@ -511,6 +520,11 @@ export class KubernetesTarget implements Target {
       timeoutMs,
       describe: () => `deployment ${state.namespace}/${state.name} to roll out generation ${generation}`,
     });
+    try {
+      await Promise.race([rolled, stuck.then(() => rolled)]);
+    } finally {
+      done.abort();
+    }
     // "Complete" counts replicas, not processes: the old pods may still be draining. Wait for them.
     await this.waitForPods(
       state,
