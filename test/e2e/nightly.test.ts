@@ -2,7 +2,12 @@
  * The nightly job end to end: the workflow is linted by the real actionlint (and a broken workflow is
  * rejected), and `bench nightly` runs the real CLI on real Docker containers three nights in a row —
  * no baseline yet, then a clean compare against the accepted baseline, then a deliberately slowed cell
- * (the reference service's own sleep parameter, 10 ms → 14 ms) that must fail the job and be named.
+ * (the reference service's own sleep parameter, 10 ms → 20 ms) that must fail the job and be named.
+ *
+ * The job is gated on median latency with a 25 % threshold: on this shared 2-core machine, two runs a
+ * minute apart differ significantly in tail latency, CPU and GC pauses (measured: P99 +100 %, P90 +8 %,
+ * container CPU +14 %, all p < 0.05, between two unchanged runs), so an all-metric gate would make the
+ * clean night flaky. The other metrics are still compared and reported as "not gating".
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
@@ -70,6 +75,7 @@ const scenario = {
   repeats: 6,
 };
 const sleepCell = 'nightly-e2e/cpuLimit=1,workload=sleep';
+const trivialCell = 'nightly-e2e/cpuLimit=1,workload=trivial';
 
 describe.skipIf(!available)('bench nightly on Docker (real CLI, real containers)', () => {
   it('has no baseline on night 1, compares clean on night 2, fails on a slowed cell on night 3 and names it', async () => {
@@ -77,12 +83,12 @@ describe.skipIf(!available)('bench nightly on Docker (real CLI, real containers)
     const plain = path.join(dir, 'scenario.json');
     const slowed = path.join(dir, 'scenario-slowed.json');
     await writeFile(plain, JSON.stringify(scenario));
-    // Same cells (same ids), but every request of the sleep workload sleeps 14 ms instead of 10 ms.
-    await writeFile(slowed, JSON.stringify({ ...scenario, workloadPaths: { sleep: '/work?sleep_ms=14' } }));
+    // Same cells (same ids), but every request of the sleep workload sleeps 20 ms instead of 10 ms.
+    await writeFile(slowed, JSON.stringify({ ...scenario, workloadPaths: { sleep: '/work?sleep_ms=20' } }));
     const baselines = path.join(dir, 'baselines');
     const history = path.join(dir, 'history.jsonl');
     const night = (n: number, file: string, targets: string) =>
-      spawnBench(['nightly', '--targets', targets, '--scenario', file, '--seed', String(n), '--out', path.join(dir, `night${n}`), '--baselines', baselines, '--history', history, '--summary', path.join(dir, `summary${n}.md`)]);
+      spawnBench(['nightly', '--targets', targets, '--scenario', file, '--seed', String(n), '--out', path.join(dir, `night${n}`), '--baselines', baselines, '--history', history, '--summary', path.join(dir, `summary${n}.md`), '--gate', 'latencyP50Ms', '--threshold', '25%']);
 
     // Night 1: no baseline yet → pass, with the command to accept one; what auto skipped is said.
     const first = night(1, plain, kindOnPath ? 'docker' : 'auto');
@@ -103,15 +109,17 @@ describe.skipIf(!available)('bench nightly on Docker (real CLI, real containers)
     expect(await second.code, second.stdout() + second.stderr()).toBe(0);
     const summary2 = await readFile(path.join(dir, 'summary2.md'), 'utf8');
     expect(summary2).toContain('**Result: pass**');
-    expect(summary2).toMatch(/\| docker \| `[^`]+night2\/docker` \| 12 \/ 0 \/ 0 \| no significant regression \|/);
+    expect(summary2).toMatch(/\| docker \| `[^`]+night2\/docker` \| 12 \/ 0 \/ 0 \| no (significant|gating) regression/);
 
-    // Night 3: the sleep cell's service is 4 ms slower per request → regression, exit 1, cell named.
+    // Night 3: the sleep cell's service is 10 ms slower per request → regression, exit 1, cell named.
     const third = night(3, slowed, 'docker');
     expect(await third.code, third.stdout() + third.stderr()).toBe(1);
     const summary3 = await readFile(path.join(dir, 'summary3.md'), 'utf8');
     expect(summary3).toContain('**Result: REGRESSION** on docker');
-    const comparison = summary3.slice(summary3.indexOf('## docker: comparison with the baseline'), summary3.indexOf('## docker: history'));
-    expect(comparison, 'the regression table names the slowed cell').toContain(sleepCell);
+    const table = summary3.slice(summary3.indexOf('### Regressions'), summary3.indexOf('<details><summary>full comparison'));
+    const gatingRows = table.split('\n').filter((line) => line.startsWith('| nightly-e2e/') && !line.includes('(not gating)'));
+    expect(gatingRows.map((line) => line.split(' | ').slice(0, 2).join(' | ')), 'the regression table names the slowed cell, and only it').toEqual([`| ${sleepCell} | latencyP50Ms`]);
+    expect(third.stdout()).toMatch(new RegExp(`compare: REGRESSION — .*${sleepCell.replace(/[=,]/g, '.')} latencyP50Ms`));
 
     // Every night is in the history, one series; `bench history` shows both cells.
     const entries = await readHistory(history);
@@ -120,7 +128,7 @@ describe.skipIf(!available)('bench nightly on Docker (real CLI, real containers)
     const shown = spawnBench(['history', '--file', history, '--metric', 'latencyP50Ms']);
     expect(await shown.code, shown.stderr()).toBe(0);
     expect(shown.stdout()).toContain(sleepCell);
-    expect(shown.stdout()).toContain('nightly-e2e/cpuLimit=1,workload=trivial');
+    expect(shown.stdout()).toContain(trivialCell);
     for (const e of entries) expect(await containersOfRun(e.runId), `containers left by ${e.runId}`).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 /** The nightly job's pure parts: target choice, compare outcomes, exit code, summary. */
 import { describe, expect, it } from 'vitest';
-import { classifyCompare, demoteHeadings, nightlyExitCode, parseCompareRegressions, parseTargets, probeTargets, renderNightlySummary, renderRegressionTable, type TargetOutcome } from '../../bench/cli/commands/nightly.js';
+import { classifyCompare, demoteHeadings, nightlyExitCode, parseCompareRegressions, parseGate, parseTargets, probeTargets, renderNightlySummary, renderRegressionTable, type TargetOutcome } from '../../bench/cli/commands/nightly.js';
 import type { ProcessRunner } from '../../bench/exec/index.js';
 import { buildTrends } from '../../bench/history/trend.js';
 import type { HistoryEntry } from '../../bench/history/entry.js';
@@ -49,11 +49,24 @@ describe('compare outcomes', () => {
       ],
     });
     const rows = parseCompareRegressions(json);
-    expect(rows).toEqual([{ cell: 's/a', metric: 'latencyP50Ms', n: [6, 6], baselineMedian: 12, currentMedian: 15.84, relativePct: 32, p: 0.0022 }]);
+    expect(rows).toEqual([{ cell: 's/a', metric: 'latencyP50Ms', n: [6, 6], baselineMedian: 12, currentMedian: 15.84, relativePct: 32, p: 0.0022, gating: true }]);
+    expect(parseCompareRegressions(json, new Set(['cpuCores']))[0]?.gating, 'outside the gate').toBe(false);
     expect(renderRegressionTable(rows)).toBe(
       ['| cell | metric | baseline | current | change | p | n |', '|---|---|---|---|---|---|---|', '| s/a | latencyP50Ms | 12.0 ms | 15.8 ms | **+32.0%** | 0.002 | 6+6 |'].join('\n'),
     );
     expect(() => parseCompareRegressions('{"rows":[{"cell":1}]}')).toThrow(/unexpected bench compare JSON: rows\.0\.cell/);
+  });
+
+  it('parse --gate into metric names, naming the flag on a bad one', () => {
+    expect(parseGate(undefined)).toBeNull();
+    expect([...(parseGate('latencyP50Ms, cpuCores') ?? [])]).toEqual(['latencyP50Ms', 'cpuCores']);
+    expect(() => parseGate('p50')).toThrow('--gate: "p50" is not a metric of the run record');
+    expect(() => parseGate(',')).toThrow('--gate must name at least one metric');
+  });
+
+  it('mark rows outside the gate in the table', () => {
+    const [row] = parseCompareRegressions(JSON.stringify({ rows: [{ cell: 'c', metric: 'cpuCores', status: 'regression', n: [5, 5], baselineMedian: 0.02, currentMedian: 0.03, relativePct: 50, p: 0.01 }] }), new Set(['latencyP50Ms']));
+    expect(renderRegressionTable(row === undefined ? [] : [row]).split('\n')[2]).toBe('| c | cpuCores (not gating) | 0.02 cores | 0.03 cores | **+50.0%** | 0.010 | 5+5 |');
   });
 
   it('nest a document by demoting its headings, leaving code blocks alone', () => {
@@ -73,7 +86,7 @@ const measured = (compare: Extract<TargetOutcome, { state: 'measured' }>['compar
   target: 'docker', state: 'measured', runDir: 'results/n/docker', runId: 'r1', runExitCode: 0, cells: 2, counts, compare, trends, historyRuns: 3, report: null,
 });
 const clean = { state: 'clean' as const, markdown: '# Compare\n**No regression.**', regressions: [] };
-const regressed = { state: 'regression' as const, markdown: '# Compare: a → b\n## P50 latency\n| s/a | … | ❌ regression |', regressions: [{ cell: 's/a', metric: 'latencyP50Ms', baselineMedian: 12, currentMedian: 16, relativePct: 33.3, p: 0.002, n: [6, 6] as [number, number] }] };
+const regressed = { state: 'regression' as const, markdown: '# Compare: a → b\n## P50 latency\n| s/a | … | ❌ regression |', regressions: [{ cell: 's/a', metric: 'latencyP50Ms', baselineMedian: 12, currentMedian: 16, relativePct: 33.3, p: 0.002, n: [6, 6] as [number, number], gating: true }] };
 const skippedKind: TargetOutcome = { target: 'kind', state: 'skipped', reason: 'no `kind` binary on PATH' };
 
 describe('nightlyExitCode', () => {
@@ -104,7 +117,7 @@ describe('renderNightlySummary', () => {
     const text = renderNightlySummary({ ...base, outcomes: [measured(regressed), skippedKind], exitCode: 1 });
     expect(text).toContain('**Result: REGRESSION** on docker — see the regression table below.');
     expect(text).toContain('| docker | `results/n/docker` | 10 / 0 / 0 | **regression** | none |');
-    expect(text).toContain('## docker: comparison with the baseline\n\n### Regressions (1)\n\n| cell | metric | baseline | current | change | p | n |\n|---|---|---|---|---|---|---|\n| s/a | latencyP50Ms | 12.0 ms | 16.0 ms | **+33.3%** | 0.002 | 6+6 |');
+    expect(text).toContain('## docker: comparison with the baseline\n\n### Regressions (1 gating)\n\n| cell | metric | baseline | current | change | p | n |\n|---|---|---|---|---|---|---|\n| s/a | latencyP50Ms | 12.0 ms | 16.0 ms | **+33.3%** | 0.002 | 6+6 |');
     expect(text, 'the full comparison nested below its section').toContain('<details><summary>full comparison (bench compare)</summary>\n\n### Compare: a → b\n#### P50 latency');
     expect(text).toContain('## Skipped\n\n- **kind**: no `kind` binary on PATH');
     expect(text).toContain('`bench run` wrote no report.md in `results/n/docker`');

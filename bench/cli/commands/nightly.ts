@@ -41,6 +41,8 @@ a markdown summary. Exit 1 on a significant regression.
   --baselines DIR      where baselines are kept (default baselines; see docs/nightly.md)
   --threshold PCT      passed to bench compare (e.g. 5%)
   --fail-on LIST       passed to bench compare
+  --gate METRICS       only regressions of these metrics fail the job (comma-separated, e.g.
+                       latencyP50Ms,cpuCores); the others are still reported (default: every metric)
   --history FILE       history file (default ${DEFAULT_HISTORY_FILE}); --no-history to leave it alone
   --summary FILE       also append the summary here (default: $GITHUB_STEP_SUMMARY when set)
   --fail-on-drift      exit 1 also when the history flags a new change for the worse
@@ -59,6 +61,7 @@ const options = {
   baselines: { type: 'string' },
   threshold: { type: 'string' },
   'fail-on': { type: 'string' },
+  gate: { type: 'string' },
   history: { type: 'string' },
   'no-history': { type: 'boolean' },
   summary: { type: 'string' },
@@ -149,6 +152,8 @@ export interface RegressionRow {
   relativePct: number | null;
   p: number;
   n: [number, number];
+  /** Whether this row can fail the job (`--gate`; every row when no gate is set). */
+  gating: boolean;
 }
 
 /** The comparison of one run with its baseline. */
@@ -181,11 +186,27 @@ const compareJsonSchema = z.object({
   ),
 });
 
-/** The regression rows of `bench compare --format json` output; throws when it is not that format. */
-export function parseCompareRegressions(text: string): RegressionRow[] {
+/**
+ * The regression rows of `bench compare --format json` output, each marked gating or not (`gate`: the
+ * metrics that may fail the job; null = all). Throws when the text is not that format.
+ */
+export function parseCompareRegressions(text: string, gate: ReadonlySet<string> | null = null): RegressionRow[] {
   const parsed = compareJsonSchema.safeParse(JSON.parse(text));
   if (!parsed.success) throw new Error(`unexpected bench compare JSON: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  return parsed.data.rows.filter((r) => r.status === 'regression').map(({ status: _status, ...row }) => row);
+  return parsed.data.rows
+    .filter((r) => r.status === 'regression')
+    .map(({ status: _status, ...row }) => ({ ...row, gating: gate === null || gate.has(row.metric) }));
+}
+
+/** `--gate a,b` → the set of metric names; unknown names are a usage error naming the flag. */
+export function parseGate(value: string | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw usageError('--gate must name at least one metric', 'e.g. --gate latencyP50Ms,cpuCores');
+  for (const name of names) {
+    if (!isMetricName(name)) throw usageError(`--gate: "${name}" is not a metric of the run record`, 'metric names are listed by `bench history --help` and in bench/results/metrics.ts');
+  }
+  return new Set(names);
 }
 
 /** Pushes every markdown heading down by `levels` (to nest another document's headings in a section). */
@@ -207,7 +228,7 @@ export function renderRegressionTable(rows: readonly RegressionRow[]): string {
   for (const r of rows) {
     const value = (v: number) => (isMetricName(r.metric) ? formatMetricValue(r.metric, v) : String(v));
     const change = r.relativePct === null ? `${value(r.baselineMedian)} → ${value(r.currentMedian)}` : `${r.relativePct >= 0 ? '+' : ''}${r.relativePct.toFixed(1)}%`;
-    lines.push(`| ${r.cell} | ${r.metric} | ${value(r.baselineMedian)} | ${value(r.currentMedian)} | **${change}** | ${r.p < 0.001 ? '<0.001' : r.p.toFixed(3)} | ${r.n[0]}+${r.n[1]} |`);
+    lines.push(`| ${r.cell} | ${r.metric}${r.gating ? '' : ' (not gating)'} | ${value(r.baselineMedian)} | ${value(r.currentMedian)} | **${change}** | ${r.p < 0.001 ? '<0.001' : r.p.toFixed(3)} | ${r.n[0]}+${r.n[1]} |`);
   }
   return lines.join('\n');
 }
@@ -286,7 +307,7 @@ function verdictLine(outcomes: readonly TargetOutcome[], code: ExitCode, failOnD
 function compareCell(outcome: CompareOutcome): string {
   switch (outcome.state) {
     case 'clean':
-      return 'no significant regression';
+      return outcome.regressions.length === 0 ? 'no significant regression' : `no gating regression (${outcome.regressions.length} not gating)`;
     case 'regression':
       return '**regression**';
     case 'no-baseline':
@@ -338,7 +359,10 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
     } else if (o.compare.state === 'error') {
       lines.push('`bench compare` failed:', '', '```', cap(o.compare.message, 20_000), '```');
     } else {
-      if (o.compare.regressions.length > 0) lines.push(`### Regressions (${o.compare.regressions.length})`, '', renderRegressionTable(o.compare.regressions), '');
+      if (o.compare.regressions.length > 0) {
+        const gating = o.compare.regressions.filter((r) => r.gating).length;
+        lines.push(`### Regressions (${gating} gating${gating === o.compare.regressions.length ? '' : `, ${o.compare.regressions.length - gating} reported only`})`, '', renderRegressionTable(o.compare.regressions), '');
+      }
       lines.push(`<details><summary>full comparison (bench compare)</summary>\n\n${cap(demoteHeadings(o.compare.markdown, 2), budget)}\n\n</details>`);
     }
     if (o.trends !== null) {
@@ -388,6 +412,8 @@ export function createNightlyCommand(deps: NightlyDeps): Command {
     const historyFile = values['no-history'] ? null : path.resolve(ctx.cwd, values.history ?? DEFAULT_HISTORY_FILE);
     const summaryFile = values.summary ?? (ctx.env.GITHUB_STEP_SUMMARY || undefined);
     const failOnDrift = values['fail-on-drift'] === true;
+    const gate = parseGate(values.gate);
+    if (gate !== null && values['fail-on'] !== undefined) throw usageError('--gate and --fail-on cannot be combined', '--gate picks the metrics whose regressions fail the job; --fail-on adds claim conditions of bench compare');
     const echo = (text: string) => ctx.stdout(text);
     const step = (text: string) => ctx.stdout(`\n▶ ${text}\n`);
 
@@ -422,11 +448,17 @@ export function createNightlyCommand(deps: NightlyDeps): Command {
         const markdown = await deps.runBench([...compareArgs, '-o', compareMd], { cwd: ctx.cwd, env: ctx.env, signal: ctx.signal, echo });
         try {
           if (markdown.exitCode !== ExitCode.ok && markdown.exitCode !== ExitCode.regression) throw new Error(`bench compare (markdown) exited ${markdown.exitCode}: ${markdown.stderr.trim()}`);
-          compare = { ...compare, regressions: parseCompareRegressions(await readFile(compareJson, 'utf8')), markdown: await readFile(compareMd, 'utf8') };
+          const regressions = parseCompareRegressions(await readFile(compareJson, 'utf8'), gate);
+          // With a gate, only regressions of the gated metrics fail; the rest stay in the table.
+          const state = gate === null ? compare.state : regressions.some((r) => r.gating) ? 'regression' : 'clean';
+          compare = { state, regressions, markdown: await readFile(compareMd, 'utf8') };
         } catch (error) {
           compare = { state: 'error', exitCode: ExitCode.infra, message: `cannot read the comparison: ${(error as Error).message}` };
         }
-        ctx.stdout(compare.state === 'regression' ? `compare: ${compare.regressions.length} regression(s): ${compare.regressions.map((r) => `${r.cell} ${r.metric}`).join(', ')}\n` : compare.state === 'clean' ? 'compare: no significant regression\n' : '');
+        if (compare.state !== 'error') {
+          const listed = compare.regressions.map((r) => `${r.cell} ${r.metric}${r.gating ? '' : ' (not gating)'}`);
+          ctx.stdout(`compare: ${compare.state === 'regression' ? 'REGRESSION' : 'no gating regression'}${listed.length > 0 ? ` — ${listed.join(', ')}` : ''}\n`);
+        }
       }
       if (compare.state === 'error' && compare.exitCode === ExitCode.interrupted) {
         outcomes.push({ target, state: 'failed', stage: 'compare', exitCode: compare.exitCode, message: compare.message, runDir: shown(runDir) });
