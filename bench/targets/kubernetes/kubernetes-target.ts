@@ -546,21 +546,31 @@ export class KubernetesTarget implements Target {
     await this.removeCell(`${namespace}/${name}`, true);
   }
 
-  /** Deletes the cell's objects; with `wait`, until its pods have exited (the next cell gets the node to itself). */
+  /**
+   * Deletes the cell's objects and its pods (1 s grace: nothing is measured any more, and the next
+   * cell must not share the node with draining pods); with `wait`, until the pods have exited. The
+   * cell is forgotten even when the API server cannot be reached.
+   */
   private async removeCell(key: string, wait: boolean): Promise<void> {
     const [namespace, name] = key.split('/') as [string, string];
     const state = this.cells.get(key);
-    await ignoreNotFound(() => this.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ namespace, name }));
-    await ignoreNotFound(() => this.clients.core.deleteNamespacedService({ namespace, name }));
-    await ignoreNotFound(() => this.clients.apps.deleteNamespacedDeployment({ namespace, name, propagationPolicy: 'Background' }));
-    if (state === undefined) return;
-    if (wait) {
-      await this.waitForPods(state, () => countPods(state.pods.values()).pods === 0, 180_000, AbortSignal.timeout(190_000), `the pods of ${name} to go`).catch((error: unknown) =>
-        this.log(`removing ${state.cell.id}: ${(error as Error).message}`),
-      );
+    try {
+      await ignoreNotFound(() => this.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ namespace, name }));
+      await ignoreNotFound(() => this.clients.core.deleteNamespacedService({ namespace, name }));
+      await ignoreNotFound(() => this.clients.apps.deleteNamespacedDeployment({ namespace, name, propagationPolicy: 'Background' }));
+      if (state === undefined) return;
+      await ignoreNotFound(() => this.clients.core.deleteCollectionNamespacedPod({ namespace, labelSelector: state.selector, gracePeriodSeconds: 1 }));
+      if (wait) {
+        await this.waitForPods(state, () => countPods(state.pods.values()).pods === 0, 60_000, AbortSignal.timeout(65_000), `the pods of ${name} to go`).catch((error: unknown) =>
+          this.log(`removing ${state.cell.id}: ${(error as Error).message}`),
+        );
+      }
+    } finally {
+      if (state !== undefined) {
+        this.cells.delete(key);
+        await state.podWatch.stop();
+      }
     }
-    await state.podWatch.stop();
-    this.cells.delete(key);
   }
 
   async cleanup(runId: string | null): Promise<number> {
