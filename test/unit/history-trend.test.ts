@@ -158,3 +158,39 @@ describe('history file', () => {
     expect(() => parseHistory('{oops', 'h.jsonl')).toThrow(/^h\.jsonl:1: not valid JSON/);
   });
 });
+
+describe('bench history (in process)', () => {
+  let dir = '';
+  afterEach(async () => {
+    if (dir !== '') await rm(dir, { recursive: true, force: true });
+  });
+
+  async function history(argv: string[]): Promise<{ code: number; out: string }> {
+    const { historyCommand } = await import('../../bench/cli/commands/history.js');
+    let out = '';
+    const code = await historyCommand({ argv, cwd: dir, env: {}, signal: new AbortController().signal, stdout: (t) => (out += t), stderr: (t) => (out += t), isTTY: false });
+    return { code, out };
+  }
+
+  it('shows the newest series, flags the drift and fails on it only with --fail-on-drift', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'history-cli-'));
+    const file = path.join(dir, 'h.jsonl');
+    const other = entry('other', 1, 500, { environmentKey: 'env2', createdAt: '2026-10-01T00:00:00Z' });
+    await writeFile(file, [other, ...[100, 100, 100, 100, 100, 110, 110, 110].map((v, i) => entry(`r${i + 1}`, i + 1, v))].map((e) => JSON.stringify(e)).join('\n'));
+    const shown = await history(['--file', 'h.jsonl', '--metric', 'latencyP99Ms']);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toContain('History docker/nightly/env1: 8 run(s) of e (1 runs of other series not shown)');
+    expect(shown.out).toContain('! change point at #6 (2026-11-06 r6 sha6aaa): +10.0% worse (100 ms → 110 ms), flagged at #8 — new tonight');
+    expect((await history(['--file', 'h.jsonl', '--metric', 'latencyP99Ms', '--fail-on-drift'])).code).toBe(1);
+    expect((await history(['--file', 'h.jsonl', '--env', 'env2'])).out).toContain('History docker/nightly/env2: 1 run(s)');
+  });
+
+  it('names the flag and the fix on bad input', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'history-cli-'));
+    await expect(history(['--file', 'none.jsonl'])).rejects.toThrow('none.jsonl: no history yet');
+    await expect(history(['--metric', 'p99'])).rejects.toThrow('--metric must be a metric of the run record (got "p99")');
+    await expect(history(['--last', '0'])).rejects.toThrow('--last must be a positive whole number (got "0")');
+    await expect(history(['append'])).rejects.toThrow('bench history append needs exactly one run directory');
+    await expect(history(['frobnicate'])).rejects.toThrow('bench history: unknown action "frobnicate"');
+  });
+});

@@ -92,7 +92,7 @@ export const historyCommand: Command = async (ctx) => {
   if (picked === null) throw usageError('no history entry matches --target/--profile/--env', `entries exist for: ${[...groupSeries(entries).keys()].join(', ')}`);
   const trends = buildTrends(picked.series, selection);
   const first = picked.series[0] as HistoryEntry;
-  ctx.stdout(`History ${picked.key}: ${picked.series.length} runs of ${first.environment}${picked.others > 0 ? ` (${picked.others} runs of other series not shown)` : ''}\n`);
+  ctx.stdout(`History ${picked.key}: ${picked.series.length} run(s) of ${first.environment}${picked.others > 0 ? ` (${picked.others} runs of other series not shown)` : ''}\n`);
   if (trends.length === 0) {
     ctx.stdout(`no cell matches${values.cell === undefined ? '' : ` "${values.cell}"`} with ${(chosen ?? ['the default metrics']).join(', ')}\n`);
     return ExitCode.ok;

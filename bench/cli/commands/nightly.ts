@@ -366,7 +366,7 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
       lines.push(`<details><summary>full comparison (bench compare)</summary>\n\n${cap(demoteHeadings(o.compare.markdown, 2), budget)}\n\n</details>`);
     }
     if (o.trends !== null) {
-      lines.push('', `## ${o.target}: history (${o.historyRuns} runs of this environment)`, '', renderDriftMarkdown(o.trends, o.historyRuns));
+      lines.push('', `## ${o.target}: history (${o.historyRuns} run(s) of this environment)`, '', renderDriftMarkdown(o.trends, o.historyRuns));
     }
     lines.push('', `## ${o.target}: report`, '');
     lines.push(o.report === null ? `\`bench run\` wrote no report.md in \`${o.runDir}\`; the record is \`${o.runDir}/results.json\`.` : `<details><summary>report.md of ${o.runId}</summary>\n\n${cap(demoteHeadings(o.report, 2), budget)}\n\n</details>`);
