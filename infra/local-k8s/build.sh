@@ -97,7 +97,7 @@ step "go install sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_
 GOFLAGS=-buildvcs=false GOBIN="$partial/bin" go install -trimpath \
   -ldflags "-s -w -X sigs.k8s.io/metrics-server/pkg/version.gitVersion=${METRICS_SERVER_VERSION} -X k8s.io/client-go/pkg/version.gitVersion=${METRICS_SERVER_VERSION}" \
   "sigs.k8s.io/metrics-server/cmd/metrics-server@${METRICS_SERVER_VERSION}"
-ms_src=$(cd "$work/mod" && GOFLAGS= go mod download -json "sigs.k8s.io/metrics-server@${METRICS_SERVER_VERSION}" |
+ms_src=$(cd "$work/mod" && GOFLAGS='' go mod download -json "sigs.k8s.io/metrics-server@${METRICS_SERVER_VERSION}" |
   sed -n 's/^[[:space:]]*"Dir": "\(.*\)",*$/\1/p')
 
 # 3. Image tags exactly as this kubeadm expects them.

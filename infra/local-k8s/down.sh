@@ -82,7 +82,7 @@ ip route del unreachable "$LK_POD_SUBNET" 2>/dev/null
 
 # 8. Kernel settings back to what they were before up.sh.
 if [ -f "$LK_STATE_DIR/sysctl.orig" ]; then
-  while IFS== read -r key value; do
+  while IFS='=' read -r key value; do
     [ -n "$key" ] && sysctl -qw "$key=$value" 2>/dev/null
   done <"$LK_STATE_DIR/sysctl.orig"
 fi

@@ -2,6 +2,7 @@
 # Shared helpers for infra/local-k8s scripts. Sourced, never executed.
 # Holds the runtime layout (paths, sockets, subnets); build recipe pins live in versions.env.
 
+# shellcheck disable=SC2034  # the variables below are used by the scripts that source this file
 LK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=versions.env
 source "$LK_DIR/versions.env"

@@ -59,6 +59,9 @@ containerd --version | grep -qE ' (v)?1\.[67]\.| (v)?2\.' || lk_die "unsupported
 # --- kernel settings (originals saved for down.sh) ---------------------------------------------------------
 mkdir -p "$LK_STATE_DIR" "$LK_LOG_DIR" "$(dirname "$LK_CONTAINERD_CONFIG")" "$LK_CNI_CONF_DIR"
 echo "$cache" >"$LK_STATE_DIR/cache-dir"
+for old in "$LK_CACHE_ROOT"/k8s-*; do   # entries of older recipes: nothing runs from them any more
+  [ "$old" = "$cache" ] || [ ! -f "$old/COMPLETE" ] || { rm -rf "$old"; lk_log "removed old cache entry $old"; }
+done
 modprobe br_netfilter 2>/dev/null || true
 modprobe overlay 2>/dev/null || true
 [ -e /proc/sys/net/bridge/bridge-nf-call-iptables ] ||
