@@ -402,14 +402,13 @@ export class KubernetesTarget implements Target {
     return text;
   }
 
-  private async containerStats(state: CellState, pods: readonly V1Pod[]): Promise<CadvisorContainerStats[]> {
+  private async containerStats(state: CellState, pods: ReadonlyArray<{ name: string; node: string | null }>): Promise<CadvisorContainerStats[]> {
     const byNode = new Map<string, Set<string>>();
     for (const pod of pods) {
-      const node = pod.spec?.nodeName;
-      if (node === undefined || pod.metadata?.name === undefined) continue;
-      const names = byNode.get(node) ?? new Set<string>();
-      names.add(pod.metadata.name);
-      byNode.set(node, names);
+      if (pod.node === null) continue;
+      const names = byNode.get(pod.node) ?? new Set<string>();
+      names.add(pod.name);
+      byNode.set(pod.node, names);
     }
     const perNode = await Promise.all(
       [...byNode].map(async ([node, names]) => readContainerStats(await this.cadvisorText(node), { namespace: state.namespace, container: CONTAINER_NAME, pods: names })),
@@ -435,7 +434,7 @@ export class KubernetesTarget implements Target {
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) await sleep(1000, undefined, { signal });
       this.cadvisorCache.delete(pod.spec?.nodeName ?? '');
-      stats = (await this.containerStats(state, [pod]))[0] ?? stats;
+      stats = (await this.containerStats(state, [{ name: pod.metadata.name, node: pod.spec?.nodeName ?? null }]))[0] ?? stats;
       if ((stats !== undefined && hasCpuFigures(stats)) || performance.now() > deadline) break;
     }
     return {
@@ -467,8 +466,8 @@ export class KubernetesTarget implements Target {
         if (performance.now() > deadline) throw new Error(`${handle.cellId}: cAdvisor has no CPU figures for the pods of ${state.namespace}/${state.name}`);
         await sleep(1000, undefined, { signal });
       }
-      const list = await this.clients.core.listNamespacedPod({ namespace: state.namespace, labelSelector: state.selector });
-      const running = list.items.filter((p) => p.status?.phase === 'Running');
+      // The pod watch knows which pods run where: no API call per sample (the sampler calls often).
+      const running = [...state.pods.values()].filter((l) => l.deletedMs === null && l.startedMs !== null);
       stats = (await this.containerStats(state, running)).filter(hasCpuFigures);
     }
     const sum = sumContainerStats(stats);
