@@ -159,7 +159,7 @@ state = "$LK_CONTAINERD_STATE"
     max_conf_num = 1
 EOF
 step "starting containerd ($LK_CONTAINERD_SOCK)"
-lk_start containerd containerd --config "$LK_CONTAINERD_CONFIG"
+lk_start containerd "$LK_DIR/supervise.sh" containerd --config "$LK_CONTAINERD_CONFIG"
 lk_wait 60 "containerd socket" ctr -a "$LK_CONTAINERD_SOCK" version
 
 step "importing images into containerd (k8s.io namespace)"
