@@ -153,7 +153,7 @@ export function renderTrendText(trends: readonly CellTrend[]): string {
 /** Markdown for the job summary: only the trends with change points, worst first. */
 export function renderDriftMarkdown(trends: readonly CellTrend[], entries: number): string {
   const flagged = trends.flatMap((t) => t.changes.map((c) => ({ t, c })));
-  if (flagged.length === 0) return `No change points in the last ${entries} nightly runs of this environment (two-sided CUSUM, h = 4σ; see docs/nightly.md).`;
+  if (flagged.length === 0) return `No change points in the last ${entries} nightly run(s) of this environment (two-sided CUSUM, h = 4σ; see docs/nightly.md).`;
   const order = { worse: 0, changed: 1, better: 2 } as const;
   flagged.sort((a, b) => order[a.c.verdict] - order[b.c.verdict] || Number(b.c.new) - Number(a.c.new));
   const rows = flagged.map(({ t, c }) =>

@@ -129,7 +129,7 @@ describe('trends', () => {
     expect(renderDriftMarkdown(trends, 10)).toBe(
       ['| cell | metric | trend | shift | verdict | from run |', '|---|---|---|---|---|---|', '| s/a | latencyP99Ms | `▁▁▁▁▁▂|▄▅▇█` | +1.8% | worse (new) | r7 (sha7aaa) |'].join('\n'),
     );
-    expect(renderDriftMarkdown([], 3)).toMatch(/^No change points in the last 3 nightly runs/);
+    expect(renderDriftMarkdown([], 3)).toMatch(/^No change points in the last 3 nightly run\(s\)/);
   });
 });
 

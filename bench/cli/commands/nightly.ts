@@ -476,7 +476,7 @@ export function createNightlyCommand(deps: NightlyDeps): Command {
           historyRuns = series.length;
           trends = buildTrends(series);
           const worse = newWorseChanges(trends);
-          ctx.stdout(`history: ${series.length} runs of this series; ${worse.length === 0 ? 'no new change point for the worse' : `new change points for the worse: ${worse.map((w) => `${w.cellId} ${w.metric}`).join('; ')}`}\n`);
+          ctx.stdout(`history: ${series.length} run(s) of this series; ${worse.length === 0 ? 'no new change point for the worse' : `new change points for the worse: ${worse.map((w) => `${w.cellId} ${w.metric}`).join('; ')}`}\n`);
         } catch (error) {
           outcomes.push({ target, state: 'failed', stage: 'history', exitCode: ExitCode.usage, message: (error as Error).message, runDir: shown(runDir) });
           continue;
