@@ -1,6 +1,6 @@
 /** The nightly job's pure parts: target choice, compare outcomes, exit code, summary. */
 import { describe, expect, it } from 'vitest';
-import { classifyCompare, demoteHeadings, nightlyExitCode, parseCompareRegressions, parseGate, parseTargets, probeTargets, renderNightlySummary, renderRegressionTable, type TargetOutcome } from '../../bench/cli/commands/nightly.js';
+import { classifyCompare, collapseDetails, demoteHeadings, nightlyExitCode, parseCompareRegressions, parseGate, parseTargets, probeTargets, renderNightlySummary, renderRegressionTable, type TargetOutcome } from '../../bench/cli/commands/nightly.js';
 import type { ProcessRunner } from '../../bench/exec/index.js';
 import { buildTrends } from '../../bench/history/trend.js';
 import type { HistoryEntry } from '../../bench/history/entry.js';
@@ -67,6 +67,10 @@ describe('compare outcomes', () => {
   it('mark rows outside the gate in the table', () => {
     const [row] = parseCompareRegressions(JSON.stringify({ rows: [{ cell: 'c', metric: 'cpuCores', status: 'regression', n: [5, 5], baselineMedian: 0.02, currentMedian: 0.03, relativePct: 50, p: 0.01 }] }), new Set(['latencyP50Ms']));
     expect(renderRegressionTable(row === undefined ? [] : [row]).split('\n')[2]).toBe('| c | cpuCores (not gating) | 0.02 cores | 0.03 cores | **+50.0%** | 0.010 | 5+5 |');
+  });
+
+  it('leave the collapsed sections out of the terminal copy of the summary', () => {
+    expect(collapseDetails('a\n<details><summary>full comparison</summary>\n\n| x |\n</details>\nb')).toBe('a\n(full comparison: see summary.md)\nb');
   });
 
   it('nest a document by demoting its headings, leaving code blocks alone', () => {

@@ -378,6 +378,11 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
   return `${lines.join('\n')}\n`;
 }
 
+/** The summary for the terminal: collapsed `<details>` blocks (full comparison, report) left out. */
+export function collapseDetails(markdown: string): string {
+  return markdown.replace(/<details><summary>([^<]*)<\/summary>[\s\S]*?<\/details>/g, '($1: see summary.md)');
+}
+
 function stamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
 }
@@ -474,7 +479,8 @@ export function createNightlyCommand(deps: NightlyDeps): Command {
           await appendHistoryEntry(historyFile, entry);
           const series = groupSeries(await readHistory(historyFile)).get(seriesKey(entry)) ?? [entry];
           historyRuns = series.length;
-          trends = buildTrends(series);
+          // With a gate, the drift check watches the gated metrics too; else the default set.
+          trends = buildTrends(series, gate === null ? {} : { metrics: [...gate] });
           const worse = newWorseChanges(trends);
           ctx.stdout(`history: ${series.length} run(s) of this series; ${worse.length === 0 ? 'no new change point for the worse' : `new change points for the worse: ${worse.map((w) => `${w.cellId} ${w.metric}`).join('; ')}`}\n`);
         } catch (error) {
@@ -489,7 +495,7 @@ export function createNightlyCommand(deps: NightlyDeps): Command {
     const summary = renderNightlySummary({ profile, startedAt: startedAt.toISOString(), outDir: shown(outDir), outcomes, exitCode: code, failOnDrift, baselinesDir });
     await writeFile(path.join(outDir, 'summary.md'), summary, 'utf8');
     if (summaryFile !== undefined) await appendFile(path.resolve(ctx.cwd, summaryFile), summary, 'utf8');
-    ctx.stdout(`\n${summary}\nsummary: ${shown(path.join(outDir, 'summary.md'))}${summaryFile === undefined ? '' : ` (also appended to ${summaryFile})`}\n`);
+    ctx.stdout(`\n${collapseDetails(summary)}\nsummary: ${shown(path.join(outDir, 'summary.md'))}${summaryFile === undefined ? '' : ` (also appended to ${summaryFile})`}\n`);
     for (const o of outcomes.filter((x) => x.state === 'skipped')) ctx.stdout(`skipped ${o.target}: ${o.reason}\n`);
     return code;
   };
