@@ -19,7 +19,7 @@ export default defineScenario({
   load: { model: 'open', ratePerSec: 50, connections: 64, warmupMs: 2000, durationMs: 30_000 },
   repeats: 5,
   profiles: {
-    smoke: { repeats: 1, durationMs: 20_000, matrix: { graceful: [false, true], drainMs: [0, 5000] } },
+    smoke: { repeats: 1, durationMs: 15_000, matrix: { graceful: [false, true], drainMs: [0, 5000] } },
     full: { repeats: 10 },
     nightly: { repeats: 3 },
   },
