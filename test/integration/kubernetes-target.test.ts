@@ -8,18 +8,25 @@
  * - an HPA cell really scales up under load (bounded in time and count, loopback only), and the observer
  *   records the SuccessfulRescale events and the replica curve;
  * - a rollout under load completes and replaces the pod;
- * - the run's namespace is gone afterwards.
+ * - the run's namespace is gone afterwards;
+ * - the `kind` target, on the same cluster under a kind-style context, with only the `kind` commands
+ *   stood in for (kind cannot start here): it reuses the cluster, loads images through `kind load`,
+ *   serves on the fixed NodePort 30080 at 127.0.0.1:30080, and does not delete a cluster it did not create.
  */
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { V1Deployment } from '@kubernetes/client-node';
+import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import Docker from 'dockerode';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCellSettings, type Cell, type CellSettings } from '../../scenarios/define.js';
 import { workloadPath } from '../../scenarios/workloads.js';
 import { createLocalCluster, LOCAL_CONTEXT_NAME, LOCAL_KUBECONFIG_PATH } from '../../bench/cluster/local.js';
-import { runProcess } from '../../bench/exec/index.js';
+import { runProcess, type ProcessRunner } from '../../bench/exec/index.js';
+import { createKindTarget, KIND_NODE_PORT } from '../../bench/targets/kind/kind-target.js';
 import { runOpenModel } from '../../bench/load/open-model.js';
 import { ensureServiceImage } from '../../bench/targets/images.js';
 import { createFunctionImageLoader } from '../../bench/targets/kubernetes/image-loader.js';
@@ -182,6 +189,73 @@ describe.skipIf(unavailable !== null)(`kubernetes target on ${context} (real clu
     const clients = createKubeClients({ kubeconfig, context });
     const left = await clients.core.listNamespace({ labelSelector: `bench.run-id=${runId}` });
     expect(left.items.map((n) => n.metadata?.name), `namespace ${namespaceName(runId)} is gone`).toEqual([]);
+  });
+});
+
+describe.skipIf(unavailable !== null)('kind target on the same cluster (kind commands stood in for)', () => {
+  const signal = new AbortController().signal;
+  const docker = new Docker();
+  const local = createLocalCluster();
+  const kindRunId = `itest-kind-${process.pid}`;
+  const commands: string[] = [];
+  let dir: string;
+
+  /** `kind` as this machine cannot run it: the cluster "bench" exists, images load through the local cluster. */
+  const kindStandIn: ProcessRunner = async (command, args, options) => {
+    const line = [command, ...args].join(' ');
+    commands.push(line);
+    if (command !== 'kind') return runProcess(command, args, options);
+    let stdout = '';
+    if (args[0] === 'version') stdout = 'kind v0.33.0 (stand-in)\n';
+    else if (args[0] === 'get' && args[1] === 'clusters') stdout = 'bench\n';
+    else if (args[0] === 'load' && args[1] === 'docker-image') await local.loadImage(args[2]!, options?.signal ? { signal: options.signal } : {});
+    else throw new Error(`unexpected kind command in the test: ${line}`);
+    return { command: line, exitCode: 0, signal: null, stdout, stderr: '' };
+  };
+
+  beforeAll(async () => {
+    // The local cluster's kubeconfig with its context named as kind names it (kind-<cluster>).
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const ctx = kc.getContextObject(context)!;
+    const renamed = new KubeConfig();
+    renamed.loadFromOptions({ clusters: kc.clusters, users: kc.users, contexts: [{ ...ctx, name: 'kind-bench' }], currentContext: 'kind-bench' });
+    dir = await mkdtemp(path.join(tmpdir(), 'bench-kind-itest-'));
+    await writeFile(path.join(dir, 'kubeconfig'), renamed.exportConfig(), { mode: 0o600 });
+  });
+
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reuses the cluster, loads with `kind load docker-image`, serves on 127.0.0.1:30080, keeps the cluster', async () => {
+    const target = createKindTarget({
+      cluster: 'bench',
+      kubeconfig: path.join(dir, 'kubeconfig'),
+      run: kindStandIn,
+      ensureImage: (settings, s) => ensureServiceImage(settings, { docker, run: runProcess, signal: s }),
+      log: (line) => console.log(`[kind] ${line}`),
+    });
+    await target.prepare(signal);
+    const c = cell('load', 'kind', { cpuLimit: 0.5, memLimitMiB: 128 });
+    const handle = await target.deploy(c, { runId: kindRunId, signal, cpuset: null, readyTimeoutMs: 120_000 });
+    try {
+      expect(handle.target).toBe('kind');
+      expect(handle.baseUrl, 'the kind extraPortMappings address').toBe(`http://127.0.0.1:${KIND_NODE_PORT}`);
+      expect((await fetch(`${handle.baseUrl}/ready`)).status).toBe(200);
+      const { effective } = await target.inspect(handle, signal);
+      expect(effective.cgroupCpuLimit).toBe(0.5);
+      expect(effective.gomaxprocs, 'max(2, ceil(0.5))').toBe(expectedAutoGomaxprocs(0.5, nodeCpus));
+    } finally {
+      await target.teardown(handle);
+      await target.cleanup(kindRunId);
+      await target.dispose();
+    }
+    const kindCommands = commands.filter((line) => line.startsWith('kind '));
+    expect(kindCommands[0]).toBe('kind version');
+    expect(kindCommands).toContain('kind get clusters');
+    expect(kindCommands.some((line) => /^kind load docker-image refsvc:\S+ --name bench$/.test(line)), 'image loaded with kind load').toBe(true);
+    expect(kindCommands.filter((line) => /^kind (create|delete)/.test(line)), 'a reused cluster is neither created nor deleted').toEqual([]);
   });
 });
 
