@@ -423,9 +423,20 @@ export class KubernetesTarget implements Target {
 
   async inspect(handle: ServiceHandle, signal: AbortSignal): Promise<{ runtime: RuntimeSnapshot; effective: EffectiveSettings }> {
     const state = this.stateOf(handle);
-    const pod = (await this.readyPods(state))[0];
+    const ready = await this.readyPods(state);
+    const pod = ready[0];
     if (pod?.metadata?.name === undefined) throw new Error(`${handle.cellId}: no Ready pod to inspect in ${state.namespace}`);
     const runtime = await this.fetchPodRuntime(state.namespace, pod.metadata.name);
+    // Every pod must run with the same settings (an HPA-added pod too); the oldest one is reported.
+    for (const other of ready.slice(1)) {
+      const name = other.metadata?.name;
+      if (name === undefined) continue;
+      const theirs = await this.fetchPodRuntime(state.namespace, name);
+      const differs = (['gomaxprocs', 'gogc', 'gomemlimitBytes', 'gcVariant', 'godebug'] as const).filter((key) => theirs[key] !== runtime[key]);
+      if (differs.length > 0) {
+        throw new Error(`${handle.cellId}: pods ${pod.metadata.name} and ${name} run with different settings (${differs.map((k) => `${k} ${String(runtime[k])} vs ${String(theirs[k])}`).join(', ')})`);
+      }
+    }
     // cAdvisor reports a new cgroup's spec at once and its first usage figures after its first
     // housekeeping (10–20 s on a kubelet). Wait for both, so that the sampler that follows has data;
     // after the deadline the limits alone will do.
