@@ -127,6 +127,13 @@ describe('renderNightlySummary', () => {
     expect(text).toContain('`bench run` wrote no report.md in `results/n/docker`');
   });
 
+  it('says a failed step failed, and nothing measured only when every target was skipped', () => {
+    const failed: TargetOutcome = { target: 'kind', state: 'failed', stage: 'run', exitCode: 3, message: 'kind create cluster exited with code 1', runDir: 'results/n/kind' };
+    expect(renderNightlySummary({ ...base, outcomes: [failed], exitCode: 3 })).toContain('**Result: failed** — a step failed (see below).');
+    expect(renderNightlySummary({ ...base, outcomes: [failed], exitCode: 3 })).toContain('## kind: run failed (exit 3)\n\n```\nkind create cluster exited with code 1\n```');
+    expect(renderNightlySummary({ ...base, outcomes: [skippedKind], exitCode: 3 })).toContain('**Result: nothing measured** — no target could run (see Skipped).');
+  });
+
   it('tells how to accept a baseline when there is none', () => {
     const text = renderNightlySummary({ ...base, outcomes: [measured({ state: 'no-baseline', message: 'bench: --baseline auto: no baseline for this environment and profile at x' })], exitCode: 0 });
     expect(text).toContain('**Result: pass**');

@@ -300,7 +300,8 @@ function verdictLine(outcomes: readonly TargetOutcome[], code: ExitCode, failOnD
     case ExitCode.invalidLoad:
       return '**Result: invalid load** — in some cells the load generator missed the rate or was saturated; no verdict for them.';
     default:
-      return measured.length === 0 ? '**Result: nothing measured** — no target could run (see Skipped).' : '**Result: failed** — a step failed (see below).';
+      if (outcomes.some((o) => o.state === 'failed')) return '**Result: failed** — a step failed (see below).';
+      return measured.length === 0 ? '**Result: nothing measured** — no target could run (see Skipped).' : '**Result: failed** — `bench compare` failed (see below).';
   }
 }
 
