@@ -1,4 +1,5 @@
-export { DockerTarget, RUN_LABEL, waitForReady, fetchRuntime } from './docker/docker-target.js';
+export { DockerTarget, RUN_LABEL } from './docker/docker-target.js';
+export { httpGet, waitForReady, fetchRuntime } from './http.js';
 export { ensureServiceImage, buildBinary, imageKey, parseBuildOutput } from './images.js';
 export type { ServiceImage, BuiltBinary, ImageDeps } from './images.js';
 export { serviceEnv, settingsMismatches, expectedAutoGomaxprocs, goMemLimitBytes, unawareNodeCpus, MiB } from './service-env.js';

@@ -12,6 +12,7 @@ import type { RuntimeSnapshot } from '../../collect/runtime-snapshot.js';
 import { infraError } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
 import type { EffectiveSettings } from '../../results/schema.js';
+import { fetchRuntime, waitForReady } from '../http.js';
 import { ensureServiceImage } from '../images.js';
 import { MiB, serviceEnv } from '../service-env.js';
 import type { ContainerSample, DeployOptions, ServiceHandle, Target, TargetCapabilities } from '../types.js';
@@ -23,32 +24,6 @@ export interface DockerTargetOptions {
   docker?: Docker;
   run?: ProcessRunner;
   log?: (line: string) => void;
-}
-
-/** Polls `url` until it answers 200; returns the monotonic time of the first 200. */
-export async function waitForReady(url: string, timeoutMs: number, signal: AbortSignal, intervalMs = 2): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  let lastError = 'no answer';
-  while (performance.now() < deadline) {
-    signal.throwIfAborted();
-    try {
-      const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
-      await response.arrayBuffer();
-      if (response.status === 200) return performance.now();
-      lastError = `HTTP ${response.status}`;
-    } catch (error) {
-      signal.throwIfAborted();
-      lastError = (error as Error).message;
-    }
-    await sleep(intervalMs);
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${lastError})`);
-}
-
-export async function fetchRuntime(baseUrl: string, signal: AbortSignal): Promise<RuntimeSnapshot> {
-  const response = await fetch(new URL('/debug/runtime', baseUrl), { signal: AbortSignal.any([signal, AbortSignal.timeout(5000)]) });
-  if (response.status !== 200) throw new Error(`${baseUrl}/debug/runtime answered HTTP ${response.status}`);
-  return (await response.json()) as RuntimeSnapshot;
 }
 
 export class DockerTarget implements Target {

@@ -17,6 +17,7 @@ import { infraError, usageError } from '../../errors.js';
 import type { EffectiveSettings, RepeatResult } from '../../results/schema.js';
 import type { ContainerSample, DeployOptions, ServiceHandle, Target, TargetCapabilities, TargetObserver } from '../types.js';
 import { apiMessage, apiStatus, createKubeClients, ignoreNotFound, type KubeClients } from './client.js';
+import { waitForReady } from '../http.js';
 import type { ImageLoader } from './image-loader.js';
 import {
   buildCellObjects,
@@ -650,25 +651,8 @@ function rolledOut(
   );
 }
 
-/** Polls `url` until it answers 200; resolves with the performance.now() of that answer. */
-export async function waitForHttpReady(url: string, timeoutMs: number, signal: AbortSignal, intervalMs = 20): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  let last = 'no answer';
-  while (performance.now() < deadline) {
-    signal.throwIfAborted();
-    try {
-      const response = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(1000)]) });
-      await response.arrayBuffer();
-      if (response.status === 200) return performance.now();
-      last = `HTTP ${response.status}`;
-    } catch (error) {
-      signal.throwIfAborted();
-      last = (error as Error).message;
-    }
-    await sleep(intervalMs, undefined, { signal });
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last})`);
-}
+/** Shared with the Docker target (bench/targets/http.ts). */
+export const waitForHttpReady = (url: string, timeoutMs: number, signal: AbortSignal) => waitForReady(url, timeoutMs, signal, 20);
 
 /** The watches of one measured window: HPA status, Events, Pods (shared with the target), pod metrics. */
 class KubernetesObserver implements TargetObserver {
