@@ -16,6 +16,7 @@ export default defineScenario({
   name: 'hpa',
   description: 'HPA scaling under a staged load: default vs nogreenteagc GC, container-aware vs unaware GOMAXPROCS',
   claims: ['hpa-stability', 'hpa-pods', 'greentea-pod-table'],
+  default: true,
   kind: 'hpa',
   targets: ['kind', 'kubernetes'],
   matrix: {

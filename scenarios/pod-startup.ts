@@ -9,6 +9,7 @@ export default defineScenario({
   name: 'pod-startup',
   description: 'Pod start-up (created → scheduled → started → Ready) per GC build',
   claims: ['cold-start'],
+  default: true,
   kind: 'startup',
   targets: ['kind', 'kubernetes'],
   matrix: { gc: ['default', 'nogreenteagc'], cpuLimit: [1], memLimitMiB: [128] },

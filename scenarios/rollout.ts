@@ -12,6 +12,7 @@ export default defineScenario({
   name: 'rollout',
   description: 'Failed requests during a rollout: no graceful shutdown vs graceful vs preStop + graceful',
   claims: ['graceful-shutdown'],
+  default: true,
   kind: 'rollout',
   targets: ['kind', 'kubernetes'],
   matrix: { graceful: [false, true], drainMs: [0, 5000], workload: ['slow'], cpuLimit: [0.5], memLimitMiB: [128] },

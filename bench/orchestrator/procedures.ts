@@ -160,7 +160,12 @@ async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   m.load = withoutSeries(load);
   m.metrics = { ...loadMetrics(load), ...deriveContainerMetrics(sampler.samples, windowStart, windowEnd, ctx.cell.settings.cpuLimit) };
   m.metrics.oomKills = stopped.oomKilled ? 1 : 0;
-  if (startRuntime !== null && endRuntime !== null) {
+  const restarted = startRuntime !== null && endRuntime !== null && (startRuntime.pid !== endRuntime.pid || startRuntime.startTime !== endRuntime.startTime);
+  if (restarted) {
+    m.metrics.gomaxprocs = effective.gomaxprocs;
+    m.metrics.gogcPercent = effective.gogc;
+    m.notes.push('the service restarted during the window (an OOM kill on Kubernetes restarts the container): its runtime counters start over, so no GC figures are derived');
+  } else if (startRuntime !== null && endRuntime !== null) {
     Object.assign(m.metrics, deriveRuntimeMetrics(startRuntime, endRuntime, (windowEnd - windowStart) / 1000, ctx.cell.settings.cpuLimit));
   } else {
     m.metrics.gomaxprocs = effective.gomaxprocs;
@@ -190,6 +195,13 @@ async function startupProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
   const { handle, runtime, effective } = await deployVerified(ctx, m);
   m.effective = effective;
+  if (ctx.target.observe !== undefined) {
+    // On Kubernetes the observer carries the pod timeline of the deploy (created → scheduled → started → Ready).
+    const observed = await ctx.target.observe(handle, () => 0, ctx.signal).stop();
+    Object.assign(m.metrics, observed.metrics);
+    m.events = observed.events;
+    m.notes.push(...observed.notes);
+  }
   const readyWallMs = Date.now() - (performance.now() - handle.readyAtMs);
   m.metrics.startupMs = handle.readyAtMs - handle.startedAtMs;
   m.metrics.processReadyMs = readyWallMs - Date.parse(runtime.startTime);

@@ -35,6 +35,14 @@ describe('analyseRun on the hand-written docker fixture', () => {
     expect(analyseRun(record, { minRepeats: 6 }).cells.every((c) => !c.enough), 'minRepeats override').toBe(true);
   });
 
+  test('a run planned with one repeat (--repeats 1) gives no verdict on measured cells, only on sizes', () => {
+    const single: RunRecord = { ...record, plan: { ...record.plan, scenarios: record.plan.scenarios.map((s) => ({ ...s, repeats: 1 })) } };
+    const a = analyseRun(single);
+    const of = (id: string) => a.cells.find((c) => c.cell.id === id)!;
+    expect(of('gomaxprocs/cpuLimit=0.5,maxprocs=auto,workload=cpu').requiredRepeats).toBe(3);
+    expect(of('image-size/gc=default,stripped=true').requiredRepeats).toBe(1);
+  });
+
   test('same seed, same analysis', () => {
     expect(analyseRun(record)).toEqual(analysis);
     expect(analysis.seed).toBe(record.seed);

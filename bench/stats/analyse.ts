@@ -105,7 +105,11 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
       if (r.outcome.state === 'invalid' || r.outcome.state === 'skipped') problems.add(`${r.outcome.state}: ${r.outcome.reason}`);
       if (r.outcome.state === 'failed') problems.add(`failed: ${r.outcome.error}`);
     }
-    const required = options.minRepeats ?? Math.min(plannedRepeats.get(cell.scenario) ?? profileFloor, profileFloor);
+    // A scenario that plans fewer repeats than the profile's floor may lower it, but never below
+    // MIN_REPEATS_FALLBACK (a `--repeats 1` run gives no verdict); only deterministic measurements
+    // (image sizes) count from a single repeat.
+    const planned = plannedRepeats.get(cell.scenario) ?? profileFloor;
+    const required = options.minRepeats ?? (cell.kind === 'image' ? 1 : Math.max(MIN_REPEATS_FALLBACK, Math.min(planned, profileFloor)));
     const names = [...new Set(completed.flatMap((r) => Object.keys(r.metrics)))].sort();
     const metrics: Partial<Record<string, MetricSummary>> = {};
     for (const name of names) {
