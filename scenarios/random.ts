@@ -1,14 +1,5 @@
-/** A small seeded PRNG (mulberry32): plans and bootstrap resamples are reproducible from the seed. */
-export function createRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded PRNG shared with the statistics (mulberry32): plans and bootstrap resamples are reproducible from the seed. */
+export { createRandom } from '../bench/stats/random.js';
 
 /** Fisher–Yates shuffle of a copy, driven by `random`. */
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {

@@ -2,7 +2,7 @@
  * Latency percentiles across repeats from merged HDR histograms (microseconds), never from an average
  * of per-repeat percentiles: P99 of the pooled requests.
  */
-import * as hdr from 'hdr-histogram-js';
+import { createLatencyHistogram, decodeHistogram } from '../load/histogram.js';
 
 export interface PooledLatency {
   /** Repeats whose histograms were merged. */
@@ -18,17 +18,10 @@ export interface PooledLatency {
 /** Merges encoded histograms (`encodeIntoCompressedBase64`) and reads percentiles in ms; `null` if none. */
 export function mergeLatencyHistograms(encoded: readonly string[]): PooledLatency | null {
   if (encoded.length === 0) return null;
-  const merged = hdr.build({
-    bitBucketSize: 32,
-    autoResize: true,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000_000,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
-  });
+  const merged = createLatencyHistogram();
   try {
     for (const text of encoded) {
-      const h = hdr.decodeFromCompressedBase64(text, 32, false);
+      const h = decodeHistogram(text);
       merged.add(h);
       h.destroy();
     }
