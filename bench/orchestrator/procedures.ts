@@ -125,6 +125,19 @@ function containerSeries(samples: readonly ContainerSample[], originMs: number):
   return out;
 }
 
+/** Runs the cell's load; `atMs` after it starts (warm-up included), `action` runs once. */
+async function runLoadWith(ctx: RepeatContext, handle: ServiceHandle, atMs: number, action: () => void): Promise<LoadResult> {
+  const timer = setTimeout(action, atMs);
+  try {
+    return await ctx.generator.run(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, ctx.cell.load, {
+      signal: ctx.signal,
+      onProgress: ctx.onLoadProgress,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Steady load (closed or open model) on one service: latency, throughput, CPU, throttling, memory, GC. */
 async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
@@ -137,18 +150,9 @@ async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   const loadStart = performance.now();
   let startSnapshot: Promise<RuntimeSnapshot | null> = Promise.resolve(null);
   // The window's first runtime snapshot is taken when the warm-up ends, on the same clock as the samples.
-  const snapshotTimer = setTimeout(() => {
+  const load = await runLoadWith(ctx, handle, warmupMs, () => {
     startSnapshot = ctx.target.inspect(handle, ctx.signal).then((r) => r.runtime, () => null);
-  }, warmupMs);
-  let load: LoadResult;
-  try {
-    load = await ctx.generator.run(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, profile, {
-      signal: ctx.signal,
-      onProgress: ctx.onLoadProgress,
-    });
-  } finally {
-    clearTimeout(snapshotTimer);
-  }
+  });
   const windowStart = loadStart + warmupMs;
   const windowEnd = performance.now();
   ctx.signal.throwIfAborted();
@@ -311,18 +315,9 @@ async function rolloutProcedure(ctx: RepeatContext): Promise<Measurement> {
   const profile = ctx.cell.load;
   const rollAtMs = profile.warmupMs + 1000;
   let rolled: Promise<void> | null = null;
-  const timer = setTimeout(() => {
+  const load = await runLoadWith(ctx, handle, rollAtMs, () => {
     rolled = rollout.call(ctx.target, handle, ctx.signal);
-  }, rollAtMs);
-  let load: LoadResult;
-  try {
-    load = await ctx.generator.run(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, profile, {
-      signal: ctx.signal,
-      onProgress: ctx.onLoadProgress,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
+  });
   if (rolled !== null) await rolled;
   m.load = withoutSeries(load);
   m.metrics = loadMetrics(load);

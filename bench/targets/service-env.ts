@@ -3,6 +3,7 @@
  * shared by the Docker and Kubernetes targets.
  */
 import type { CellSettings } from '../../scenarios/define.js';
+import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
 import type { EffectiveSettings } from '../results/schema.js';
 
 export const MiB = 1024 * 1024;
@@ -78,4 +79,18 @@ export function settingsMismatches(settings: CellSettings, effective: EffectiveS
     problems.push(`container memory limit is ${effective.cgroupMemLimitBytes ?? 'none'} bytes, expected ${settings.memLimitMiB * MiB}`);
   }
   return problems;
+}
+
+/** The settings a running service reports, with the limits its container really has. */
+export function effectiveFromRuntime(runtime: RuntimeSnapshot, cgroupCpuLimit: number | null, cgroupMemLimitBytes: number | null): EffectiveSettings {
+  return {
+    gomaxprocs: runtime.gomaxprocs,
+    gogc: runtime.gogc,
+    gomemlimitBytes: runtime.gomemlimitBytes,
+    gcVariant: runtime.gcVariant,
+    goVersion: runtime.goVersion,
+    godebug: runtime.godebug,
+    cgroupCpuLimit,
+    cgroupMemLimitBytes,
+  };
 }

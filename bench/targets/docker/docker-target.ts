@@ -14,7 +14,7 @@ import { runProcess, type ProcessRunner } from '../../exec/index.js';
 import type { EffectiveSettings } from '../../results/schema.js';
 import { fetchRuntime, waitForReady } from '../http.js';
 import { ensureServiceImage } from '../images.js';
-import { MiB, serviceEnv } from '../service-env.js';
+import { effectiveFromRuntime, MiB, serviceEnv } from '../service-env.js';
 import type { ContainerSample, DeployOptions, ServiceHandle, Target, TargetCapabilities } from '../types.js';
 
 export const RUN_LABEL = 'bench.run-id';
@@ -135,16 +135,7 @@ export class DockerTarget implements Target {
     }
     return {
       runtime,
-      effective: {
-        gomaxprocs: runtime.gomaxprocs,
-        gogc: runtime.gogc,
-        gomemlimitBytes: runtime.gomemlimitBytes,
-        gcVariant: runtime.gcVariant,
-        goVersion: runtime.goVersion,
-        godebug: runtime.godebug,
-        cgroupCpuLimit,
-        cgroupMemLimitBytes,
-      },
+      effective: effectiveFromRuntime(runtime, cgroupCpuLimit, cgroupMemLimitBytes),
     };
   }
 

@@ -18,6 +18,7 @@ import type { EffectiveSettings, RepeatResult } from '../../results/schema.js';
 import type { ContainerSample, DeployOptions, ServiceHandle, Target, TargetCapabilities, TargetObserver } from '../types.js';
 import { apiMessage, apiStatus, createKubeClients, ignoreNotFound, type KubeClients } from './client.js';
 import { waitForReady } from '../http.js';
+import { effectiveFromRuntime } from '../service-env.js';
 import type { ImageLoader } from './image-loader.js';
 import {
   buildCellObjects,
@@ -451,16 +452,7 @@ export class KubernetesTarget implements Target {
     }
     return {
       runtime,
-      effective: {
-        gomaxprocs: runtime.gomaxprocs,
-        gogc: runtime.gogc,
-        gomemlimitBytes: runtime.gomemlimitBytes,
-        gcVariant: runtime.gcVariant,
-        goVersion: runtime.goVersion,
-        godebug: runtime.godebug,
-        cgroupCpuLimit: stats?.cpuLimitCores ?? null,
-        cgroupMemLimitBytes: stats?.memLimitBytes ?? null,
-      },
+      effective: effectiveFromRuntime(runtime, stats?.cpuLimitCores ?? null, stats?.memLimitBytes ?? null),
     };
   }
 
