@@ -9,7 +9,7 @@ import { usageError } from '../../errors.js';
 import type { ProcessRunner } from '../../exec/index.js';
 import type { DeployOptions, ServiceHandle, Target, TargetCapabilities, TargetObserver } from '../types.js';
 import type { ImageLoader } from '../kubernetes/image-loader.js';
-import { createKubernetesTarget, type EnsureImage, type KubernetesTarget } from '../kubernetes/kubernetes-target.js';
+import { createKubernetesTarget, kubernetesCapabilities, type EnsureImage, type KubernetesTarget } from '../kubernetes/kubernetes-target.js';
 import type { HpaOptions } from '../kubernetes/objects.js';
 import { KindCluster } from './kind-cluster.js';
 import { installMetricsServer } from './metrics-server.js';
@@ -40,15 +40,7 @@ export interface KindTargetOptions {
 
 export class KindTarget implements Target {
   readonly name = 'kind' as const;
-  readonly capabilities: TargetCapabilities = {
-    throttling: true,
-    hpa: true,
-    podStartup: true,
-    containerStartup: true,
-    imageSize: false,
-    oomKill: true,
-    rollout: true,
-  };
+  readonly capabilities: TargetCapabilities = kubernetesCapabilities;
   readonly cluster: KindCluster;
   private inner: KubernetesTarget | null = null;
   private created = false;
@@ -91,17 +83,7 @@ export class KindTarget implements Target {
       this.created = true;
       await this.cluster.create(signal);
     }
-    this.inner = createKubernetesTarget({
-      name: 'kind',
-      context: this.cluster.context,
-      kubeconfig: this.options.kubeconfig,
-      imageLoader: this.imageLoader(),
-      ensureImage: this.options.ensureImage,
-      nodePort: KIND_NODE_PORT,
-      hostPort: this.options.hostPort ?? KIND_NODE_PORT,
-      ...(this.options.hpa ? { hpa: this.options.hpa } : {}),
-      ...(this.options.log ? { log: this.options.log } : {}),
-    });
+    this.inner = this.createInner();
     const hasMetrics = await this.inner.clients.metrics.getNodeMetrics().then(
       () => true,
       () => false,
@@ -159,15 +141,23 @@ export class KindTarget implements Target {
     return this.target.cleanup(runId);
   }
 
-  private async prepareClientOnly(): Promise<void> {
-    this.inner = createKubernetesTarget({
+  /** The Kubernetes target that does the work, on the kind cluster's context and mapped port. */
+  private createInner(): KubernetesTarget {
+    return createKubernetesTarget({
       name: 'kind',
       context: this.cluster.context,
       kubeconfig: this.options.kubeconfig,
       imageLoader: this.imageLoader(),
       ensureImage: this.options.ensureImage,
       nodePort: KIND_NODE_PORT,
+      hostPort: this.options.hostPort ?? KIND_NODE_PORT,
+      ...(this.options.hpa ? { hpa: this.options.hpa } : {}),
+      ...(this.options.log ? { log: this.options.log } : {}),
     });
+  }
+
+  private async prepareClientOnly(): Promise<void> {
+    this.inner = this.createInner();
   }
 
   /** Deletes the cluster when this run created it and `--keep-cluster` was not given. */

@@ -89,17 +89,20 @@ const UNSCHEDULABLE_GRACE_MS = 15_000;
 /** metrics API sampling interval of the observer (metrics-server resolution is 15 s). */
 const POD_METRICS_INTERVAL_MS = 5000;
 
+/** What a Kubernetes cluster (kind or any other) can measure. */
+export const kubernetesCapabilities: TargetCapabilities = {
+  throttling: true,
+  hpa: true,
+  podStartup: true,
+  containerStartup: true,
+  imageSize: false,
+  oomKill: true,
+  rollout: true,
+};
+
 export class KubernetesTarget implements Target {
   readonly name: TargetName;
-  readonly capabilities: TargetCapabilities = {
-    throttling: true,
-    hpa: true,
-    podStartup: true,
-    containerStartup: true,
-    imageSize: false,
-    oomKill: true,
-    rollout: true,
-  };
+  readonly capabilities: TargetCapabilities = kubernetesCapabilities;
 
   readonly clients: KubeClients;
   private readonly options: KubernetesTargetOptions;
