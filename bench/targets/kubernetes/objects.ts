@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type {
+  V1ObjectMeta,
   V1Deployment,
   V1EnvVar,
   V1Namespace,
@@ -219,12 +220,7 @@ export function buildDeployment(cell: Cell, options: CellObjectOptions): V1Deplo
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: {
-      name: objectName(cell.id),
-      namespace: namespaceName(options.runId),
-      labels,
-      annotations: { 'bench.cell-id': cell.id },
-    },
+    metadata: cellMetadata(cell, options.runId),
     spec: {
       replicas: options.hpa?.minReplicas ?? 1,
       revisionHistoryLimit: 2,
@@ -276,16 +272,21 @@ export function buildDeployment(cell: Cell, options: CellObjectOptions): V1Deplo
   };
 }
 
+/** Name, namespace, labels and annotation shared by every object of a cell. */
+function cellMetadata(cell: Cell, runId: string): V1ObjectMeta {
+  return {
+    name: objectName(cell.id),
+    namespace: namespaceName(runId),
+    labels: { ...cellSelector(cell.id), [RUN_LABEL]: runLabelValue(runId) },
+    annotations: { 'bench.cell-id': cell.id },
+  };
+}
+
 export function buildService(cell: Cell, options: CellObjectOptions): V1Service {
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: {
-      name: objectName(cell.id),
-      namespace: namespaceName(options.runId),
-      labels: { ...cellSelector(cell.id), [RUN_LABEL]: runLabelValue(options.runId) },
-      annotations: { 'bench.cell-id': cell.id },
-    },
+    metadata: cellMetadata(cell, options.runId),
     spec: {
       type: 'NodePort',
       selector: cellSelector(cell.id),
@@ -314,12 +315,7 @@ export function buildHorizontalPodAutoscaler(cell: Cell, options: CellObjectOpti
   return {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
-    metadata: {
-      name: objectName(cell.id),
-      namespace: namespaceName(options.runId),
-      labels: { ...cellSelector(cell.id), [RUN_LABEL]: runLabelValue(options.runId) },
-      annotations: { 'bench.cell-id': cell.id },
-    },
+    metadata: cellMetadata(cell, options.runId),
     spec: {
       scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: objectName(cell.id) },
       minReplicas: hpa.minReplicas,
