@@ -23,13 +23,23 @@ type service struct {
 	cfg     Config
 	variant buildVariant
 	start   time.Time
+	startup startup
 	ready   atomic.Bool
+	// readyAt is when the listener opened, the first moment /ready can answer 200; zero before.
+	readyAt time.Time
+	// firstReadyNs is when /ready first answered 200, ns after start; 0 before.
+	firstReadyNs atomic.Int64
 }
 
-var processStart = time.Now()
+// processStart is Go's package initialisation, the earliest moment Go code runs; processStartup
+// adds how long the kernel had the process before that (exec and runtime start-up).
+var (
+	processStart   = time.Now()
+	processStartup = readStartup(bootTime)
+)
 
 func newService(cfg Config) *service {
-	s := &service{cfg: cfg, variant: readBuildVariant(), start: processStart}
+	s := &service{cfg: cfg, variant: readBuildVariant(), start: processStart, startup: processStartup}
 	s.ready.Store(true)
 	return s
 }
@@ -41,6 +51,7 @@ func (s *service) handler() http.Handler {
 	})
 	mux.HandleFunc("GET /ready", func(w http.ResponseWriter, _ *http.Request) {
 		if s.ready.Load() {
+			s.firstReadyNs.CompareAndSwap(0, int64(time.Since(s.start)))
 			text(w, http.StatusOK, "ready")
 			return
 		}
@@ -101,6 +112,8 @@ func run(cfg Config) int {
 		IdleTimeout:       120 * time.Second,
 	}
 	serveErr := make(chan error, 1)
+	// Ready from here: connections queue on the open listener and Serve answers them.
+	s.readyAt = time.Now()
 	go func() { serveErr <- srv.Serve(ln) }()
 
 	logJSON(map[string]any{
@@ -108,6 +121,7 @@ func run(cfg Config) int {
 		"gcVariant": s.variant.GCVariant, "goVersion": runtime.Version(), "stripped": s.variant.Stripped,
 		"liveHeapMiB": cfg.LiveHeapMiB, "liveHeapBytes": liveBytes, "liveHeapBuildMs": heapBuildMs,
 		"graceful": cfg.Graceful, "drainMs": cfg.DrainMs, "shutdownTimeoutMs": cfg.ShutdownTimeoutMs, "pid": os.Getpid(),
+		"processStartToReadyMs": s.startupTimes().ProcessStartToReadyMs, "processStartSource": s.startup.source,
 	})
 
 	select {

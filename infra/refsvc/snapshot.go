@@ -29,6 +29,7 @@ type Snapshot struct {
 	GCPauses        PauseSummary           `json:"gcPauses"`
 	RSSBytes        uint64                 `json:"rssBytes"`
 	StartTime       string                 `json:"startTime"`
+	Startup         StartupTimes           `json:"startup"`
 	UptimeSeconds   float64                `json:"uptimeSeconds"`
 	Ready           bool                   `json:"ready"`
 	PID             int                    `json:"pid"`
@@ -42,6 +43,22 @@ type PauseSummary struct {
 	P50Seconds float64 `json:"p50Seconds"`
 	P99Seconds float64 `json:"p99Seconds"`
 	MaxSeconds float64 `json:"maxSeconds"`
+}
+
+// StartupTimes is how fast the process became ready, measured by the process itself.
+type StartupTimes struct {
+	// ProcessStartToReadyMs runs from the kernel's process start (exec) to the open listener; an
+	// upper bound at ProcessStartResolutionMs resolution. Zero until the listener is open.
+	ProcessStartToReadyMs float64 `json:"processStartToReadyMs"`
+	// InitToReadyMs runs from Go's package initialisation to the open listener (µs resolution).
+	InitToReadyMs float64 `json:"initToReadyMs"`
+	// ProcessStartSource is "kernel" (/proc/self/stat) or "init" (package initialisation, when the
+	// kernel's start time is unreadable).
+	ProcessStartSource       string  `json:"processStartSource"`
+	ProcessStartResolutionMs float64 `json:"processStartResolutionMs"`
+	// FirstReadyMs runs from the process start to the first 200 of /ready: it includes the wait for
+	// the first probe, so it depends on the prober. Null until then.
+	FirstReadyMs *float64 `json:"firstReadyMs"`
 }
 
 type SnapshotConfig struct {
@@ -286,10 +303,28 @@ func takeSnapshot(s *service) Snapshot {
 		GCPauses:        summarisePauses(m.pauses),
 		RSSBytes:        readRSS(),
 		StartTime:       s.start.UTC().Format(time.RFC3339Nano),
+		Startup:         s.startupTimes(),
 		UptimeSeconds:   time.Since(s.start).Seconds(),
 		Ready:           s.ready.Load(),
 		PID:             os.Getpid(),
 		Config: SnapshotConfig{LiveHeapMiB: s.cfg.LiveHeapMiB, Graceful: s.cfg.Graceful,
 			DrainMs: s.cfg.DrainMs, ShutdownTimeoutMs: s.cfg.ShutdownTimeoutMs},
 	}
+}
+
+func (s *service) startupTimes() StartupTimes {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	t := StartupTimes{ProcessStartSource: s.startup.source}
+	if s.startup.source == "kernel" {
+		t.ProcessStartResolutionMs = ms(clockTick)
+	}
+	if !s.readyAt.IsZero() {
+		t.InitToReadyMs = ms(s.readyAt.Sub(s.start))
+		t.ProcessStartToReadyMs = ms(s.startup.processStartToReady(s.start, s.readyAt))
+	}
+	if first := s.firstReadyNs.Load(); first > 0 {
+		v := ms(time.Duration(first) + s.startup.kernelAge)
+		t.FirstReadyMs = &v
+	}
+	return t
 }

@@ -15,7 +15,7 @@ import (
 
 // snapshotFields is the exact field set of bench/collect/runtime-snapshot.ts.
 var snapshotFields = []string{"config", "gcPauses", "gcVariant", "goVersion", "godebug", "goexperiment", "gogc",
-	"gomaxprocs", "gomemlimitBytes", "metrics", "numCPU", "pid", "ready", "rssBytes", "startTime", "stripped", "uptimeSeconds"}
+	"gomaxprocs", "gomemlimitBytes", "metrics", "numCPU", "pid", "ready", "rssBytes", "startTime", "startup", "stripped", "uptimeSeconds"}
 
 // claimMetrics are the runtime/metrics names CLAIMS.md relies on (the histogram is summarised in gcPauses).
 var claimMetrics = []string{"/cpu/classes/gc/total:cpu-seconds", "/cpu/classes/gc/mark/idle:cpu-seconds",
