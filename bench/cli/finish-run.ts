@@ -25,23 +25,35 @@ export function describeLimits(record: RunRecord, hostCpus: number, availableCpu
   return limits;
 }
 
+/** Whether the run measured nothing: it has repeats and every one of them failed. Pure. */
+export function everyRepeatFailed(record: RunRecord): boolean {
+  return record.repeats.length > 0 && record.repeats.every((r) => r.outcome.state === 'failed');
+}
+
 export async function finishRun(
   ctx: CommandContext,
   store: RunStore,
   summary: RunPlanSummary,
   cpus: { hostCpus: number; availableCpus: number },
 ): Promise<ExitCode> {
-  const status = summary.status;
+  const status = summary.status === 'completed' && everyRepeatFailed(store.record) ? 'failed' : summary.status;
   const skipped = store.record.limits.filter((l) => l.startsWith('load generator '));
   await store.update({ status, limits: [...skipped, ...describeLimits(store.record, cpus.hostCpus, cpus.availableCpus)] });
   const record = store.record;
-  const counts = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
-  for (const r of record.repeats) counts[r.outcome.state]++;
+  const counts: Record<string, number> = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
+  for (const r of record.repeats) counts[r.outcome.state] = (counts[r.outcome.state] ?? 0) + 1;
+  const heading = status === 'completed' ? 'Done' : status === 'failed' ? 'Failed' : 'Interrupted';
+  const other = Object.entries(counts).filter(([state]) => !['completed', 'invalid', 'failed', 'skipped'].includes(state)).map(([state, n]) => `, ${n} ${state}`).join('');
   ctx.stdout(
-    `\n${status === 'completed' ? 'Done' : 'Interrupted'}: ${counts.completed} completed, ${counts.invalid} invalid, ${counts.failed} failed, ${counts.skipped} skipped → ${path.relative(ctx.cwd, store.file) || store.file}\n`,
+    `\n${heading}: ${counts.completed} completed, ${counts.invalid} invalid, ${counts.failed} failed, ${counts.skipped} skipped${other} → ${path.relative(ctx.cwd, store.file) || store.file}\n`,
   );
   for (const r of record.repeats.filter((x) => x.outcome.state === 'failed').slice(0, 5)) {
     ctx.stdout(`  failed: ${r.cellId} #${r.repeat + 1}: ${r.outcome.state === 'failed' ? r.outcome.error.split('\n')[0] : ''}\n`);
+  }
+  if (status === 'failed') {
+    ctx.stderr(`bench: every repeat failed, nothing was measured (${path.relative(ctx.cwd, store.file) || store.file})\n`);
+    ctx.stdout(`Fix the cause above, then retry the failed repeats with: npx bench run --resume ${path.relative(ctx.cwd, store.dir) || store.dir}\n`);
+    return ExitCode.infra;
   }
   if (status === 'interrupted') {
     ctx.stdout(`Resume with: npx bench run --resume ${path.relative(ctx.cwd, store.dir) || store.dir}\n`);

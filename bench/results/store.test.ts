@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BenchError } from '../errors.js';
+import { BenchError, isBenchError } from '../errors.js';
 import type { RepeatResult, RunRecord } from './schema.js';
-import { readRunRecord, RunStore } from './store.js';
+import { parseRunRecord, readRunRecord, RunStore, writeFileAtomic } from './store.js';
 
 export function minimalRecord(): RunRecord {
   return {
@@ -90,5 +91,41 @@ describe('readRunRecord', () => {
     await writeFile(path.join(dir, 'results.json'), 'garbage');
     await readRunRecord(dir).catch(() => undefined);
     expect(await readFile(path.join(dir, 'results.json'), 'utf8')).toBe('garbage');
+  });
+});
+
+function cellFixture(): RunRecord['plan']['cells'][number] {
+  const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/record-docker-smoke.json', import.meta.url), 'utf8')) as RunRecord;
+  return fixture.plan.cells[0]!;
+}
+
+describe('hardening: records are data, writes fail cleanly', () => {
+  it('refuses a record whose scenario name is a module path or whose names leave their folder', async () => {
+    for (const [field, patch] of [
+      ['plan.scenarios.0.name', (r: RunRecord) => { r.plan.scenarios = [{ name: './evil.mjs', kind: 'load', claims: [], repeats: 1, description: '' }]; }],
+      ['plan.cells.0.scenario', (r: RunRecord) => { r.plan.cells = [{ ...(r.plan.cells[0] ?? cellFixture()), scenario: '../../x' }]; }],
+      ['profile', (r: RunRecord) => { r.profile = 'x/../../../y'; }],
+    ] as const) {
+      const record = minimalRecord();
+      patch(record);
+      expect(() => parseRunRecord(JSON.stringify(record), 'r.json'), field).toThrow(new RegExp(`${field.replace(/\./g, '\\.')} must be a kebab-case name`));
+    }
+  });
+
+  it('failed repeats are retried on resume (they measured nothing)', async () => {
+    const store = await RunStore.create(path.join(await tempDir(), 'run'), minimalRecord());
+    await store.appendRepeat(repeat('a', 0, { state: 'failed', error: 'go: not found' }));
+    await store.appendRepeat(repeat('a', 1, { state: 'invalid', reason: 'rate missed' }));
+    expect([...store.doneKeys()]).toEqual(['a#1']);
+  });
+
+  it('a failed write removes its temp file and names the file in an infrastructure error', async () => {
+    const dir = await tempDir();
+    // A directory where the file should be makes the rename fail after the temp file was written.
+    await mkdir(path.join(dir, 'results.json'));
+    const error = await writeFileAtomic(path.join(dir, 'results.json'), 'x').catch((e: unknown) => e);
+    expect(isBenchError(error) && error.exitCode).toBe(3);
+    expect((error as Error).message).toContain(path.join(dir, 'results.json'));
+    expect(await readdir(dir)).toEqual(['results.json']);
   });
 });

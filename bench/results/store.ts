@@ -6,7 +6,8 @@
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ZodError } from 'zod';
-import { usageError } from '../errors.js';
+import { infraError, usageError } from '../errors.js';
+import { findBadRecordName } from './layout.js';
 import { RUN_RECORD_SCHEMA_VERSION, runRecordSchema, type RepeatResult, type RunRecord } from './schema.js';
 
 export const RESULTS_FILE = 'results.json';
@@ -60,6 +61,14 @@ export function parseRunRecord(text: string, source: string): RunRecord {
   if (!parsed.success) {
     throw usageError(`${source}: invalid run record: ${formatSchemaIssues(parsed.error, data)}`, 'the file is corrupt or was edited by hand');
   }
+  // Names in a record become file names and are looked up as scenarios: plain names only, never paths.
+  const bad = findBadRecordName(parsed.data);
+  if (bad !== null) {
+    throw usageError(
+      `${source}: invalid run record: ${bad.field} must be a kebab-case name (got ${JSON.stringify(bad.value).slice(0, 80)})`,
+      'the file is corrupt or was edited by hand',
+    );
+  }
   return parsed.data;
 }
 
@@ -72,22 +81,30 @@ export async function readRunRecord(runDirOrFile: string): Promise<RunRecord> {
   return parseRunRecord(text, file);
 }
 
-/** Writes `content` to `file` atomically: temp file in the same directory, fsync, rename. */
+/**
+ * Writes `content` to `file` atomically: temp file in the same directory, fsync, rename. On any failure
+ * (a full disk, a read-only folder) the temp file is removed and an infrastructure error names the file.
+ */
 export async function writeFileAtomic(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
   const temp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  const handle = await open(temp, 'w');
   try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    const handle = await open(temp, 'w');
+    try {
+      await handle.writeFile(content, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, file);
   } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
+    await rm(temp, { force: true }).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw infraError(
+      `${file}: cannot write (${code ?? (error as Error).message})`,
+      code === 'ENOSPC' ? 'the disk is full: free space, then continue with `bench run --resume`' : 'check that the folder exists and is writable',
+      error,
+    );
   }
 }
 
@@ -132,10 +149,16 @@ export class RunStore {
     return path.join(this.dir, RESULTS_FILE);
   }
 
-  /** (cell, repeat) pairs already measured — completed, invalid or failed; skipped ones are retried. */
+  /**
+   * (cell, repeat) pairs already measured. Skipped and failed ones are retried on `--resume`: a failed
+   * repeat is an infrastructure failure that measured nothing (a missing toolchain, an engine error), so
+   * running it again loses no data.
+   */
   doneKeys(): Set<string> {
     return new Set(
-      this.current.repeats.filter((r) => r.outcome.state !== 'skipped').map((r) => repeatKey(r.cellId, r.repeat)),
+      this.current.repeats
+        .filter((r) => r.outcome.state !== 'skipped' && r.outcome.state !== 'failed')
+        .map((r) => repeatKey(r.cellId, r.repeat)),
     );
   }
 

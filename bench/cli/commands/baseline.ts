@@ -10,6 +10,7 @@ import { readRunRecord, resolveRecordPath, writeFileAtomic, RESULTS_FILE } from 
 import type { RunRecord } from '../../results/schema.js';
 import { baselineName } from '../../stats/compare-runs.js';
 import { repoRoot } from '../../paths.js';
+import { resolveInside } from '../../results/layout.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../types.js';
 
@@ -25,7 +26,10 @@ path  print where the baseline for a run's environment and profile is (or would 
 
 /** Where the baseline of this record's environment and profile lives. */
 export function baselinePath(record: RunRecord, dir = DEFAULT_BASELINE_DIR): string {
-  return path.join(dir, baselineName(record), RESULTS_FILE);
+  // The name is built from record fields (target, profile): it must stay one folder inside `dir`.
+  const folder = resolveInside(dir, [baselineName(record)], 'baseline');
+  if (path.dirname(folder) !== path.resolve(dir)) throw usageError(`baseline: ${JSON.stringify(baselineName(record))} is not one folder name`, 'the run record was edited by hand or is corrupt');
+  return path.join(folder, RESULTS_FILE);
 }
 
 export const baselineCommand: Command = async (ctx) => {

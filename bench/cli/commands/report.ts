@@ -4,6 +4,7 @@
  * the markdown without charts); the verdict table is printed at the end.
  */
 import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { resolveInside } from '../../results/layout.js';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { readRunRecord } from '../../results/store.js';
@@ -46,7 +47,8 @@ export async function writeReport(
   await writeFile(outFile, output.text, 'utf8');
   const written = [outFile];
   for (const file of output.files) {
-    const target = path.join(dir, file.name);
+    // Chart names come from scenario names in the record: they must stay beside the report.
+    const target = resolveInside(dir, [file.name], 'report chart');
     await writeFile(target, file.content, 'utf8');
     written.push(target);
   }

@@ -1,21 +1,25 @@
 /** `bench run`: plan, run and record scenarios on a target. */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { profileNames, targetNames, type ProfileName, type Scenario, type TargetName } from '../../../scenarios/define.js';
+import { parseArgs } from 'node:util';
+import { profileNames, targetNames, type Cell, type ProfileName, type Scenario, type TargetName } from '../../../scenarios/define.js';
 import { createPlan, estimateCellMs, resolveScenario, type Plan } from '../../../scenarios/matrix.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { runProcess } from '../../exec/index.js';
 import { createLoadGenerator, loadGeneratorNames } from '../../load/index.js';
-import { runPlan } from '../../orchestrator/run-plan.js';
+import { applyCalibration, calibrateScenario, type CalibrationContext } from '../../orchestrator/calibrate.js';
+import { runPlan, type ScenarioExecution } from '../../orchestrator/run-plan.js';
 import { builtinScenarioList, loadScenario } from '../../orchestrator/scenarios.js';
 import { collectFingerprint } from '../../results/fingerprint.js';
-import { RUN_RECORD_SCHEMA_VERSION, type Placement, type RunRecord } from '../../results/schema.js';
-import { RunStore } from '../../results/store.js';
+import { RUN_RECORD_SCHEMA_VERSION, type Calibration, type Placement, type RunRecord } from '../../results/schema.js';
+import { RESULTS_FILE, RunStore } from '../../results/store.js';
 import { createTarget, type TargetFlags } from '../../targets/registry.js';
 import { parseChoice, parseCommandArgs, parseDuration, parsePositiveInt } from '../args.js';
 import { formatDuration, createProgressPrinter } from '../progress.js';
 import { finishRun } from '../finish-run.js';
+import { checkPlanBounds, planLimits } from '../plan-bounds.js';
 import type { Command } from '../types.js';
 
 const help = `Usage: bench run (--matrix | --scenario NAME|FILE ...) [options]
@@ -65,30 +69,79 @@ export function createRunId(target: string, date = new Date()): string {
   return `${stamp}-${target}-${randomBytes(2).toString('hex')}`;
 }
 
+/** What `formatPlan` shows of a plan: a fresh one or the one recorded in a run being resumed. */
+export interface PlanOutline {
+  scenarios: ReadonlyArray<{ name: string; claims: readonly string[]; repeats: number }>;
+  cells: Plan['cells'];
+  order: Plan['order'];
+}
+
 /** Text of the plan printed before a run. */
-export function formatPlan(plan: Plan, target: string, profile: string): string {
+export function formatPlan(plan: PlanOutline, target: string, profile: string): string {
   const lines = [`Plan: ${plan.cells.length} cells, ${plan.order.length} repeats on ${target} (profile ${profile})`];
-  for (const resolved of plan.scenarios) {
-    const cells = plan.cells.filter((c) => c.scenario === resolved.scenario.name);
-    const ms = cells.reduce((sum, c) => sum + estimateCellMs(c), 0) * resolved.repeats;
-    lines.push(`  ${resolved.scenario.name.padEnd(12)} ${String(cells.length).padStart(3)} cells × ${resolved.repeats} repeats  ~${formatDuration(ms)}  [${resolved.scenario.claims.join(', ')}]`);
+  for (const scenario of plan.scenarios) {
+    const cells = plan.cells.filter((c) => c.scenario === scenario.name);
+    const ms = cells.reduce((sum, c) => sum + estimateCellMs(c), 0) * scenario.repeats;
+    lines.push(`  ${scenario.name.padEnd(12)} ${String(cells.length).padStart(3)} cells × ${scenario.repeats} repeats  ~${formatDuration(ms)}  [${scenario.claims.join(', ')}]`);
   }
   const total = plan.order.reduce((sum, item) => sum + estimateCellMs(plan.cells.find((c) => c.id === item.cellId) as Plan['cells'][number]), 0);
   lines.push(`  estimated time: ~${formatDuration(total)}`);
   return lines.join('\n');
 }
 
-/** Service/generator CPU placement: disjoint CPUs when the host has enough, said in the record either way. */
+type RunValues = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
+
+/** Flags that shape the plan or pick the target; on `--resume` they come from the record. */
+const recordedFlags = ['matrix', 'scenario', 'target', 'profile', 'repeats', 'duration', 'warmup', 'load', 'seed', 'out', 'context', 'kubeconfig', 'cluster', 'node-image', 'image-registry'] as const;
+
+/**
+ * The flags of a resumed run: those of its recorded command line, with the record's target, profile and
+ * generator. A flag given again must say the same; anything else would mix a new plan with old data.
+ */
+export function resumedFlags(values: RunValues, record: RunRecord): RunValues {
+  const recorded = parseArgs({ args: record.argv.slice(2), options, allowPositionals: true, strict: false }).values as RunValues;
+  const effective: RunValues = { ...recorded, target: record.target, profile: record.profile, load: record.loadGenerator };
+  for (const flag of recordedFlags) {
+    const given = values[flag];
+    if (given === undefined) continue;
+    const same = JSON.stringify(given) === JSON.stringify(effective[flag]) || (flag === 'load' && given === recorded.load);
+    if (!same) {
+      const was = effective[flag] === undefined ? 'not given' : JSON.stringify(effective[flag]);
+      throw usageError(`--${flag} ${JSON.stringify(given)} conflicts with the resumed run ${record.runId} (recorded: ${was})`, `drop --${flag}: a resumed run keeps its plan, target and generator; start a new run to change them`);
+    }
+  }
+  return { ...values, ...effective };
+}
+
+/** `--out` must be a folder without a record in it (or not exist yet); refused before anything is created. */
+async function checkOutDir(dir: string): Promise<string> {
+  const info = await stat(dir).catch(() => null);
+  if (info !== null && !info.isDirectory()) throw usageError(`--out ${dir} is a file, not a folder`, 'choose a new folder for the run');
+  if (await stat(path.join(dir, RESULTS_FILE)).catch(() => null)) {
+    throw usageError(`--out ${dir} already holds a run (${RESULTS_FILE})`, 'choose another --out, or continue that run with --resume');
+  }
+  return dir;
+}
+
+/** Service/generator CPU placement: disjoint CPUs when the host has two or more, said in the record either way. */
 async function choosePlacement(hostCpus: number): Promise<{ placement: Placement; cpuset: string | null; availableCpus: number }> {
-  if (hostCpus >= 4) {
-    const generatorCpus = '0-1';
-    const serviceCpus = `2-${hostCpus - 1}`;
+  if (hostCpus >= 2) {
+    // One CPU for the generator (this process: autocannon and the open-model scheduler run in it), the
+    // rest for the service: the generator's cycles are not taken from the service it measures.
+    const generatorCpus = '0';
+    const serviceCpus = hostCpus === 2 ? '1' : `1-${hostCpus - 1}`;
     const pinned = await runProcess('taskset', ['-a', '-pc', generatorCpus, String(process.pid)]).then(() => true, () => false);
     if (pinned) {
       return {
-        placement: { serviceCpus, generatorCpus, note: `service pinned to CPUs ${serviceCpus}, load generator to ${generatorCpus}` },
+        placement: {
+          serviceCpus,
+          generatorCpus,
+          note:
+            `service pinned to CPU ${serviceCpus}, load generator to CPU ${generatorCpus}; CPU affinity caps the service's GOMAXPROCS at ` +
+            `${hostCpus - 1} (Go counts the CPUs it may run on), except in scenarios that need the whole CPU set (GOMAXPROCS), which share it`,
+        },
         cpuset: serviceCpus,
-        availableCpus: hostCpus - 2,
+        availableCpus: hostCpus - 1,
       };
     }
   }
@@ -96,11 +149,37 @@ async function choosePlacement(hostCpus: number): Promise<{ placement: Placement
     placement: {
       serviceCpus: null,
       generatorCpus: null,
-      note: `not pinned: the host has ${hostCpus} CPUs${hostCpus >= 4 ? ' and taskset failed' : ''}, so service and load generator share them; compare variants within this run only`,
+      note: `not pinned: ${hostCpus < 2 ? `the host has ${hostCpus} CPU` : 'taskset failed'}, so service and load generator share the CPUs; compare variants within this run only`,
     },
     cpuset: null,
     availableCpus: hostCpus,
   };
+}
+
+/**
+ * How each scenario runs here: duet only where it can (Docker, the built-in generator), pinned unless the
+ * scenario needs the whole CPU set. Fallbacks are returned as sentences for the record's limits.
+ */
+export function scenarioExecutions(
+  scenarios: ReadonlyArray<Pick<Scenario, 'name' | 'execution' | 'placement'>>,
+  where: { target: TargetName; generator: string; hostCpus: number; cpuset: string | null; availableCpus: number },
+): { executions: Map<string, ScenarioExecution>; limits: string[] } {
+  const executions = new Map<string, ScenarioExecution>();
+  const limits: string[] = [];
+  for (const scenario of scenarios) {
+    let execution = scenario.execution ?? 'sequential';
+    if (execution === 'duet' && (where.target !== 'docker' || where.generator !== 'autocannon')) {
+      limits.push(`${scenario.name}: duet execution needs the docker target and the built-in generator; ran sequentially on ${where.target} with ${where.generator}`);
+      execution = 'sequential';
+    }
+    const shared = scenario.placement === 'shared' || where.cpuset === null;
+    executions.set(scenario.name, {
+      execution,
+      cpuset: shared ? null : where.cpuset,
+      availableCpus: shared ? where.hostCpus : where.availableCpus,
+    });
+  }
+  return { executions, limits };
 }
 
 export const runCommand: Command = async (ctx) => {
@@ -109,30 +188,31 @@ export const runCommand: Command = async (ctx) => {
     ctx.stdout(help);
     return ExitCode.ok;
   }
-  const targetName: TargetName = parseChoice('target', values.target ?? 'docker', targetNames);
-  const profile: ProfileName = parseChoice('profile', values.profile ?? 'default', profileNames);
-  const loadName = parseChoice('load', values.load ?? 'autocannon', [...loadGeneratorNames, 'auto'] as const);
+  const resumed = values.resume === undefined ? null : await RunStore.open(path.resolve(ctx.cwd, values.resume));
+  // On --resume the plan and everything that shaped it come from the record; a flag may only repeat it.
+  const flags = resumed === null ? values : resumedFlags(values, resumed.record);
+  const targetName: TargetName = parseChoice('target', flags.target ?? 'docker', targetNames);
+  const profile: ProfileName = parseChoice('profile', flags.profile ?? 'default', profileNames);
+  const loadName = parseChoice('load', flags.load ?? 'autocannon', [...loadGeneratorNames, 'auto'] as const);
   const overrides = {
-    repeats: values.repeats === undefined ? undefined : parsePositiveInt('repeats', values.repeats),
-    durationMs: values.duration === undefined ? undefined : parseDuration('duration', values.duration),
-    warmupMs: values.warmup === undefined ? undefined : parseDuration('warmup', values.warmup),
+    repeats: values.repeats === undefined ? undefined : parsePositiveInt('repeats', values.repeats, planLimits.repeats),
+    durationMs: values.duration === undefined ? undefined : parseDuration('duration', values.duration, { maxMs: planLimits.durationMs }),
+    warmupMs: values.warmup === undefined ? undefined : parseDuration('warmup', values.warmup, { allowZero: true, maxMs: planLimits.durationMs }),
   };
-  if (values.seed !== undefined && !/^\d+$/.test(values.seed)) throw usageError(`--seed must be a whole number (got "${values.seed}")`);
+  if (values.seed !== undefined && !/^\d{1,10}$/.test(values.seed)) throw usageError(`--seed must be a whole number (got "${values.seed}")`);
+  // Checked before anything is created (a cluster, a container, a folder).
+  const runId = createRunId(targetName);
+  const outDir = resumed === null ? await checkOutDir(path.resolve(ctx.cwd, values.out ?? path.join('results', runId))) : resumed.dir;
 
-  let store: RunStore | null = null;
-  let scenarios: Scenario[];
+  let store: RunStore | null = resumed;
+  let scenarios: Scenario[] = [];
   let seed: number;
-  if (values.resume !== undefined) {
-    store = await RunStore.open(path.resolve(ctx.cwd, values.resume));
-    if (store.record.status === 'completed') {
+  if (store !== null) {
+    const retry = store.record.repeats.filter((r) => r.outcome.state === 'failed').length;
+    if (store.record.status === 'completed' && retry === 0) {
       ctx.stdout(`${store.dir}: the run is already complete; nothing to resume\n`);
       return ExitCode.ok;
     }
-    if (store.record.target !== targetName && values.target !== undefined) {
-      throw usageError(`--target ${targetName} differs from the resumed run's target ${store.record.target}`);
-    }
-    const names = store.record.plan.scenarios.map((s) => s.name);
-    scenarios = await Promise.all(names.map((name) => loadScenario(name, ctx.cwd)));
     seed = store.record.seed;
   } else {
     if (!values.matrix && (values.scenario ?? []).length === 0) {
@@ -153,20 +233,22 @@ export const runCommand: Command = async (ctx) => {
     seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
   }
 
-  const resolved = scenarios.map((s) => resolveScenario(s, store?.record.profile as ProfileName ?? profile, overrides));
-  const plan = createPlan(resolved, seed);
-  const shownProfile = store?.record.profile ?? profile;
-  ctx.stdout(`${formatPlan(plan, targetName, shownProfile)}\n`);
+  const resolved = scenarios.map((s) => resolveScenario(s, profile, overrides));
+  checkPlanBounds(resolved);
+  // A resumed run's plan is the recorded one: no scenario is loaded again (a record's names are data).
+  const plan: Plan = store === null ? createPlan(resolved, seed) : { scenarios: [], cells: store.record.plan.cells as Cell[], order: store.record.plan.order };
+  const outline = store === null ? plan.scenarios.map((r) => ({ name: r.scenario.name, claims: r.scenario.claims, repeats: r.repeats })) : store.record.plan.scenarios;
+  ctx.stdout(`${formatPlan({ ...plan, scenarios: outline }, targetName, profile)}\n`);
   if (values['dry-run']) return ExitCode.ok;
 
   const log = (line: string) => ctx.stdout(`  ${line}\n`);
   const targetFlags: TargetFlags = {
-    context: values.context,
-    kubeconfig: values.kubeconfig,
-    cluster: values.cluster,
+    context: flags.context,
+    kubeconfig: flags.kubeconfig,
+    cluster: flags.cluster,
     keepCluster: values['keep-cluster'] === true,
-    nodeImage: values['node-image'],
-    imageRegistry: values['image-registry'],
+    nodeImage: flags['node-image'],
+    imageRegistry: flags['image-registry'],
   };
   const target = await createTarget(targetName, targetFlags, { log });
   await target.prepare(ctx.signal);
@@ -178,9 +260,16 @@ export const runCommand: Command = async (ctx) => {
 
   const hostCpus = os.cpus().length;
   const { placement, cpuset, availableCpus } = await choosePlacement(hostCpus);
+  const { executions, limits: executionLimits } = store === null
+    ? scenarioExecutions(scenarios, { target: targetName, generator: generator.name, hostCpus, cpuset, availableCpus })
+    : recordedExecutions(store.record, { hostCpus, cpuset, availableCpus });
+  let calibrations: Calibration[] = store?.record.calibration ?? [];
   if (store === null) {
-    const runId = createRunId(targetName);
-    const dir = path.resolve(ctx.cwd, values.out ?? path.join('results', runId));
+    calibrations = await calibrate(plan, { runId, target, generator, signal: ctx.signal, cpusetOf: (cell) => executions.get(cell.scenario)?.cpuset ?? null, log });
+  }
+  plan.cells = applyCalibration(plan.cells, calibrations);
+  if (store === null) {
+    const dir = outDir;
     const fingerprint = await collectFingerprint({ run: runProcess, dockerVersion: await target.version?.().catch(() => null) ?? null });
     const now = new Date().toISOString();
     const record: RunRecord = {
@@ -197,12 +286,21 @@ export const runCommand: Command = async (ctx) => {
       fingerprint,
       placement,
       plan: {
-        scenarios: resolved.map((r) => ({ name: r.scenario.name, kind: r.scenario.kind, claims: [...r.scenario.claims], repeats: r.repeats, description: r.scenario.description })),
+        scenarios: resolved.map((r) => ({
+          name: r.scenario.name,
+          kind: r.scenario.kind,
+          claims: [...r.scenario.claims],
+          repeats: r.repeats,
+          description: r.scenario.description,
+          execution: executions.get(r.scenario.name)?.execution ?? 'sequential',
+          placement: executions.get(r.scenario.name)?.cpuset === null && cpuset !== null ? 'shared' : 'pinned',
+        })),
         cells: plan.cells,
         order: plan.order,
       },
+      ...(calibrations.length > 0 ? { calibration: calibrations } : {}),
       repeats: [],
-      limits: skippedGenerators,
+      limits: [...skippedGenerators, ...executionLimits],
     };
     store = await RunStore.create(dir, record);
   } else {
@@ -213,7 +311,7 @@ export const runCommand: Command = async (ctx) => {
   const printer = createProgressPrinter(ctx.stdout, ctx.isTTY && ctx.env.NO_COLOR === undefined ? true : ctx.isTTY);
   let summary;
   try {
-    summary = await runPlan({ plan, store, target, generator, signal: ctx.signal, cpuset, availableCpus, onEvent: printer });
+    summary = await runPlan({ plan, store, target, generator, signal: ctx.signal, executions, fallback: { execution: 'sequential', cpuset, availableCpus }, onEvent: printer });
   } finally {
     // Whatever happened, nothing this run labelled may stay behind.
     const removed = await target.cleanup(store.record.runId).catch(() => 0);
@@ -222,3 +320,31 @@ export const runCommand: Command = async (ctx) => {
   }
   return finishRun(ctx, store, summary, { hostCpus, availableCpus });
 };
+
+/** Executions of a resumed run: as recorded (older records: sequential, pinned). */
+function recordedExecutions(record: RunRecord, where: { hostCpus: number; cpuset: string | null; availableCpus: number }): { executions: Map<string, ScenarioExecution>; limits: string[] } {
+  const executions = new Map<string, ScenarioExecution>();
+  for (const s of record.plan.scenarios) {
+    const shared = s.placement === 'shared' || where.cpuset === null;
+    executions.set(s.name, { execution: s.execution ?? 'sequential', cpuset: shared ? null : where.cpuset, availableCpus: shared ? where.hostCpus : where.availableCpus });
+  }
+  return { executions, limits: [] };
+}
+
+/** Calibrates every open-model scenario that asks for it; a scenario that cannot be calibrated keeps its rate. */
+async function calibrate(plan: Plan, ctx: CalibrationContext): Promise<Calibration[]> {
+  const out: Calibration[] = [];
+  for (const resolved of plan.scenarios) {
+    const load = resolved.load;
+    if (load.model !== 'open' || load.capacityFraction === undefined) continue;
+    const cells = plan.cells.filter((c) => c.scenario === resolved.scenario.name);
+    const calibration = await calibrateScenario(resolved.scenario.name, cells, load.capacityFraction, ctx);
+    if (calibration === null) {
+      ctx.log(`${resolved.scenario.name}: calibration failed (a cell sustained not even the first step); it runs at its declared ${load.ratePerSec} req/s`);
+      continue;
+    }
+    ctx.log(`${resolved.scenario.name}: operating point ${calibration.chosenRatePerSec} req/s (${Math.round(load.capacityFraction * 100)}% of the lowest capacity)`);
+    out.push(calibration);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+/**
+ * Paths built from run-record fields. A record is data someone may have edited: every name in it that
+ * becomes part of a path must stay a plain name, and every path built from it must stay inside the
+ * folder it is meant for.
+ */
+import path from 'node:path';
+import { usageError } from '../errors.js';
+
+/** Scenario and profile names: kebab-case, as `defineScenario` requires. */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+/** Run ids as `createRunId` makes them (`20261207-014500-docker-ab12`), or any plain file name. */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * `dir/...parts`, refused when the result leaves `dir` (`..`, an absolute part, a separator in a name
+ * that should be one).
+ */
+export function resolveInside(dir: string, parts: readonly string[], what: string): string {
+  const base = path.resolve(dir);
+  const full = path.resolve(base, ...parts);
+  const relative = path.relative(base, full);
+  if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+    throw usageError(`${what}: ${JSON.stringify(parts.join('/'))} would be written outside ${base}`, 'the run record names a path, not a plain name; it was edited by hand or is corrupt');
+  }
+  return full;
+}
+
+/** The fields of a record (already schema-valid) that must be plain names, with the first bad one. */
+export function findBadRecordName(record: {
+  runId: string;
+  profile: string;
+  plan: { scenarios: ReadonlyArray<{ name: string }>; cells: ReadonlyArray<{ scenario: string }> };
+}): { field: string; value: string } | null {
+  if (!RUN_ID_PATTERN.test(record.runId)) return { field: 'runId', value: record.runId };
+  if (!NAME_PATTERN.test(record.profile)) return { field: 'profile', value: record.profile };
+  for (const [i, s] of record.plan.scenarios.entries()) {
+    if (!NAME_PATTERN.test(s.name)) return { field: `plan.scenarios.${i}.name`, value: s.name };
+  }
+  for (const [i, c] of record.plan.cells.entries()) {
+    if (!NAME_PATTERN.test(c.scenario)) return { field: `plan.cells.${i}.scenario`, value: c.scenario };
+  }
+  return null;
+}
