@@ -1,11 +1,13 @@
 /** `bench doctor`: what is installed, what is missing, how to get it; `--cleanup` removes leftovers. */
 import { access } from 'node:fs/promises';
-import { ExitCode } from '../../errors.js';
+import { ExitCode, usageError } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
 import { findK6, k6InstallHint } from '../../load/k6.js';
 import { detectCgroupVersion } from '../../results/fingerprint.js';
-import { parseCommandArgs } from '../args.js';
-import type { Command } from '../types.js';
+import { RUN_ID_PATTERN } from '../../results/layout.js';
+import { selectRunsToRemove, type CleanupSelection } from '../../targets/owner.js';
+import { parseCommandArgs, parseDuration } from '../args.js';
+import type { Command, CommandContext } from '../types.js';
 
 export interface Check {
   name: string;
@@ -18,7 +20,8 @@ export interface Check {
 
 async function versionOf(run: ProcessRunner, command: string, args: string[]): Promise<string | null> {
   try {
-    const result = await run(command, args);
+    // A tool that hangs (a Docker socket that accepts but never answers) counts as absent.
+    const result = await run(command, args, { signal: AbortSignal.timeout(15_000) });
     return (result.stdout.trim() || result.stderr.trim()).split('\n')[0] ?? '';
   } catch {
     return null;
@@ -79,21 +82,70 @@ export function formatChecks(checks: readonly Check[]): string {
     .join('\n');
 }
 
+const doctorUsage = `Usage: bench doctor [--cleanup [--dry-run] [--run-id ID ...] [--older-than D]]
+  --cleanup         remove containers left by runs whose bench process is gone (crashed, killed);
+                    a run that is still going is never touched
+  --run-id ID       remove exactly this run's containers, whoever owns them (repeatable)
+  --older-than D    remove runs created longer ago than D (e.g. 30m, 2h), whoever owns them
+  --dry-run         list what --cleanup would remove and why, remove nothing
+`;
+
+/** Parses `--older-than`: a duration with `h` and `d` allowed besides `ms`, `s`, `m`. */
+export function parseAge(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(d|h)$/.exec(value.trim());
+  if (match) return Math.round(Number(match[1]) * (match[2] === 'd' ? 86_400_000 : 3_600_000));
+  return parseDuration('older-than', value, { allowZero: true, maxMs: Number.MAX_SAFE_INTEGER });
+}
+
+async function cleanupLeftovers(ctx: CommandContext, selection: CleanupSelection, dryRun: boolean): Promise<void> {
+  const { DockerTarget } = await import('../../targets/docker/docker-target.js');
+  const docker = new DockerTarget();
+  const runs = await docker.leftovers().catch((error: Error) => {
+    ctx.stderr(`cleanup: ${error.message}\n`);
+    return [];
+  });
+  const decisions = selectRunsToRemove(runs, selection, Date.now());
+  let removed = 0;
+  for (const { run, remove, reason } of decisions) {
+    ctx.stdout(`cleanup: ${remove ? (dryRun ? 'would remove' : 'removing') : 'keeping'} run ${run.runId}: ${reason}; ${run.objects.join(', ')}\n`);
+    if (remove && !dryRun) {
+      removed += await docker.cleanup(run.runId).catch((error: Error) => {
+        ctx.stderr(`cleanup: run ${run.runId}: ${error.message}\n`);
+        return 0;
+      });
+    }
+  }
+  if (!dryRun) ctx.stdout(`cleanup: removed ${removed} container(s) labelled by bench\n`);
+}
+
 export const doctorCommand: Command = async (ctx) => {
-  const { values } = parseCommandArgs('doctor', ctx.argv, { cleanup: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, false);
+  const { values } = parseCommandArgs(
+    'doctor',
+    ctx.argv,
+    {
+      cleanup: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      'run-id': { type: 'string', multiple: true },
+      'older-than': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    false,
+  );
   if (values.help) {
-    ctx.stdout('Usage: bench doctor [--cleanup]\n  --cleanup  remove containers (and cluster namespaces) left by crashed runs\n');
+    ctx.stdout(doctorUsage);
     return ExitCode.ok;
   }
+  const selecting = values['dry-run'] === true || values['run-id'] !== undefined || values['older-than'] !== undefined;
+  if (selecting && !values.cleanup) throw usageError('--dry-run, --run-id and --older-than go with --cleanup', 'bench doctor --cleanup --dry-run');
+  for (const id of values['run-id'] ?? []) {
+    if (!RUN_ID_PATTERN.test(id)) throw usageError(`--run-id must be a run id such as 20261207-014500-docker-ab12 (got ${JSON.stringify(id)})`);
+  }
+  const selection: CleanupSelection = {
+    ...(values['run-id'] === undefined ? {} : { runIds: values['run-id'] }),
+    ...(values['older-than'] === undefined ? {} : { olderThanMs: parseAge(values['older-than']) }),
+  };
   const checks = await runChecks(ctx.env);
   ctx.stdout(`${formatChecks(checks)}\n`);
-  if (values.cleanup) {
-    const { DockerTarget } = await import('../../targets/docker/docker-target.js');
-    const removed = await new DockerTarget().cleanup(null).catch((error: Error) => {
-      ctx.stderr(`cleanup: ${error.message}\n`);
-      return 0;
-    });
-    ctx.stdout(`cleanup: removed ${removed} container(s) labelled by bench\n`);
-  }
+  if (values.cleanup) await cleanupLeftovers(ctx, selection, values['dry-run'] === true);
   return checks.some((c) => c.essential && !c.ok) ? ExitCode.infra : ExitCode.ok;
 };

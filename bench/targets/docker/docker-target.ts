@@ -15,10 +15,43 @@ import type { EffectiveSettings } from '../../results/schema.js';
 import { fetchRuntime, waitForReady } from '../http.js';
 import { ensureServiceImage } from '../images.js';
 import { effectiveFromRuntime, MiB, serviceEnv } from '../service-env.js';
+import { OWNER_LABELS, ownerFromLabels, ownerLabels, type RunLeftovers } from '../owner.js';
 import type { ContainerSample, DeployOptions, ServiceHandle, Target, TargetCapabilities } from '../types.js';
 
 export const RUN_LABEL = 'bench.run-id';
 const SERVICE_PORT = '8080/tcp';
+
+/** Deadline of one short engine call (ping, version, list): an engine that accepts but never answers. */
+export const ENGINE_CALL_TIMEOUT_MS = 15_000;
+
+/**
+ * One short Docker Engine call with a deadline, abandoned at once when `signal` aborts (Ctrl-C must not
+ * wait for an engine that never answers). The request is aborted too, so no socket is left open.
+ */
+export async function engineCall<T>(what: string, call: (abortSignal: AbortSignal) => Promise<T>, signal?: AbortSignal, timeoutMs = ENGINE_CALL_TIMEOUT_MS): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the Docker engine did not answer ${what} within ${timeoutMs / 1000} s`)), timeoutMs);
+    onAbort = () => reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([call(controller.signal), stop]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort);
+    controller.abort();
+  }
+}
+
+/** dockerode takes `abortSignal` in these calls' options; its typings leave the options out. */
+interface AbortableCalls {
+  ping(options: { abortSignal: AbortSignal }): Promise<unknown>;
+  version(options: { abortSignal: AbortSignal }): Promise<Docker.DockerVersion>;
+}
 
 export interface DockerTargetOptions {
   docker?: Docker;
@@ -51,8 +84,9 @@ export class DockerTarget implements Target {
   async prepare(signal: AbortSignal): Promise<void> {
     signal.throwIfAborted();
     try {
-      await this.docker.ping();
+      await engineCall('ping', (abortSignal) => (this.docker as unknown as AbortableCalls).ping({ abortSignal }), signal);
     } catch (error) {
+      if (signal.aborted) throw error;
       throw infraError(
         `no Docker engine answers (${(error as Error).message})`,
         'start one with `sudo bash infra/setup/docker-engine.sh` (installs Debian docker.io when missing), then run `npx bench doctor`',
@@ -63,7 +97,7 @@ export class DockerTarget implements Target {
 
   /** Docker and API versions, for the run's fingerprint. */
   async version(): Promise<string> {
-    const v = await this.docker.version();
+    const v = await engineCall('version', (abortSignal) => (this.docker as unknown as AbortableCalls).version({ abortSignal }));
     return `${v.Version} (API ${v.ApiVersion})`;
   }
 
@@ -75,7 +109,7 @@ export class DockerTarget implements Target {
       Image: image.tag,
       name: `bench-${options.runId}-${Math.random().toString(36).slice(2, 8)}`,
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      Labels: { [RUN_LABEL]: options.runId, 'bench.cell': cell.id },
+      Labels: { [RUN_LABEL]: options.runId, 'bench.cell': cell.id, ...ownerLabels() },
       ExposedPorts: { [SERVICE_PORT]: {} },
       HostConfig: {
         PortBindings: { [SERVICE_PORT]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
@@ -83,6 +117,10 @@ export class DockerTarget implements Target {
         ...(settings.memLimitMiB !== null ? { Memory: settings.memLimitMiB * MiB, MemorySwap: settings.memLimitMiB * MiB } : {}),
         ...(options.cpuset !== null ? { CpusetCpus: options.cpuset } : {}),
         AutoRemove: false,
+        // The service needs no privilege and writes nothing to its filesystem.
+        SecurityOpt: ['no-new-privileges'],
+        CapDrop: ['ALL'],
+        ReadonlyRootfs: true,
       },
     });
     const ids = { containerId: container.id };
@@ -192,11 +230,26 @@ export class DockerTarget implements Target {
     await this.removeContainer(handle.ids.containerId as string);
   }
 
+  /** Containers of every run on this engine, grouped by run, with their owner labels. */
+  async leftovers(): Promise<RunLeftovers[]> {
+    const containers = await engineCall('list containers', (abortSignal) => this.docker.listContainers({ all: true, filters: { label: [RUN_LABEL] }, abortSignal }));
+    const runs = new Map<string, RunLeftovers>();
+    for (const c of containers) {
+      const labels = c.Labels ?? {};
+      const runId = labels[RUN_LABEL] ?? '';
+      const created = Number(labels[OWNER_LABELS.createdAtMs] ?? c.Created * 1000);
+      const run = runs.get(runId) ?? { runId, owner: ownerFromLabels(labels), createdAtMs: null, objects: [] };
+      run.createdAtMs = Number.isFinite(created) ? Math.min(run.createdAtMs ?? created, created) : run.createdAtMs;
+      run.objects.push(`container ${(c.Names?.[0] ?? c.Id).replace(/^\//, '')} (${c.State})`);
+      runs.set(runId, run);
+    }
+    return [...runs.values()];
+  }
+
   async cleanup(runId: string | null): Promise<number> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: [runId === null ? RUN_LABEL : `${RUN_LABEL}=${runId}`] },
-    });
+    const containers = await engineCall('list containers', (abortSignal) =>
+      this.docker.listContainers({ all: true, filters: { label: [runId === null ? RUN_LABEL : `${RUN_LABEL}=${runId}`] }, abortSignal }),
+    );
     await Promise.all(containers.map((c) => this.removeContainer(c.Id)));
     return containers.length;
   }

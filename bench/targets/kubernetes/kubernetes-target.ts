@@ -35,6 +35,7 @@ import {
   runLabelValue,
   type HpaOptions,
 } from './objects.js';
+import { ownerLabels } from '../owner.js';
 import { applyPodEvent, countPods, summarizePodStartup, type PodLifecycle, type WatchEventType } from './pod-timeline.js';
 import { listAndWatch, waitForWatch, type RunningWatch } from './watches.js';
 
@@ -162,7 +163,9 @@ export class KubernetesTarget implements Target {
 
   private async createNamespace(runId: string, signal: AbortSignal): Promise<void> {
     const body = buildNamespace(runId);
-    const name = body.metadata!.name!;
+    // Who created it, so that `bench doctor --cleanup` can tell a crashed run from one still going.
+    body.metadata = { ...body.metadata, labels: { ...body.metadata?.labels, ...ownerLabels() } };
+    const name = body.metadata.name!;
     for (let attempt = 0; ; attempt++) {
       try {
         await this.clients.core.createNamespace({ body });
@@ -665,6 +668,8 @@ class KubernetesObserver implements TargetObserver {
   private readonly metricsTimer: NodeJS.Timeout;
   private readonly podListener: () => void;
   private lastPods = '';
+  /** The HPA's `spec.maxReplicas`, to flag a run that touched the cap. */
+  private replicaCap: number | null = null;
 
   constructor(
     private readonly target: KubernetesTarget,
@@ -737,6 +742,7 @@ class KubernetesObserver implements TargetObserver {
   }
 
   private onHpa(hpa: V2HorizontalPodAutoscaler): void {
+    this.replicaCap = hpa.spec?.maxReplicas ?? this.replicaCap;
     const current = hpa.status?.currentReplicas ?? 0;
     // Before its first sync the HPA reports desiredReplicas 0: no decision yet, so the replica count
     // in force is the current one (an HPA never scales below minReplicas ≥ 1).
@@ -789,6 +795,10 @@ class KubernetesObserver implements TargetObserver {
         if (summary.timeToScaleUpMs !== null) metrics.timeToScaleUpMs = summary.timeToScaleUpMs;
         else notes.push(`the HPA did not scale up (replicas stayed at ${summary.initialReplicas})`);
         if (summary.failedRescales > 0) notes.push(`${summary.failedRescales} FailedRescale event(s)`);
+        if (this.replicaCap !== null) {
+          metrics.replicaCap = this.replicaCap;
+          metrics.replicaCapReached = summary.maxReplicas >= this.replicaCap ? 1 : 0;
+        }
       }
     }
     const lives = [...this.state.pods.values()];
