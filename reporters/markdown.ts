@@ -121,10 +121,27 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
     case 'absolute': {
       const c = check.check;
       const figure = c.relation === 'about' ? `≈ ${formatMetricValue(c.metric, c.value)} ±${c.tolerancePct ?? 0}%` : `${{ below: '<', 'at-most': '≤', 'at-least': '≥' }[c.relation]} ${formatMetricValue(c.metric, c.value)}`;
+      const context = c.context ?? [];
       out.push(
         table(
-          ['cell', `${metricLabel(c.metric)} (median ± CI)`, 'document', 'n', 'verdict'],
-          check.cells.map((r) => [r.cell.label, valueCell(r.cell, c.metric), figure, nText(r.cell), verdictText[r.verdict]]),
+          ['cell', `${metricLabel(c.metric)} (median ± CI)`, 'document', ...context.map((m) => `${metricLabel(m)} (context)`), 'n', 'verdict'],
+          check.cells.map((r) => [r.cell.label, valueCell(r.cell, c.metric), figure, ...context.map((m) => valueCell(r.cell, m)), nText(r.cell), verdictText[r.verdict]]),
+        ),
+      );
+      break;
+    }
+    case 'no-failures': {
+      const c = check.check;
+      const sum = (cell: CellAnalysis, metric: string) => cell.metrics[metric]?.values.reduce((a, b) => a + b, 0) ?? null;
+      out.push(
+        table(
+          ['cell', metricLabel(c.metric), metricLabel(c.exposureMetric), '95% upper bound on the failure rate (3/N)', 'document', 'n', 'verdict'],
+          check.cells.map((r) => {
+            const failed = sum(r.cell, c.metric);
+            const exposed = sum(r.cell, c.exposureMetric);
+            const bound = failed === 0 && exposed !== null && exposed > 0 ? `${formatNumber((3 / exposed) * 100)}% (threshold ${formatNumber(c.maxFailureRate * 100)}%)` : '—';
+            return [r.cell.label, failed === null ? 'n/a' : String(failed), exposed === null ? 'n/a' : String(exposed), bound, '0 dropped', nText(r.cell), verdictText[r.verdict]];
+          }),
         ),
       );
       break;
@@ -191,6 +208,10 @@ function checkMetrics(check: CheckResult['check']): string[] {
       return ['gomaxprocs'];
     case 'no-op':
       return [check.settingMetric, ...check.metrics];
+    case 'no-failures':
+      return [check.metric, check.exposureMetric];
+    case 'absolute':
+      return [check.metric, ...(check.context ?? [])];
     default:
       return [check.metric];
   }

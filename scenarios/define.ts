@@ -186,6 +186,12 @@ export const scenarioSchema = z
     exclude: z.array(matrixSchema.transform((m) => m)).optional(),
     load: loadSchema,
     repeats: z.number().int().positive(),
+    /**
+     * Shutdown scenarios: how long after SIGTERM the generator keeps sending to the service before its
+     * endpoint leaves the generator's target list, ms: the delay of an endpoints update reaching a load
+     * balancer, independent of the service's drain (`drainMs`). @default 1000 (defaultEndpointRemovalDelayMs)
+     */
+    endpointRemovalDelayMs: z.number().int().min(0, 'endpointRemovalDelayMs must be ≥ 0').optional(),
     /** Scenario runs in `bench run --matrix` without `--scenario`. */
     default: z.boolean().optional(),
     profiles: z.partialRecord(z.enum(profileNames), profileOverrideSchema).optional(),
@@ -234,4 +240,9 @@ export interface Cell {
   load: LoadProfile;
   /** Request path overriding the workload's default (from the scenario's `workloadPaths`); absent = default. */
   requestPath?: string;
+  /** Shutdown cells: the scenario's `endpointRemovalDelayMs`; absent = defaultEndpointRemovalDelayMs. */
+  endpointRemovalDelayMs?: number;
 }
+
+/** How long arrivals go on after SIGTERM when a shutdown scenario does not say (`endpointRemovalDelayMs`). */
+export const defaultEndpointRemovalDelayMs = 1000;

@@ -5,6 +5,12 @@ import { defineScenario } from './define.js';
  * throughput, tail latency and CFS throttling compared with a container-unaware service? The unaware
  * service is emulated on this host with an explicit GOMAXPROCS of a bigger node (8 CPUs), and `legacy`
  * is the runtime's own switch back to the pre-1.25 behaviour (GODEBUG=containermaxprocs=0).
+ *
+ * A closed-model load at saturation: throughput and GOMAXPROCS per limit. CPU used / limit is shown
+ * but not judged here, since both variants sit at their quota when saturated; the fixed-rate
+ * comparison is `gomaxprocs-fixed-rate`. GOMAXPROCS=8 on a host with fewer CPUs runs 8 Ps on those
+ * CPUs only: it cannot burst the way an 8-CPU node would, so throttling is milder than there.
+ * `placement: 'shared'`: the service sees the whole CPU set, or the runtime would read a pinned cpuset.
  */
 export default defineScenario({
   name: 'gomaxprocs',

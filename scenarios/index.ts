@@ -2,6 +2,7 @@
 import coldStart from './cold-start.js';
 import gogc from './gogc.js';
 import gomaxprocs from './gomaxprocs.js';
+import gomaxprocsFixedRate from './gomaxprocs-fixed-rate.js';
 import gomemlimit from './gomemlimit.js';
 import greentea from './greentea.js';
 import hpa from './hpa.js';
@@ -14,6 +15,7 @@ import type { ScenarioInput } from './define.js';
 /** Built-in scenario modules, validated when loaded (bench/orchestrator/scenarios.ts). */
 export const builtinScenarios = {
   gomaxprocs,
+  'gomaxprocs-fixed-rate': gomaxprocsFixedRate,
   greentea,
   'image-size': imageSize,
   'cold-start': coldStart,

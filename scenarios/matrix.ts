@@ -143,7 +143,9 @@ export function expandMatrix(resolved: ResolvedScenario): Cell[] {
         load,
       };
       const requestPath = scenario.workloadPaths?.[settings.workload];
-      return requestPath === undefined ? cell : { ...cell, requestPath };
+      if (requestPath !== undefined) cell.requestPath = requestPath;
+      if (scenario.endpointRemovalDelayMs !== undefined) cell.endpointRemovalDelayMs = scenario.endpointRemovalDelayMs;
+      return cell;
     });
 }
 

@@ -20,13 +20,17 @@
  *   CPU count everywhere on a host where the rule differs → `refuted`.
  * - no-op checks: the runtime reports the same setting for both → `refuted` (the claimed optimisation
  *   does nothing), whatever the other metrics do; a different setting → `inconclusive`.
+ * - no-failures checks ("drops no request"): failures and exposed requests summed over a cell's
+ *   completed repeats; any failure → `refuted`; none → `confirmed` only when the 95% upper bound on
+ *   the failure rate, 3/N (the rule of three), is below the check's `maxFailureRate`, else
+ *   `inconclusive` (too few requests exposed for zero to mean anything).
  * - several figures or cells: the worst wins, in the order refuted > weaker > inconclusive > confirmed.
  */
 import type { ClaimCheck, ClaimSpec, CellSelector } from '../../scenarios/claims.js';
 import { metrics, isMetricName } from '../results/metrics.js';
 import { compareCellMetric, type CellAnalysis, type RunAnalysis } from '../stats/analyse.js';
 import type { Difference } from '../stats/difference.js';
-import { formatMetricValue, formatPct, formatPctInterval, formatP, formatWithCi, metricLabel } from './format.js';
+import { formatMetricValue, formatNumber, formatPct, formatPctInterval, formatP, formatWithCi, metricLabel } from './format.js';
 
 export type Verdict = 'confirmed' | 'weaker' | 'refuted' | 'inconclusive' | 'not-measurable' | 'not-run';
 
@@ -233,6 +237,24 @@ export function judgeAbsolute(
   }
 }
 
+/**
+ * "Drops no request" from failures among `exposed` requests. Zero failures bound the failure rate by
+ * 3/N at 95% (the rule of three: (1 − p)^N = 0.05 gives p ≈ 3/N). Exported for tests.
+ */
+export function judgeNoFailures(failed: number, exposed: number, maxFailureRate: number): { verdict: Verdict; reason: string; upperBound: number | null } {
+  const pct = (x: number) => `${formatNumber(x * 100)}%`;
+  if (exposed <= 0) return { verdict: 'inconclusive', reason: 'no request was exposed to the shutdown', upperBound: null };
+  if (failed > 0) return { verdict: 'refuted', reason: `${failed} of ${exposed} exposed requests failed (${pct(failed / exposed)})`, upperBound: null };
+  const bound = 3 / exposed;
+  return bound < maxFailureRate
+    ? { verdict: 'confirmed', reason: `0 of ${exposed} exposed requests failed; 95% upper bound on the failure rate 3/${exposed} = ${pct(bound)} < ${pct(maxFailureRate)}`, upperBound: bound }
+    : {
+        verdict: 'inconclusive',
+        reason: `0 of ${exposed} exposed requests failed, but the 95% upper bound 3/${exposed} = ${pct(bound)} is not below ${pct(maxFailureRate)}: more than ${Math.ceil(3 / maxFailureRate)} exposed requests are needed`,
+        upperBound: bound,
+      };
+}
+
 /** The Go 1.25 rule for GOMAXPROCS under a CPU limit. */
 export function expectedGomaxprocs(cpuLimit: number | null, hostCpus: number): number {
   if (cpuLimit === null) return hostCpus;
@@ -294,6 +316,31 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
         })
         .join('; ');
       return { ...base, cells: results, verdict: combineVerdicts(results.map((r) => r.verdict)), measured, reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+    }
+    case 'no-failures': {
+      const selected = cells.filter((c) => matches(c, check.select));
+      if (selected.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no matching cell`, reason: 'no matching cells' };
+      const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+      const results = selected.map((c): CellResult & { failed: number | null; exposed: number | null } => {
+        const failed = c.metrics[check.metric];
+        const exposed = c.metrics[check.exposureMetric];
+        const short = repeatsShort([c]);
+        const counts = { failed: failed ? sum(failed.values) : null, exposed: exposed ? sum(exposed.values) : null };
+        if (short) return { cell: c, metric: check.metric, ...counts, verdict: 'inconclusive', reason: `no verdict: ${short}` };
+        if (!failed || !exposed) return { cell: c, metric: check.metric, ...counts, verdict: 'inconclusive', reason: `${metricLabel(failed ? check.exposureMetric : check.metric)} missing` };
+        const { verdict, reason } = judgeNoFailures(counts.failed!, counts.exposed!, check.maxFailureRate);
+        return { cell: c, metric: check.metric, ...counts, verdict, reason };
+      });
+      const measured = results
+        .map((r) => {
+          const where = results.length > 1 ? ` (${r.cell.label})` : '';
+          if (r.failed === null || r.exposed === null) return `${check.label}${where}: n/a`;
+          const bound = r.failed === 0 && r.exposed > 0 ? `, 95% upper bound ${formatNumber((3 / r.exposed) * 100)}%` : '';
+          return `${check.label}${where}: ${r.failed} of ${r.exposed} failed${bound}`;
+        })
+        .join('; ');
+      const cellResults = results.map(({ failed: _f, exposed: _e, ...r }) => r);
+      return { ...base, cells: cellResults, verdict: combineVerdicts(cellResults.map((r) => r.verdict)), measured, reason: cellResults.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
     }
     case 'gomaxprocs-rule': {
       const selected = cells.filter((c) => matches(c, check.select));

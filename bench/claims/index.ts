@@ -5,6 +5,7 @@ export {
   judgeNoWorse,
   judgeAbsolute,
   judgeGomaxprocs,
+  judgeNoFailures,
   expectedGomaxprocs,
   pairCells,
   describeCoverage,

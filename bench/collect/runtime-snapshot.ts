@@ -25,8 +25,22 @@ export interface RuntimeSnapshot {
   gcPauses: { count: number; p50Seconds: number; p99Seconds: number; maxSeconds: number };
   /** Process resident set size from /proc/self/status (VmRSS), bytes. */
   rssBytes: number;
-  /** Process start time, RFC 3339 with nanoseconds. */
+  /** Go's package initialisation time, RFC 3339 with nanoseconds. */
   startTime: string;
+  /**
+   * How fast the process became ready, measured by the service itself (absent from builds before it
+   * reported it). `processStartToReadyMs` runs from the kernel's process start to the open listener,
+   * an upper bound at `processStartResolutionMs` (10 ms, the kernel's clock tick); `source` `init`
+   * means /proc was unreadable and the figure starts at Go's package initialisation.
+   */
+  startup?: {
+    processStartToReadyMs: number;
+    initToReadyMs: number;
+    processStartSource: 'kernel' | 'init';
+    processStartResolutionMs: number;
+    /** To the first 200 of /ready: includes the wait for the first probe. */
+    firstReadyMs: number | null;
+  };
   uptimeSeconds: number;
   ready: boolean;
   pid: number;

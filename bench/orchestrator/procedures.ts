@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cellRequestPath } from '../../scenarios/workloads.js';
-import type { Cell } from '../../scenarios/define.js';
+import { defaultEndpointRemovalDelayMs, type Cell } from '../../scenarios/define.js';
 import { deriveContainerMetrics, deriveRuntimeMetrics, podsForRate } from '../collect/derive.js';
 import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
 import { runOpenModel } from '../load/open-model.js';
@@ -194,28 +194,44 @@ async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   return m;
 }
 
-/** Container start → first 200 from /ready, and idle memory a second later. */
+/**
+ * Three start-up figures side by side, and idle memory a second later:
+ * - `processReadyMs`: process start → ready, measured by the service itself (the kernel's start of
+ *   the process to its open listener): the Go figure a cold-start claim is about;
+ * - `startupMs`: the target's start request (container start on Docker, deploy on Kubernetes) → first
+ *   200 of /ready seen by the harness: adds the runtime's set-up and the readiness polling;
+ * - on Kubernetes, the pod timeline of the deploy (created → scheduled → started → Ready).
+ */
 async function startupProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
   const { handle, runtime, effective } = await deployVerified(ctx, m);
   m.effective = effective;
   if (ctx.target.observe !== undefined) {
-    // On Kubernetes the observer carries the pod timeline of the deploy (created → scheduled → started → Ready).
     const observed = await ctx.target.observe(handle, () => 0, ctx.signal).stop();
     Object.assign(m.metrics, observed.metrics);
     m.events = observed.events;
     m.notes.push(...observed.notes);
   }
-  const readyWallMs = Date.now() - (performance.now() - handle.readyAtMs);
   m.metrics.startupMs = handle.readyAtMs - handle.startedAtMs;
-  m.metrics.processReadyMs = readyWallMs - Date.parse(runtime.startTime);
+  const startup = runtime.startup;
+  if (startup !== undefined && startup.processStartToReadyMs > 0) {
+    m.metrics.processReadyMs = startup.processStartToReadyMs;
+    if (startup.processStartSource !== 'kernel') {
+      m.notes.push('processReadyMs starts at Go\'s package initialisation: the service could not read its kernel start time');
+    }
+  } else {
+    m.notes.push('the service does not report its own start → ready time (/debug/runtime has no startup): processReadyMs not measured');
+  }
   await sleep(1000, undefined, { signal: ctx.signal });
   const idle = await ctx.target.inspect(handle, ctx.signal);
   m.metrics.idleRssBytes = idle.runtime.rssBytes;
   const sample = await ctx.target.sample(handle, ctx.signal);
   m.metrics.memAvgBytes = sample.memUsageBytes;
   m.metrics.gomaxprocs = effective.gomaxprocs;
-  m.notes.push('startupMs: from the container start request to the first 200 of /ready (includes the runtime\'s container set-up); processReadyMs: from the process start time the service reports');
+  m.notes.push(
+    'processReadyMs: the kernel\'s start of the process → its open listener, reported by the service (an upper bound at 10 ms resolution); ' +
+      'startupMs: the target\'s start request → the first 200 of /ready seen by the harness (includes the container runtime\'s set-up and readiness polling)',
+  );
   return m;
 }
 
@@ -235,43 +251,84 @@ async function imageProcedure(ctx: RepeatContext): Promise<Measurement> {
 }
 
 /**
- * SIGTERM under steady open-model load. Arrivals stop when SIGTERM is sent (no load balancer on Docker
- * to take the pod out of rotation); requests sent before it that then fail are the ones a rollout drops.
+ * SIGTERM under steady open-model load, the way a rollout meets it: arrivals go on for the cell's
+ * `endpointRemovalDelayMs` after SIGTERM (an endpoints update reaching a load balancer takes that
+ * long), then the endpoint leaves the generator's target list. Exposed are the requests in flight at
+ * SIGTERM and those sent after it; a failed one is what a rollout drops. The service's drain
+ * (`drainMs`, the preStop sleep's role) is independent of the removal delay: a drain shorter than the
+ * delay leaves requests arriving at a closed listener.
  */
 async function shutdownProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
   const profile = ctx.cell.load;
   if (profile.model !== 'open') throw new Error(`shutdown scenarios need an open-model load (got ${profile.model})`);
+  const removalDelayMs = ctx.cell.endpointRemovalDelayMs ?? defaultEndpointRemovalDelayMs;
+  const sigtermAtMs = profile.warmupMs + profile.durationMs / 2;
+  const removedAtMs = sigtermAtMs + removalDelayMs;
+  if (removedAtMs > profile.warmupMs + profile.durationMs) {
+    throw new Error(
+      `shutdown cell ${ctx.cell.id}: SIGTERM at ${sigtermAtMs} ms plus endpointRemovalDelayMs ${removalDelayMs} ends after the load (${profile.warmupMs + profile.durationMs} ms); lengthen durationMs`,
+    );
+  }
   const { handle, effective } = await deployVerified(ctx, m);
   m.effective = effective;
-  const stopIssuing = new AbortController();
-  const stopAtMs = profile.warmupMs + profile.durationMs / 2;
+  const endpointRemoved = new AbortController();
   let stopped: Promise<{ exitCode: number | null; oomKilled: boolean }> | null = null;
-  const timer = setTimeout(() => {
-    stopIssuing.abort();
+  const sigterm = setTimeout(() => {
     stopped = ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 30 });
-  }, stopAtMs);
+  }, sigtermAtMs);
+  const removal = setTimeout(() => endpointRemoved.abort(), removedAtMs);
   let result: Awaited<ReturnType<typeof runOpenModel>>;
   try {
     result = await runOpenModel(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, profile, {
       signal: ctx.signal,
-      stopIssuing: stopIssuing.signal,
+      stopIssuing: endpointRemoved.signal,
       onProgress: ctx.onLoadProgress,
     });
   } finally {
-    clearTimeout(timer);
+    clearTimeout(sigterm);
+    clearTimeout(removal);
   }
   const exit = await (stopped ?? ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 30 }));
-  const before = result.outcomes.filter((o) => o.intendedMs < stopAtMs && o.intendedMs >= profile.warmupMs);
-  const failed = before.filter((o) => o.error !== null || o.status === null || o.status < 200 || o.status >= 300);
-  m.metrics.failedRequests = failed.length;
-  m.metrics.inFlightAtStop = before.filter((o) => o.doneMs > stopAtMs).length;
-  m.metrics.errorRate = before.length === 0 ? 0 : failed.length / before.length;
+  const exposure = judgeShutdownExposure(result.outcomes, sigtermAtMs);
+  Object.assign(m.metrics, exposure);
   m.metrics.latencyP99Ms = result.latency.p99Ms;
   const { outcomes: _outcomes, series: _series, ...load } = result;
   m.load = load;
-  m.notes.push(`service exit code ${exit.exitCode}; ${before.length} requests sent before SIGTERM, ${failed.length} of them failed`);
+  m.notes.push(
+    `SIGTERM at ${sigtermAtMs} ms, endpoint removed ${removalDelayMs} ms later; service exit code ${exit.exitCode}; ` +
+      `${exposure.requestsExposed} requests exposed (${exposure.inFlightAtStop} in flight at SIGTERM, ${exposure.sentAfterSigterm} sent after it), ${exposure.failedRequests} failed`,
+  );
   return m;
+}
+
+/** One request of an open-model load, on the load's clock (ms). */
+interface TimedOutcome {
+  intendedMs: number;
+  doneMs: number;
+  status: number | null;
+  error: string | null;
+}
+
+/**
+ * The requests a shutdown exposes: in flight at SIGTERM (sent before, done after) or sent after it;
+ * failed = an error or a non-2xx status among them. Exported for tests.
+ */
+export function judgeShutdownExposure(
+  outcomes: readonly TimedOutcome[],
+  sigtermAtMs: number,
+): { requestsExposed: number; failedRequests: number; errorRate: number; inFlightAtStop: number; sentAfterSigterm: number } {
+  const inFlight = outcomes.filter((o) => o.intendedMs < sigtermAtMs && o.doneMs > sigtermAtMs);
+  const after = outcomes.filter((o) => o.intendedMs >= sigtermAtMs);
+  const exposed = [...inFlight, ...after];
+  const failed = exposed.filter((o) => o.error !== null || o.status === null || o.status < 200 || o.status >= 300).length;
+  return {
+    requestsExposed: exposed.length,
+    failedRequests: failed,
+    errorRate: exposed.length === 0 ? 0 : failed / exposed.length,
+    inFlightAtStop: inFlight.length,
+    sentAfterSigterm: after.length,
+  };
 }
 
 /** Staged load against an autoscaled deployment; the target's observer records replicas and events. */
@@ -299,6 +356,14 @@ async function hpaProcedure(ctx: RepeatContext): Promise<Measurement> {
   m.series = { ...observed.series, load: load.series.map((s) => ({ ...s })) };
   m.events = observed.events;
   m.notes.push(...observed.notes);
+  if (observed.metrics.replicaCapReached === 1) {
+    // At the cap the HPA could not give what the load asked for: replica counts of such a repeat
+    // understate the difference between variants, so it is not used for a verdict.
+    m.outcome = {
+      state: 'invalid',
+      reason: `the HPA reached its maxReplicas (${observed.metrics.replicaCap}): the replica figures are capped; raise maxReplicas above what the load needs`,
+    };
+  }
   return m;
 }
 
@@ -321,6 +386,9 @@ async function rolloutProcedure(ctx: RepeatContext): Promise<Measurement> {
   if (rolled !== null) await rolled;
   m.load = withoutSeries(load);
   m.metrics = loadMetrics(load);
+  // The rollout starts a second into the measured window and runs through it: every request of the
+  // window met it, so all are exposed to a drop.
+  m.metrics.requestsExposed = load.requests;
   return m;
 }
 

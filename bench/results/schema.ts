@@ -43,6 +43,8 @@ export const cellSchema = z.object({
   load: loadProfileSchema,
   /** Request path overriding the workload's default (scenario `workloadPaths`). */
   requestPath: z.string().optional(),
+  /** Shutdown cells: arrivals after SIGTERM until the endpoint leaves the generator's list, ms. */
+  endpointRemovalDelayMs: z.number().optional(),
 });
 
 /** Environment fingerprint: what must match for two runs to be comparable, and what explains a result. */

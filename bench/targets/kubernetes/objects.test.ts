@@ -86,9 +86,28 @@ describe('objects of a cell (snapshots)', () => {
     expect(terminationGraceSeconds({ ...defaultCellSettings, graceful: false, drainMs: 0 }, 30_000)).toBe(5);
   });
 
-  it('a scale-down stabilization window becomes the HPA behavior', () => {
+  it('the HPA behavior is written out in full: Kubernetes scale-up policies, the options’ scale-down window', () => {
     const hpa = buildCellObjects(hpaCell, { ...options, hpa: { ...defaultHpaOptions, scaleDownStabilizationSeconds: 30 } }).hpa;
-    expect(hpa?.spec?.behavior).toEqual({ scaleDown: { stabilizationWindowSeconds: 30 } });
+    expect(hpa?.spec?.behavior?.scaleDown, 'scale-down').toEqual({ stabilizationWindowSeconds: 30, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
+    expect(hpa?.spec?.behavior?.scaleUp, 'scale-up as Kubernetes does by default').toEqual({
+      stabilizationWindowSeconds: 0,
+      selectPolicy: 'Max',
+      policies: [
+        { type: 'Percent', value: 100, periodSeconds: 15 },
+        { type: 'Pods', value: 4, periodSeconds: 15 },
+      ],
+    });
+  });
+
+  it('by default: a 60 s scale-down window, shorter than the HPA scenario’s 150 s low phase, and maxReplicas 8', () => {
+    const hpa = buildCellObjects(hpaCell, options).hpa;
+    expect(hpa?.spec?.behavior?.scaleDown?.stabilizationWindowSeconds, 'scale-down window').toBe(60);
+    expect(hpa?.spec?.maxReplicas, 'maxReplicas').toBe(8);
+  });
+
+  it('null leaves the behavior to Kubernetes (300 s scale-down window)', () => {
+    const hpa = buildCellObjects(hpaCell, { ...options, hpa: { ...defaultHpaOptions, scaleDownStabilizationSeconds: null } }).hpa;
+    expect(hpa?.spec?.behavior).toBeUndefined();
   });
 
   it('an HPA cell without any CPU request is a usage error naming the fix', () => {
