@@ -1,6 +1,7 @@
 /** Markdown for `bench compare`: a benchstat-style table per metric, regressions first. Pure. */
 import type { CompareResult, CompareRow } from '../bench/stats/compare-runs.js';
-import { formatMetricValue, formatP, formatPct, formatPctInterval, formatWithCi, metricLabel } from '../bench/claims/format.js';
+import { formatChange } from '../bench/claims/evaluate.js';
+import { formatMetricValue, formatP, formatPct, formatWithCi, metricLabel } from '../bench/claims/format.js';
 
 const statusText: Record<CompareRow['status'], string> = {
   regression: '❌ regression',
@@ -12,8 +13,8 @@ const statusText: Record<CompareRow['status'], string> = {
 
 function row(r: CompareRow): string {
   const d = r.difference;
-  const delta = !d.significant ? '~' : d.relativePct === null ? formatMetricValue(r.metric, d.absolute) : `${formatPct(d.relativePct)} ${d.relativeCi ? formatPctInterval(d.relativeCi) : ''}`.trimEnd();
-  const cells = [r.cellId, formatWithCi(r.metric, d.baseline.median, d.baseline.ci), formatWithCi(r.metric, d.treatment.median, d.treatment.ci), delta, formatP(d.p), `${r.n[0]}+${r.n[1]}`, statusText[r.status]];
+  const delta = `${formatChange(d, r.metric)}${d.significant ? '' : ' ~'}`;
+  const cells = [r.cellId, formatWithCi(r.metric, d.baseline.median, d.baseline.ci), formatWithCi(r.metric, d.treatment.median, d.treatment.ci), delta, formatP(d.pAdjusted), `${r.n[0]}+${r.n[1]}`, statusText[r.status]];
   return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
@@ -21,7 +22,7 @@ export function renderCompareMarkdown(result: CompareResult): string {
   const out = [
     `# Compare: ${result.baselineRunId} → ${result.currentRunId}`,
     '',
-    `Regression = significant (Mann–Whitney p < 0.05) and more than ${result.thresholdPct}% worse (direction from each metric's \`better\`).`,
+    `Regression = significant and more than ${result.thresholdPct}% worse (direction from each metric's \`better\`). Δ is the Hodges–Lehmann change with the interval that inverts the Mann–Whitney test; the p-values of all compared rows are adjusted by Benjamini–Hochberg (column p (BH)) and each interval is widened to the matching level, so a row is significant exactly when its interval excludes 0 (otherwise \`~\`).`,
     '',
     result.regressions.length === 0 ? '**No regression.**' : `**${result.regressions.length} regression(s):** ${result.regressions.map((r) => `${r.cellId} ${metricLabel(r.metric)}`).join(', ')}`,
     '',
@@ -30,7 +31,7 @@ export function renderCompareMarkdown(result: CompareResult): string {
   const metricsInOrder = [...new Set(result.rows.map((r) => r.metric))];
   for (const metric of metricsInOrder) {
     const own = result.rows.filter((r) => r.metric === metric);
-    out.push(`## ${metricLabel(metric)}`, '', '| cell | baseline | current | Δ [95% CI] | p | n | status |', '|---|---|---|---|---|---|---|', ...own.map(row));
+    out.push(`## ${metricLabel(metric)}`, '', '| cell | baseline | current | Δ [CI] | p (BH) | n | status |', '|---|---|---|---|---|---|---|', ...own.map(row));
     const g = result.geomeans.find((x) => x.metric === metric);
     if (g) out.push(`| **geomean** | ${formatMetricValue(metric, g.baseline)} | ${formatMetricValue(metric, g.current)} | ${formatPct(g.changePct)} |  |  |  |`);
     out.push('');

@@ -7,17 +7,18 @@ import type { RunRecord } from '../bench/results/schema.js';
 import type { CellAnalysis, RunAnalysis } from '../bench/stats/analyse.js';
 import { ALPHA } from '../bench/stats/difference.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../bench/stats/descriptive.js';
-import { MIN_REPEATS_BY_PROFILE, MIN_REPEATS_FALLBACK } from '../bench/stats/analyse.js';
+import { MIN_REPEATS_BY_PROFILE, MIN_REPEATS_DIRECTIONAL, MIN_REPEATS_FALLBACK } from '../bench/stats/analyse.js';
 import {
   describeCoverage,
   expectedGomaxprocs,
+  formatChange,
   NO_EFFECT_MARGIN_PCT,
   verdictText,
   type CheckResult,
   type ClaimVerdict,
   type PairResult,
 } from '../bench/claims/evaluate.js';
-import { formatMetricValue, formatNumber, formatP, formatPct, formatPctInterval, formatWithCi, metricLabel } from '../bench/claims/format.js';
+import { formatMetricValue, formatNumber, formatP, formatPct, formatWithCi, metricLabel } from '../bench/claims/format.js';
 import { buildCharts, renderChartSvg, renderMermaidChart, type ChartData } from './charts.js';
 
 export interface ReportFile {
@@ -82,9 +83,7 @@ function valueCell(c: CellAnalysis, metric: string): string {
 function deltaCell(p: PairResult): string {
   const d = p.difference;
   if (!d) return 'n/a';
-  if (!d.significant) return '~';
-  if (d.relativePct === null) return `${formatMetricValue(p.metric, d.absolute)} (baseline 0)`;
-  return `${formatPct(d.relativePct)} ${d.relativeCi ? formatPctInterval(d.relativeCi) : ''}`.trimEnd();
+  return `${formatChange(d, p.metric)}${d.significant ? '' : ' ~'}`;
 }
 
 /** benchstat-style: geomean of the medians on both sides and the change of the geomeans. */
@@ -110,38 +109,21 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
         valueCell(p.baseline, p.metric),
         valueCell(p.treatment, p.metric),
         deltaCell(p),
-        p.difference ? formatP(p.difference.p) : '',
+        p.difference ? formatP(p.difference.pAdjusted) : '',
         `${nText(p.baseline)}+${nText(p.treatment)}`,
         verdictText[p.verdict],
       ]);
       const geo = geomeanRow(check.pairs, c.metric);
-      out.push(table(['cells', 'baseline', 'treatment', 'Δ [95% CI]', 'p', 'n', 'verdict'], geo ? [...rows, geo] : rows));
+      out.push(table(['cells', 'baseline', 'treatment', 'Δ [CI]', 'p (Holm)', 'n', 'verdict'], geo ? [...rows, geo] : rows));
       break;
     }
     case 'absolute': {
       const c = check.check;
       const figure = c.relation === 'about' ? `≈ ${formatMetricValue(c.metric, c.value)} ±${c.tolerancePct ?? 0}%` : `${{ below: '<', 'at-most': '≤', 'at-least': '≥' }[c.relation]} ${formatMetricValue(c.metric, c.value)}`;
-      const context = c.context ?? [];
       out.push(
         table(
-          ['cell', `${metricLabel(c.metric)} (median ± CI)`, 'document', ...context.map((m) => `${metricLabel(m)} (context)`), 'n', 'verdict'],
-          check.cells.map((r) => [r.cell.label, valueCell(r.cell, c.metric), figure, ...context.map((m) => valueCell(r.cell, m)), nText(r.cell), verdictText[r.verdict]]),
-        ),
-      );
-      break;
-    }
-    case 'no-failures': {
-      const c = check.check;
-      const sum = (cell: CellAnalysis, metric: string) => cell.metrics[metric]?.values.reduce((a, b) => a + b, 0) ?? null;
-      out.push(
-        table(
-          ['cell', metricLabel(c.metric), metricLabel(c.exposureMetric), '95% upper bound on the failure rate (3/N)', 'document', 'n', 'verdict'],
-          check.cells.map((r) => {
-            const failed = sum(r.cell, c.metric);
-            const exposed = sum(r.cell, c.exposureMetric);
-            const bound = failed === 0 && exposed !== null && exposed > 0 ? `${formatNumber((3 / exposed) * 100)}% (threshold ${formatNumber(c.maxFailureRate * 100)}%)` : '—';
-            return [r.cell.label, failed === null ? 'n/a' : String(failed), exposed === null ? 'n/a' : String(exposed), bound, '0 dropped', nText(r.cell), verdictText[r.verdict]];
-          }),
+          ['cell', `${metricLabel(c.metric)} (median ± CI)`, 'document', 'n', 'verdict'],
+          check.cells.map((r) => [r.cell.label, valueCell(r.cell, c.metric), figure, nText(r.cell), verdictText[r.verdict]]),
         ),
       );
       break;
@@ -208,10 +190,6 @@ function checkMetrics(check: CheckResult['check']): string[] {
       return ['gomaxprocs'];
     case 'no-op':
       return [check.settingMetric, ...check.metrics];
-    case 'no-failures':
-      return [check.metric, check.exposureMetric];
-    case 'absolute':
-      return [check.metric, ...(check.context ?? [])];
     default:
       return [check.metric];
   }
@@ -272,8 +250,9 @@ function renderMethod(record: RunRecord, analysis: RunAnalysis): string {
     `- Command: \`${record.argv.join(' ')}\`; seed ${record.seed}; repeats of all cells interleaved in a seeded order.`,
     `- Per cell and metric: median of the completed repeats with a ${CONFIDENCE_LEVEL * 100}% percentile-bootstrap CI (${BOOTSTRAP_RESAMPLES} resamples, seed ${analysis.seed}); invalid, failed and skipped repeats are counted, never used.`,
     '- Latency percentiles of a cell come from the merged HDR histograms of its repeats (P99 of all requests), not from an average of per-repeat P99s.',
-    `- Baseline vs treatment: relative difference of the medians with a bootstrap CI, and a two-sided Mann–Whitney U test (exact for small samples); \`~\` when p ≥ ${ALPHA}. With 3 repeats per side the smallest possible p is 0.1, so nothing is significant; 5 per side reach p = 0.008.`,
-    `- Verdicts: confirmed = significant, in the claimed direction, and the CI reaches the claimed change; weaker than claimed = significant, right direction, CI short of it; refuted = significant the other way, or a CI inside ±${NO_EFFECT_MARGIN_PCT}% (at most half the claim) around no effect, or a no-op setting; inconclusive = anything else. A claim with several figures takes the worst of them.`,
+    `- Baseline vs treatment: one method for the change, its interval and significance: the Hodges–Lehmann ratio (median of all pairwise treatment/baseline ratios, as a % change) with the distribution-free ${CONFIDENCE_LEVEL * 100}% interval that inverts the two-sided Mann–Whitney test (exact below 50 values a side); significant ⇔ the interval excludes 0 ⇔ p ≤ ${ALPHA}, else \`~\`. 3 values a side reach at most a 90% interval, so nothing is significant; 5 a side reach p = 0.008.`,
+    `- Within a claim the p-values of its judged figures are Holm-adjusted (column p (Holm)) and each interval is widened to the matching level 1 − ${ALPHA}·p/p̃, named in the reason, so a figure is significant after the correction exactly when its interval excludes 0.`,
+    `- Verdicts: confirmed = the interval excludes 0 on the claimed side and contains the claimed change or lies beyond it; weaker than claimed = it excludes 0 on the claimed side but lies entirely short of the claim; refuted = it lies entirely on the other side, or inside ±${NO_EFFECT_MARGIN_PCT}% (at most half the claim) around no effect, or a no-op setting; inconclusive = anything else (the reason says which effects the interval rules out), or fewer than ${MIN_REPEATS_DIRECTIONAL} completed repeats a side. A claim with several figures takes the worst of them.`,
     `- No verdict from a cell with fewer completed repeats than the profile needs (${record.profile}: ${floor}, or fewer if the scenario plans fewer).`,
   ].join('\n');
 }

@@ -31,6 +31,25 @@ export type WorkloadName = 'trivial' | 'cpu' | 'alloc' | 'sleep' | 'mixed' | 'me
 export const scenarioKinds = ['load', 'startup', 'image', 'shutdown', 'hpa', 'rollout'] as const;
 export type ScenarioKind = (typeof scenarioKinds)[number];
 
+/**
+ * How the cells of a scenario share the machine:
+ * - `sequential`: one cell at a time, repeats interleaved in seeded rounds.
+ * - `duet`: every cell of a round at the same time, each in its own container under its own limit, the
+ *   load split between them by the same generator; compared round by round as pairs, so interference
+ *   from the host hits both alike (Bulej et al., "Duet Benchmarking", ICPE 2020). Docker only; other
+ *   targets and external generators fall back to `sequential`, and the record says so.
+ */
+export const executionModes = ['sequential', 'duet'] as const;
+export type ExecutionMode = (typeof executionModes)[number];
+
+/**
+ * Where the service runs relative to the load generator:
+ * - `pinned`: the service's container in a cpuset apart from the generator's CPU (default);
+ * - `shared`: the whole CPU set, for scenarios about what the runtime sees of the host (GOMAXPROCS).
+ */
+export const placementModes = ['pinned', 'shared'] as const;
+export type PlacementMode = (typeof placementModes)[number];
+
 /** The settings of one cell: one point of the matrix. Every axis is always resolved. */
 export interface CellSettings {
   /** CPU limit in cores; `null` for no limit. */
@@ -75,8 +94,14 @@ export type LoadProfile =
     }
   | {
       model: 'open';
-      /** Target request rate, requests per second. */
+      /** Target request rate, requests per second (with `capacityFraction`: replaced by the calibrated rate). */
       ratePerSec: number;
+      /**
+       * Operating point as a fraction of the measured capacity of the scenario's weakest cell: before the
+       * measured rounds the run calibrates every cell with a short step ramp and sets `ratePerSec` to
+       * this fraction of the lowest capacity (bench/orchestrator/calibrate.ts).
+       */
+      capacityFraction?: number;
       /** Upper bound on concurrent connections the generator may open. */
       connections: number;
       warmupMs: number;
@@ -150,6 +175,7 @@ const loadSchema = z.discriminatedUnion('model', [
   z.object({
     model: z.literal('open'),
     ratePerSec: positive('ratePerSec'),
+    capacityFraction: z.number().gt(0, 'capacityFraction must be > 0').max(0.9, 'capacityFraction must be ≤ 0.9 (an operating point below saturation)').optional(),
     connections: z.number().int().positive(),
     warmupMs: z.number().int().min(0),
     durationMs: z.number().int().positive(),
@@ -179,13 +205,17 @@ export const scenarioSchema = z
   .object({
     name: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be kebab-case, e.g. "gomaxprocs"'),
     description: z.string().min(1),
-    claims: z.array(z.string().min(1)).nonempty('list the claim ids of CLAIMS.md this scenario tests'),
+    claims: z.array(z.string().min(1)).nonempty('list the claim ids (scenarios/claims.ts, `bench list`) this scenario tests'),
     kind: z.enum(scenarioKinds),
     targets: z.array(z.enum(targetNames)).nonempty(),
     matrix: matrixSchema,
     exclude: z.array(matrixSchema.transform((m) => m)).optional(),
     load: loadSchema,
     repeats: z.number().int().positive(),
+    /** `duet`: the cells of a round run at the same time and are compared as pairs (see executionModes). */
+    execution: z.enum(executionModes).optional(),
+    /** `shared`: the service sees the whole CPU set instead of a cpuset apart from the generator. */
+    placement: z.enum(placementModes).optional(),
     /**
      * Shutdown scenarios: how long after SIGTERM the generator keeps sending to the service before its
      * endpoint leaves the generator's target list, ms: the delay of an endpoints update reaching a load

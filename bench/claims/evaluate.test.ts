@@ -4,7 +4,7 @@ import { parseRunRecord } from '../results/store.js';
 import type { RunRecord } from '../results/schema.js';
 import { metrics } from '../results/metrics.js';
 import { analyseRun } from '../stats/analyse.js';
-import type { Difference } from '../stats/difference.js';
+import { compareSamples, type Difference } from '../stats/difference.js';
 import { claimsCatalog, type ClaimCheck } from '../../scenarios/claims.js';
 import { builtinScenarios } from '../../scenarios/index.js';
 import {
@@ -23,75 +23,123 @@ function loadFixture(name: string): RunRecord {
   return parseRunRecord(readFileSync(new URL(`../../test/fixtures/${name}.json`, import.meta.url), 'utf8'), name);
 }
 
-/** A hand-made difference: only the fields the rules read matter. */
-function diff(relativePct: number | null, ci: [number, number] | null, p: number, absolute = 0): Difference {
+/**
+ * A hand-made difference: only the fields the rules read matter. Significance follows the interval
+ * (as compareSamples guarantees): it excludes 0 and the level was reached.
+ */
+function diff(relativePct: number | null, ci: [number, number] | null, options: { absolute?: number; absoluteCi?: [number, number]; achievedLevel?: number; level?: number } = {}): Difference {
   const est = { n: 5, median: 1, ci: { low: 1, high: 1 } };
+  const absolute = options.absolute ?? 0;
+  const absoluteCi = options.absoluteCi ?? [absolute, absolute];
+  const level = options.level ?? 0.95;
+  const achievedLevel = options.achievedLevel ?? 0.968;
+  const decisive = ci ?? absoluteCi;
+  const significant = achievedLevel >= level && (decisive[0] > 0 || decisive[1] < 0);
   return {
+    design: 'independent',
+    scale: ci ? 'ratio' : 'shift',
     baseline: est,
     treatment: est,
+    pairs: null,
     absolute,
-    absoluteCi: { low: absolute, high: absolute },
+    absoluteCi: { low: absoluteCi[0], high: absoluteCi[1] },
     relativePct,
     relativeCi: ci && { low: ci[0], high: ci[1] },
-    p,
-    significant: p < 0.05,
+    halfWidthPct: ci && (ci[1] - ci[0]) / 2,
+    level,
+    achievedLevel,
+    p: significant ? 0.008 : 0.3,
+    pAdjusted: significant ? 0.008 : 0.3,
+    correction: 'none',
+    significant,
+    method: 'exact',
   };
 }
 
-describe('effect rule (claimed −40% GC CPU)', () => {
-  test('confirmed: significant, right direction, the CI reaches −40%', () => {
-    expect(judgeEffect(diff(-35, [-42, -28], 0.008), 'gcCpuShare', -40).verdict).toBe('confirmed');
+describe('effect rule (claimed −40% GC CPU): a directional verdict needs an interval that excludes 0', () => {
+  test('confirmed: the claimed −40% lies inside the interval', () => {
+    expect(judgeEffect(diff(-35, [-42, -28]), 'gcCpuShare', -40).verdict).toBe('confirmed');
   });
-  test('confirmed: the measured effect is even larger than claimed', () => {
-    expect(judgeEffect(diff(-55, [-60, -50], 0.008), 'gcCpuShare', -40).verdict).toBe('confirmed');
+  test('confirmed: the interval lies entirely beyond the claim', () => {
+    expect(judgeEffect(diff(-55, [-60, -50]), 'gcCpuShare', -40).verdict).toBe('confirmed');
   });
-  test('weaker: significant, right direction, CI stops short of −40%', () => {
-    expect(judgeEffect(diff(-12, [-16, -9], 0.008), 'gcCpuShare', -40).verdict).toBe('weaker');
+  test('weaker: the interval excludes 0 on the claimed side but lies entirely short of −40%', () => {
+    const j = judgeEffect(diff(-12, [-16, -9]), 'gcCpuShare', -40);
+    expect(j.verdict).toBe('weaker');
+    expect(j.reason).toBe('−12% [−16%, −9%] at 95%: the interval excludes 0 but lies entirely short of the claimed −40%');
   });
-  test('refuted: significant in the opposite direction', () => {
-    expect(judgeEffect(diff(8, [4, 12], 0.008), 'gcCpuShare', -40).verdict).toBe('refuted');
+  test('refuted: the whole interval on the opposite side', () => {
+    expect(judgeEffect(diff(8, [4, 12]), 'gcCpuShare', -40).verdict).toBe('refuted');
   });
-  test(`refuted: not significant and the CI inside ±${NO_EFFECT_MARGIN_PCT}% (a tight CI around no effect)`, () => {
-    expect(judgeEffect(diff(0.5, [-2, 3], 0.6), 'gcCpuShare', -40).verdict).toBe('refuted');
+  test(`refuted: the whole interval inside ±${NO_EFFECT_MARGIN_PCT}% (a tight interval around no effect), even when it excludes 0`, () => {
+    expect(judgeEffect(diff(0.5, [-2, 3]), 'gcCpuShare', -40).verdict).toBe('refuted');
+    expect(judgeEffect(diff(-2, [-3, -1]), 'gcCpuShare', -40).verdict, 'real but negligible').toBe('refuted');
   });
-  test('inconclusive: not significant and a wide CI', () => {
-    expect(judgeEffect(diff(-20, [-45, 6], 0.1), 'gcCpuShare', -40).verdict).toBe('inconclusive');
+  test('inconclusive: an interval reaching 0 says which effects it rules out, with Δ [CI]', () => {
+    const j = judgeEffect(diff(-20, [-45, 6]), 'gcCpuShare', -40);
+    expect(j.verdict).toBe('inconclusive');
+    expect(j.reason).toBe('−20% [−45%, +6%] at 95% reaches 0: no effect larger than ±45% at 95% (the interval resolves ±25.5%)');
+  });
+  test('the old counterexample: p = 0.032 but an interval [−71.1%, 0%] is not confirmed, whatever the p', () => {
+    const j = judgeEffect(diff(-29.3, [-71.1, 0]), 'gcCpuShare', -40);
+    expect(j.verdict).toBe('inconclusive');
+    expect(j.reason).toContain('no effect larger than ±71.1% at 95%');
+  });
+  test('the reverse: an interval [+0.35%, +20%] excludes 0, so it is a directional verdict, never `~`', () => {
+    expect(judgeEffect(diff(10, [0.35, 20]), 'throughputRps', 36).verdict).toBe('weaker');
+    expect(judgeEffect(diff(10, [0.35, 20]), 'throughputRps', null).verdict).toBe('confirmed');
+  });
+  test('an interval that cannot reach 95% (3 vs 3: 90%) gives no verdict, however narrow', () => {
+    const j = judgeEffect(diff(-50, [-50, -50], { achievedLevel: 0.9 }), 'gcCpuShare', -40);
+    expect(j.verdict).toBe('inconclusive');
+    expect(j.reason).toBe('−50% [−50%, −50%] (a 90% interval: 95% is out of reach), the widest interval 5+5 values give: no verdict');
+  });
+  test('the level of a corrected interval is named', () => {
+    expect(judgeEffect(diff(-20, [-45, 6], { level: 1 - 0.05 / 3, achievedLevel: 0.99 }), 'gcCpuShare', -40).reason).toContain('at 98.3%');
   });
   test('the no-effect band is at most half the claim', () => {
     expect(noEffectMarginPct(-40)).toBe(5);
     expect(noEffectMarginPct(4)).toBe(2);
     expect(noEffectMarginPct(null)).toBe(5);
     // A claimed +4% with CI [−3, +3] is not "no effect" evidence against it at ±2%.
-    expect(judgeEffect(diff(0, [-3, 3], 0.9), 'throughputRps', 4).verdict).toBe('inconclusive');
+    expect(judgeEffect(diff(0, [-3, 3]), 'throughputRps', 4).verdict).toBe('inconclusive');
   });
   test('a claim of "an improvement" (no size) takes the direction from `better`', () => {
-    expect(judgeEffect(diff(-30, [-40, -20], 0.01), 'flaps', null).verdict, 'fewer flaps').toBe('confirmed');
-    expect(judgeEffect(diff(30, [20, 40], 0.01), 'flaps', null).verdict, 'more flaps').toBe('refuted');
-    expect(judgeEffect(diff(10, [5, 15], 0.01), 'throughputRps', null).verdict, 'higher throughput').toBe('confirmed');
+    expect(judgeEffect(diff(-30, [-40, -20]), 'flaps', null).verdict, 'fewer flaps').toBe('confirmed');
+    expect(judgeEffect(diff(30, [20, 40]), 'flaps', null).verdict, 'more flaps').toBe('refuted');
+    expect(judgeEffect(diff(10, [5, 15]), 'throughputRps', null).verdict, 'higher throughput').toBe('confirmed');
+    expect(judgeEffect(diff(-2, [-3, -1]), 'flaps', null).verdict, 'any size').toBe('confirmed');
   });
-  test('zero baseline: direction only', () => {
-    expect(judgeEffect(diff(null, null, 0.008, -3), 'flaps', null).verdict).toBe('confirmed');
-    expect(judgeEffect(diff(null, null, 0.008, 3), 'flaps', null).verdict).toBe('refuted');
-    expect(judgeEffect(diff(null, null, 0.008, -3), 'flaps', -30).verdict).toBe('inconclusive');
-    expect(judgeEffect(diff(null, null, 0.4, -3), 'flaps', -30).verdict).toBe('inconclusive');
+  test('zero baseline: the absolute shift, direction only', () => {
+    expect(judgeEffect(diff(null, null, { absolute: -3, absoluteCi: [-4, -2] }), 'flaps', null).verdict).toBe('confirmed');
+    expect(judgeEffect(diff(null, null, { absolute: 3, absoluteCi: [2, 4] }), 'flaps', null).verdict).toBe('refuted');
+    expect(judgeEffect(diff(null, null, { absolute: -3, absoluteCi: [-4, -2] }), 'flaps', -30).verdict).toBe('inconclusive');
+    expect(judgeEffect(diff(null, null, { absolute: -3, absoluteCi: [-4, 1] }), 'flaps', null).verdict).toBe('inconclusive');
+  });
+  test('on real samples: the counterexample from compareSamples is not confirmed', () => {
+    const d = compareSamples([13, 48, 28, 12, 20, 12], [10, 11, 13, 10, 13, 10]);
+    expect(d.significant).toBe(false);
+    expect(judgeEffect(d, 'gcCpuShare', -40).verdict).toBe('inconclusive');
   });
 });
 
 describe('no-worse rule (GOMEMLIMIT 100% vs 90%)', () => {
-  test('refuted when significantly worse', () => {
-    expect(judgeNoWorse(diff(12, [8, 16], 0.008), 'latencyP99Ms').verdict).toBe('refuted');
+  test('refuted when the whole interval is on the worse side', () => {
+    expect(judgeNoWorse(diff(12, [8, 16]), 'latencyP99Ms').verdict).toBe('refuted');
   });
-  test(`confirmed when the worse end of the CI stays within ${NO_EFFECT_MARGIN_PCT}%`, () => {
-    expect(judgeNoWorse(diff(1, [-3, 4], 0.5), 'latencyP99Ms').verdict).toBe('confirmed');
+  test(`confirmed when the worse end of the interval stays within ${NO_EFFECT_MARGIN_PCT}%`, () => {
+    expect(judgeNoWorse(diff(1, [-3, 4]), 'latencyP99Ms').verdict).toBe('confirmed');
   });
   test('confirmed when significantly better', () => {
-    expect(judgeNoWorse(diff(-19, [-29, -8], 0.03), 'gcCpuShare').verdict).toBe('confirmed');
+    expect(judgeNoWorse(diff(-19, [-29, -8]), 'gcCpuShare').verdict).toBe('confirmed');
   });
   test('inconclusive when it could be much worse', () => {
-    expect(judgeNoWorse(diff(4, [-3, 15], 0.3), 'latencyP99Ms').verdict).toBe('inconclusive');
+    const j = judgeNoWorse(diff(4, [-3, 15]), 'latencyP99Ms');
+    expect(j.verdict).toBe('inconclusive');
+    expect(j.reason).toBe('+4% [−3%, +15%] at 95%: could be up to +15% worse; no effect larger than ±15% at 95% (the interval resolves ±9%)');
   });
   test('higher-is-better metrics: worse is lower', () => {
-    expect(judgeNoWorse(diff(-12, [-16, -8], 0.008), 'throughputRps').verdict).toBe('refuted');
+    expect(judgeNoWorse(diff(-12, [-16, -8]), 'throughputRps').verdict).toBe('refuted');
   });
 });
 
@@ -173,9 +221,8 @@ describe('evaluateClaims', () => {
       'cold-start': 'refuted',
       'hpa-stability': 'not-measurable',
       'hpa-pods': 'refuted',
-      'gomemlimit-from-limit': 'confirmed',
-      // The fixture's shutdown cells predate the drain cell and the exposure count: no verdict.
-      'graceful-shutdown': 'inconclusive',
+      'gomemlimit-from-limit': 'inconclusive',
+      'graceful-shutdown': 'confirmed',
       'gogc-100': 'refuted',
       'waitgroup-go': 'not-measurable',
     });

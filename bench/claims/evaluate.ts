@@ -1,16 +1,27 @@
 /**
- * Claim verdicts from a run's analysis, by documented rules with named thresholds (DESIGN.md):
+ * Claim verdicts from a run's analysis, by documented rules with named thresholds:
  *
  * - `not-measurable`: no measurement of the claim runs on this target (or the claim is a note).
  * - `not-run`: a measurement exists for this target but the run has no cell of its scenario.
  * - `inconclusive`: fewer completed repeats than required, a metric missing, or no rule below applies.
- * - effect checks (relative change baseline → treatment, Mann–Whitney p < ALPHA = significant):
- *   `confirmed` — significant, in the claimed direction, and the claimed change lies inside the CI or
- *   the CI reaches beyond it (or the claim names no size); `weaker` — significant, right direction,
- *   CI short of the claim; `refuted` — significant in the opposite direction, or not significant with
- *   the whole CI inside ±`noEffectMarginPct(claim)` (a tight CI around no effect).
- * - no-worse checks: `refuted` if significantly worse; `confirmed` if the CI's worse end stays within
- *   NO_EFFECT_MARGIN_PCT; else `inconclusive`.
+ * - baseline → treatment (effect and no-worse checks): one method gives the change, its interval and
+ *   significance (bench/stats/difference.ts): the Hodges–Lehmann ratio (median of all pairwise
+ *   treatment/baseline ratios, as a % change) with the distribution-free interval that inverts the
+ *   Mann–Whitney test; significant ⇔ the interval excludes 0 ⇔ p ≤ α. Every line shows Δ [CI].
+ * - multiplicity: the comparisons that can give a verdict within one claim (every pair of every effect
+ *   and no-worse check) form a family. Their p-values (from the same Mann–Whitney test) are adjusted by
+ *   Holm, and each interval is recomputed at the level 1 − α·p/p_Holm, so a figure is significant after
+ *   the correction exactly when its widened interval excludes 0. The level is shown in the reason.
+ * - no directional verdict from fewer than MIN_REPEATS_DIRECTIONAL (5) completed repeats a side, nor
+ *   from an interval that cannot reach its level (too few values): `inconclusive`.
+ * - effect checks, on the interval I of the relative change and the claimed change c:
+ *   `refuted` — I entirely on the opposite side of 0, or (c named, or I reaching 0) I entirely within
+ *   ±`noEffectMarginPct(c)`; `confirmed` — I excludes 0 on the claimed side and c lies inside I or I
+ *   lies beyond c (any I on the claimed side when the claim names no size); `weaker` — I excludes 0 on
+ *   the claimed side but lies entirely short of c; else `inconclusive`, saying which effects the
+ *   interval rules out: "no effect larger than ±X% at 95%" with X the farther end of I.
+ * - no-worse checks: `refuted` if I lies entirely on the worse side; `confirmed` if I's worse end stays
+ *   within NO_EFFECT_MARGIN_PCT; else `inconclusive`.
  * - absolute checks: `below`/`at-least`/`about` compare the median's CI with the figure (all of it on
  *   the claimed side → `confirmed`, all of it on the other → `refuted`); `at-most` is about every
  *   repeat: all within → `confirmed`, median beyond → `refuted`, some repeats beyond → `weaker`.
@@ -20,17 +31,14 @@
  *   CPU count everywhere on a host where the rule differs → `refuted`.
  * - no-op checks: the runtime reports the same setting for both → `refuted` (the claimed optimisation
  *   does nothing), whatever the other metrics do; a different setting → `inconclusive`.
- * - no-failures checks ("drops no request"): failures and exposed requests summed over a cell's
- *   completed repeats; any failure → `refuted`; none → `confirmed` only when the 95% upper bound on
- *   the failure rate, 3/N (the rule of three), is below the check's `maxFailureRate`, else
- *   `inconclusive` (too few requests exposed for zero to mean anything).
  * - several figures or cells: the worst wins, in the order refuted > weaker > inconclusive > confirmed.
  */
 import type { ClaimCheck, ClaimSpec, CellSelector } from '../../scenarios/claims.js';
 import { metrics, isMetricName } from '../results/metrics.js';
-import { compareCellMetric, type CellAnalysis, type RunAnalysis } from '../stats/analyse.js';
+import { compareCellMetric, MIN_REPEATS_DIRECTIONAL, type CellAnalysis, type RunAnalysis } from '../stats/analyse.js';
 import type { Difference } from '../stats/difference.js';
-import { formatMetricValue, formatNumber, formatPct, formatPctInterval, formatP, formatWithCi, metricLabel } from './format.js';
+import { adjustPValues } from '../stats/multiplicity.js';
+import { formatMetricValue, formatNumber, formatPct, formatPctInterval, formatWithCi, metricLabel } from './format.js';
 
 export type Verdict = 'confirmed' | 'weaker' | 'refuted' | 'inconclusive' | 'not-measurable' | 'not-run';
 
@@ -136,64 +144,139 @@ function claimedDirection(metric: string, claimedChangePct: number | null): numb
   return isMetricName(metric) && metrics[metric].better === 'higher' ? 1 : -1;
 }
 
-/** Evaluates one baseline → treatment difference against a claimed relative change. Exported for tests. */
+/** `95%`, `98.3%`: a confidence level as text. */
+function formatLevel(level: number): string {
+  return `${formatNumber(level * 100)}%`;
+}
+
+/** The change with its interval: `−12% [−20%, −4%]`, or the absolute shift when there is no ratio. */
+export function formatChange(d: Difference, metric: string): string {
+  const signed = (x: number) => `${x > 0 ? '+' : ''}${formatMetricValue(metric, x)}`;
+  const text =
+    d.relativePct !== null && d.relativeCi !== null
+      ? `${formatPct(d.relativePct)} ${formatPctInterval(d.relativeCi)}`
+      : `${signed(d.absolute)} [${signed(d.absoluteCi.low)}, ${signed(d.absoluteCi.high)}]`;
+  return reachedLevel(d) ? text : `${text} (a ${formatLevel(d.achievedLevel)} interval: ${formatLevel(d.level)} is out of reach)`;
+}
+
+/** The interval reached the level it was asked for (few values cannot: 3 vs 3 reach 90% at most). */
+function reachedLevel(d: Difference): boolean {
+  return d.achievedLevel >= d.level - 1e-12;
+}
+
+/** What an interval that reaches 0 still says: the effects it rules out, and its resolution. */
+function noEffectBeyond(d: Difference, metric: string): string {
+  const at = `at ${formatLevel(d.level)}`;
+  if (d.relativeCi) {
+    const x = Math.max(Math.abs(d.relativeCi.low), Math.abs(d.relativeCi.high));
+    return `no effect larger than ±${formatNumber(x)}% ${at} (the interval resolves ±${formatNumber(d.halfWidthPct ?? 0)}%)`;
+  }
+  return `no effect larger than ±${formatMetricValue(metric, Math.max(Math.abs(d.absoluteCi.low), Math.abs(d.absoluteCi.high)))} ${at}`;
+}
+
+function levelNotReached(d: Difference, metric: string): { verdict: Verdict; reason: string } {
+  return {
+    verdict: 'inconclusive',
+    reason: `${formatChange(d, metric)}, the widest interval ${d.baseline.n}+${d.treatment.n} values give: no verdict`,
+  };
+}
+
+/**
+ * Evaluates one baseline → treatment difference against a claimed relative change, on its interval
+ * (see the file header). Exported for tests.
+ */
 export function judgeEffect(d: Difference, metric: string, claimedChangePct: number | null): { verdict: Verdict; reason: string } {
   const direction = claimedDirection(metric, claimedChangePct);
   const claimText = claimedChangePct === null ? 'an improvement' : formatPct(claimedChangePct);
-  if (d.relativePct === null || d.relativeCi === null) {
-    // Baseline median 0 (e.g. zero failures): only the direction of the absolute change can be judged.
-    if (!d.significant) return { verdict: 'inconclusive', reason: `baseline median is 0 and the change is not significant (${formatP(d.p)})` };
-    const right = Math.sign(d.absolute) === direction;
-    if (!right) return { verdict: 'refuted', reason: `significant change in the opposite direction (${formatP(d.p)})` };
-    return claimedChangePct === null
-      ? { verdict: 'confirmed', reason: `significant ${formatP(d.p)}, claimed direction` }
-      : { verdict: 'inconclusive', reason: `right direction, but a relative size cannot be measured against a baseline of 0` };
-  }
-  const ci = d.relativeCi;
-  const measured = `${formatPct(d.relativePct)} ${formatPctInterval(ci)}`;
-  if (d.significant) {
-    if (Math.sign(d.relativePct) !== direction) return { verdict: 'refuted', reason: `${measured} is significant (${formatP(d.p)}) in the opposite direction of the claimed ${claimText}` };
-    if (claimedChangePct === null) return { verdict: 'confirmed', reason: `${measured}, significant (${formatP(d.p)}), claimed direction` };
-    const reaches = direction < 0 ? ci.low <= claimedChangePct : ci.high >= claimedChangePct;
-    return reaches
-      ? { verdict: 'confirmed', reason: `${measured}, significant (${formatP(d.p)}); the claimed ${claimText} is within reach of the CI` }
-      : { verdict: 'weaker', reason: `${measured}, significant (${formatP(d.p)}), but the CI stops short of the claimed ${claimText}` };
+  if (!reachedLevel(d)) return levelNotReached(d, metric);
+  const change = `${formatChange(d, metric)} at ${formatLevel(d.level)}`;
+  const ci = d.relativeCi ?? d.absoluteCi;
+  const opposite = d.significant && (direction < 0 ? ci.low > 0 : ci.high < 0);
+  const claimedSide = d.significant && (direction < 0 ? ci.high < 0 : ci.low > 0);
+  if (opposite) return { verdict: 'refuted', reason: `${change}: the whole interval is on the opposite side of the claimed ${claimText}` };
+  if (d.relativeCi === null) {
+    // Baseline values of 0 (e.g. zero failures): only the direction of the absolute shift can be judged.
+    if (claimedSide && claimedChangePct === null) return { verdict: 'confirmed', reason: `${change}: the interval excludes 0 in the claimed direction` };
+    if (claimedSide) return { verdict: 'inconclusive', reason: `${change}: right direction, but a relative size cannot be measured against a baseline of 0` };
+    return { verdict: 'inconclusive', reason: `${change} reaches 0: ${noEffectBeyond(d, metric)}` };
   }
   const margin = noEffectMarginPct(claimedChangePct);
-  if (ci.low >= -margin && ci.high <= margin) {
-    return { verdict: 'refuted', reason: `~ (${formatP(d.p)}); the CI ${formatPctInterval(ci)} lies within ±${margin}%: no effect, not ${claimText}` };
+  if ((claimedChangePct !== null || !d.significant) && ci.low >= -margin && ci.high <= margin) {
+    return { verdict: 'refuted', reason: `${change}: the whole interval lies within ±${formatNumber(margin)}%, no effect worth ${claimText}` };
   }
-  return { verdict: 'inconclusive', reason: `~ (${formatP(d.p)}); the CI ${formatPctInterval(ci)} is too wide to tell` };
+  if (claimedSide) {
+    if (claimedChangePct === null) return { verdict: 'confirmed', reason: `${change}: the interval excludes 0 in the claimed direction` };
+    return (direction < 0 ? ci.low <= claimedChangePct : ci.high >= claimedChangePct)
+      ? { verdict: 'confirmed', reason: `${change}: the claimed ${claimText} lies inside the interval or the interval lies beyond it` }
+      : { verdict: 'weaker', reason: `${change}: the interval excludes 0 but lies entirely short of the claimed ${claimText}` };
+  }
+  return { verdict: 'inconclusive', reason: `${change} reaches 0: ${noEffectBeyond(d, metric)}` };
 }
 
 /** Treatment claimed no worse than baseline. Exported for tests. */
 export function judgeNoWorse(d: Difference, metric: string): { verdict: Verdict; reason: string } {
   const worse = isMetricName(metric) && metrics[metric].better === 'higher' ? -1 : 1;
-  if (d.relativePct === null || d.relativeCi === null) {
-    if (d.significant && Math.sign(d.absolute) === worse) return { verdict: 'refuted', reason: `significantly worse (${formatP(d.p)})` };
-    if (d.absolute === 0 && d.absoluteCi.low === 0 && d.absoluteCi.high === 0) return { verdict: 'confirmed', reason: 'identical in every resample' };
-    return { verdict: 'inconclusive', reason: `baseline median is 0; ${formatP(d.p)}` };
+  if (!reachedLevel(d)) return levelNotReached(d, metric);
+  const change = `${formatChange(d, metric)} at ${formatLevel(d.level)}`;
+  const ci = d.relativeCi ?? d.absoluteCi;
+  if (d.significant && (worse > 0 ? ci.low > 0 : ci.high < 0)) return { verdict: 'refuted', reason: `${change}: significantly worse, the whole interval on the worse side` };
+  if (d.relativeCi === null) {
+    if (d.absoluteCi.low === 0 && d.absoluteCi.high === 0) return { verdict: 'confirmed', reason: `${change}: no shift anywhere in the interval` };
+    return { verdict: 'inconclusive', reason: `${change}, baseline values of 0: ${noEffectBeyond(d, metric)}` };
   }
-  const ci = d.relativeCi;
-  const measured = `${formatPct(d.relativePct)} ${formatPctInterval(ci)}`;
-  if (d.significant && Math.sign(d.relativePct) === worse) return { verdict: 'refuted', reason: `${measured}: significantly worse (${formatP(d.p)})` };
   const worseEnd = worse > 0 ? ci.high : -ci.low;
-  if ((d.significant && Math.sign(d.relativePct) === -worse) || worseEnd <= NO_EFFECT_MARGIN_PCT) {
-    return { verdict: 'confirmed', reason: `${measured} (${formatP(d.p)}): no worse than the baseline beyond ${NO_EFFECT_MARGIN_PCT}%` };
+  if (worseEnd <= NO_EFFECT_MARGIN_PCT) return { verdict: 'confirmed', reason: `${change}: no worse than the baseline beyond ${NO_EFFECT_MARGIN_PCT}%` };
+  return { verdict: 'inconclusive', reason: `${change}: could be up to ${formatPct(worseEnd * worse)} worse; ${noEffectBeyond(d, metric)}` };
+}
+
+/** Key of one comparison within a claim's multiplicity family. */
+function comparisonKey(baseline: CellAnalysis, treatment: CellAnalysis, metric: string): string {
+  return `${baseline.cell.id}→${treatment.cell.id}|${metric}`;
+}
+
+/** Why a pair gives no directional verdict (too few completed repeats), or `null`. */
+function tooFewForDirection(cells: readonly CellAnalysis[]): string | null {
+  const short = repeatsShort(cells);
+  if (short) return short;
+  const few = cells.filter((c) => c.counts.completed < MIN_REPEATS_DIRECTIONAL);
+  if (few.length === 0) return null;
+  return `${few.map((c) => `${c.label}: n=${c.counts.completed}`).join('; ')} < ${MIN_REPEATS_DIRECTIONAL} completed repeats a side needed for a directional verdict`;
+}
+
+/**
+ * Holm-adjusted p of every comparison of a claim that can give a verdict (keyed by `comparisonKey`).
+ * The p-values are those of the Mann–Whitney test whose inversion gives the intervals.
+ */
+function holmFamily(analysis: RunAnalysis, measurements: ReadonlyArray<{ scenario: string; checks: readonly ClaimCheck[] }>): Map<string, number> {
+  const members = new Map<string, number>();
+  for (const m of measurements) {
+    const cells = analysis.cells.filter((c) => c.cell.scenario === m.scenario);
+    for (const check of m.checks) {
+      if (check.kind !== 'effect' && check.kind !== 'no-worse') continue;
+      for (const [b, t] of pairCells(cells, check.baseline, check.treatment)) {
+        if (tooFewForDirection([b, t])) continue;
+        const d = compareCellMetric(analysis, b, t, check.metric);
+        if (d) members.set(comparisonKey(b, t, check.metric), d.p);
+      }
+    }
   }
-  return { verdict: 'inconclusive', reason: `${measured} (${formatP(d.p)}): could be up to ${formatPct(worseEnd * worse)} worse` };
+  const keys = [...members.keys()];
+  const adjusted = adjustPValues([...members.values()], 'holm');
+  return new Map(keys.map((k, i) => [k, adjusted[i]!]));
 }
 
 function evaluatePairs(
   analysis: RunAnalysis,
   cells: readonly CellAnalysis[],
   check: Extract<ClaimCheck, { kind: 'effect' | 'no-worse' }>,
+  family: ReadonlyMap<string, number>,
 ): PairResult[] {
   return pairCells(cells, check.baseline, check.treatment).map(([b, t]) => {
     const base = { baseline: b, treatment: t, metric: check.metric };
-    const short = repeatsShort([b, t]);
-    const difference = compareCellMetric(analysis, b, t, check.metric);
-    if (short) return { ...base, difference, verdict: 'inconclusive', reason: `no verdict: ${short}` };
+    const pAdjusted = family.get(comparisonKey(b, t, check.metric));
+    const difference = compareCellMetric(analysis, b, t, check.metric, pAdjusted === undefined ? {} : { adjusted: { method: 'holm', pAdjusted } });
+    const few = tooFewForDirection([b, t]);
+    if (few) return { ...base, difference, verdict: 'inconclusive', reason: `no verdict: ${few}${difference ? `; ${formatChange(difference, check.metric)}` : ''}` };
     if (!difference) return { ...base, difference, verdict: 'inconclusive', reason: `${metricLabel(check.metric)} missing in ${b.metrics[check.metric] ? t.label : b.label}` };
     const judged = check.kind === 'effect' ? judgeEffect(difference, check.metric, check.claimedChangePct) : judgeNoWorse(difference, check.metric);
     return { ...base, difference, ...judged };
@@ -237,24 +320,6 @@ export function judgeAbsolute(
   }
 }
 
-/**
- * "Drops no request" from failures among `exposed` requests. Zero failures bound the failure rate by
- * 3/N at 95% (the rule of three: (1 − p)^N = 0.05 gives p ≈ 3/N). Exported for tests.
- */
-export function judgeNoFailures(failed: number, exposed: number, maxFailureRate: number): { verdict: Verdict; reason: string; upperBound: number | null } {
-  const pct = (x: number) => `${formatNumber(x * 100)}%`;
-  if (exposed <= 0) return { verdict: 'inconclusive', reason: 'no request was exposed to the shutdown', upperBound: null };
-  if (failed > 0) return { verdict: 'refuted', reason: `${failed} of ${exposed} exposed requests failed (${pct(failed / exposed)})`, upperBound: null };
-  const bound = 3 / exposed;
-  return bound < maxFailureRate
-    ? { verdict: 'confirmed', reason: `0 of ${exposed} exposed requests failed; 95% upper bound on the failure rate 3/${exposed} = ${pct(bound)} < ${pct(maxFailureRate)}`, upperBound: bound }
-    : {
-        verdict: 'inconclusive',
-        reason: `0 of ${exposed} exposed requests failed, but the 95% upper bound 3/${exposed} = ${pct(bound)} is not below ${pct(maxFailureRate)}: more than ${Math.ceil(3 / maxFailureRate)} exposed requests are needed`,
-        upperBound: bound,
-      };
-}
-
 /** The Go 1.25 rule for GOMAXPROCS under a CPU limit. */
 export function expectedGomaxprocs(cpuLimit: number | null, hostCpus: number): number {
   if (cpuLimit === null) return hostCpus;
@@ -279,20 +344,19 @@ export function judgeGomaxprocs(rows: ReadonlyArray<{ cpuLimit: number | null; m
   return { verdict: 'inconclusive', reason: `matches neither the limit nor the Go rule: ${text}` };
 }
 
-function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], scenario: string, check: ClaimCheck): CheckResult {
+function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], scenario: string, check: ClaimCheck, family: ReadonlyMap<string, number>): CheckResult {
   const base = { check, scenario, pairs: [] as PairResult[], cells: [] as CellResult[] };
   switch (check.kind) {
     case 'effect':
     case 'no-worse': {
-      const pairs = evaluatePairs(analysis, cells, check);
+      const pairs = evaluatePairs(analysis, cells, check, family);
       if (pairs.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no baseline/treatment pair in the run`, reason: 'no matching cells' };
       const measured = pairs
         .map((p) => {
           const d = p.difference;
           const where = pairs.length > 1 ? ` (${commonLabel(p)})` : '';
           if (!d) return `${check.label}${where}: n/a`;
-          if (d.relativePct === null) return `${check.label}${where}: ${formatMetricValue(p.metric, d.baseline.median)} → ${formatMetricValue(p.metric, d.treatment.median)}`;
-          return `${check.label}${where}: ${d.significant ? formatPct(d.relativePct) : '~'} ${d.relativeCi ? formatPctInterval(d.relativeCi) : ''}`.trimEnd();
+          return `${check.label}${where}: ${formatChange(d, p.metric)}${d.significant ? '' : ' ~'}`;
         })
         .join('; ');
       const verdict = combineVerdicts(pairs.map((p) => p.verdict));
@@ -316,31 +380,6 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
         })
         .join('; ');
       return { ...base, cells: results, verdict: combineVerdicts(results.map((r) => r.verdict)), measured, reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
-    }
-    case 'no-failures': {
-      const selected = cells.filter((c) => matches(c, check.select));
-      if (selected.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no matching cell`, reason: 'no matching cells' };
-      const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
-      const results = selected.map((c): CellResult & { failed: number | null; exposed: number | null } => {
-        const failed = c.metrics[check.metric];
-        const exposed = c.metrics[check.exposureMetric];
-        const short = repeatsShort([c]);
-        const counts = { failed: failed ? sum(failed.values) : null, exposed: exposed ? sum(exposed.values) : null };
-        if (short) return { cell: c, metric: check.metric, ...counts, verdict: 'inconclusive', reason: `no verdict: ${short}` };
-        if (!failed || !exposed) return { cell: c, metric: check.metric, ...counts, verdict: 'inconclusive', reason: `${metricLabel(failed ? check.exposureMetric : check.metric)} missing` };
-        const { verdict, reason } = judgeNoFailures(counts.failed!, counts.exposed!, check.maxFailureRate);
-        return { cell: c, metric: check.metric, ...counts, verdict, reason };
-      });
-      const measured = results
-        .map((r) => {
-          const where = results.length > 1 ? ` (${r.cell.label})` : '';
-          if (r.failed === null || r.exposed === null) return `${check.label}${where}: n/a`;
-          const bound = r.failed === 0 && r.exposed > 0 ? `, 95% upper bound ${formatNumber((3 / r.exposed) * 100)}%` : '';
-          return `${check.label}${where}: ${r.failed} of ${r.exposed} failed${bound}`;
-        })
-        .join('; ');
-      const cellResults = results.map(({ failed: _f, exposed: _e, ...r }) => r);
-      return { ...base, cells: cellResults, verdict: combineVerdicts(cellResults.map((r) => r.verdict)), measured, reason: cellResults.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
     }
     case 'gomaxprocs-rule': {
       const selected = cells.filter((c) => matches(c, check.select));
@@ -391,7 +430,7 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
         .join('; ');
       const others = results
         .filter((r) => r.metric !== check.settingMetric && r.difference)
-        .map((r) => `${metricLabel(r.metric)} ${r.difference!.significant && r.difference!.relativePct !== null ? formatPct(r.difference!.relativePct) : '~'}`);
+        .map((r) => `${metricLabel(r.metric)} ${formatChange(r.difference!, r.metric)}${r.difference!.significant ? '' : ' ~'}`);
       return { ...base, pairs: results, verdict: combineVerdicts(verdicts), measured: [measured, ...others].join('; '), reason: reasons.join('; ') };
     }
   }
@@ -424,6 +463,7 @@ export function evaluateClaims(analysis: RunAnalysis, catalog: readonly ClaimSpe
     }
     const checks: CheckResult[] = [];
     const notRun: ClaimVerdict['notRun'] = [];
+    const family = holmFamily(analysis, applicable);
     for (const m of applicable) {
       const cells = analysis.cells.filter((c) => c.cell.scenario === m.scenario);
       if (cells.length === 0) {
@@ -432,7 +472,7 @@ export function evaluateClaims(analysis: RunAnalysis, catalog: readonly ClaimSpe
         else notRun.push({ scenario: m.scenario, targets: [...m.targets] });
         continue;
       }
-      for (const check of m.checks) checks.push(evaluateCheck(analysis, cells, m.scenario, check));
+      for (const check of m.checks) checks.push(evaluateCheck(analysis, cells, m.scenario, check, family));
     }
     if (checks.length === 0) {
       return { ...base, notRun, verdict: 'not-run', measured: '—', reason: `not run: ${notRun.map((n) => `scenario \`${n.scenario}\` on ${n.targets.join('/')}`).join(', ')}` };

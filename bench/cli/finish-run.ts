@@ -22,8 +22,19 @@ export function describeLimits(record: RunRecord, hostCpus: number, availableCpu
   const toolchains = [...new Set(cells.map((c) => c.settings.toolchain))];
   limits.push(`Toolchains measured: ${toolchains.map((t) => (t === 'local' ? record.fingerprint.goVersion ?? 'local go' : t)).join(', ')}. Older runtime behaviour is reproduced with the runtime's own switches (GODEBUG=containermaxprocs=0, GOEXPERIMENT=nogreenteagc), not older toolchains.`);
   if (record.placement.serviceCpus === null) limits.push(record.placement.note);
+  const busy = record.repeats.filter((r) => (r.outcome.state === 'invalid' && r.outcome.reason.startsWith('host busy')) || r.notes.some((n) => n.startsWith('host busy')));
+  if (busy.length > 0) {
+    const worst = Math.max(...busy.map((r) => r.metrics.hostForeignCores ?? 0));
+    limits.push(
+      `The host was busy during ${busy.length} of ${record.repeats.length} repeats (other processes used up to ${worst.toFixed(2)} cores): ` +
+        'sequential repeats measured then are invalid, duet pairs shared the disturbance; rerun on a quiet machine for full power.',
+    );
+  }
   return limits;
 }
+
+/** Sentences `describeLimits` writes, recognised so a resumed run does not repeat them. */
+const derivedLimitPattern = /^(A container-unaware service|With \d+ CPUs available|Toolchains measured|not pinned|The host was busy)/;
 
 /** Whether the run measured nothing: it has repeats and every one of them failed. Pure. */
 export function everyRepeatFailed(record: RunRecord): boolean {
@@ -37,8 +48,9 @@ export async function finishRun(
   cpus: { hostCpus: number; availableCpus: number },
 ): Promise<ExitCode> {
   const status = summary.status === 'completed' && everyRepeatFailed(store.record) ? 'failed' : summary.status;
-  const skipped = store.record.limits.filter((l) => l.startsWith('load generator '));
-  await store.update({ status, limits: [...skipped, ...describeLimits(store.record, cpus.hostCpus, cpus.availableCpus)] });
+  // Limits found while running (skipped generators, execution fallbacks) stay; the derived ones are re-derived.
+  const found = store.record.limits.filter((l) => !derivedLimitPattern.test(l));
+  await store.update({ status, limits: [...new Set([...found, ...describeLimits(store.record, cpus.hostCpus, cpus.availableCpus)])] });
   const record = store.record;
   const counts: Record<string, number> = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
   for (const r of record.repeats) counts[r.outcome.state] = (counts[r.outcome.state] ?? 0) + 1;

@@ -1,10 +1,14 @@
 /**
- * Benchmark of the load path itself (figures printed, nothing asserted): requests/s of autocannon
- * against the reference service's trivial endpoint next to `wrk` with the same connections, and P99 of
- * the fixed-sleep endpoint from both. Run: `npm run build && npm run bench:generators`.
+ * Benchmark of the load path itself (figures printed, nothing asserted): requests/s of the built-in
+ * closed-model driver and of autocannon against the reference service's trivial endpoint next to `wrk`
+ * with the same connections, P99 of the fixed-sleep endpoint from each, and the open-model driver's
+ * dispatch lag at three rates. Run: `npm run build && npm run bench:generators`.
  */
 import { defaultCellSettings, type Cell } from '../../scenarios/define.js';
+import os from 'node:os';
 import { runClosedModel } from '../load/autocannon.js';
+import { runNativeClosedModel } from '../load/closed-model.js';
+import { runOpenModel } from '../load/open-model.js';
 import { runProcess } from '../exec/index.js';
 import { DockerTarget } from '../targets/docker/docker-target.js';
 
@@ -22,26 +26,49 @@ async function main(): Promise<void> {
   const target = new DockerTarget({ log: (line) => console.log(line) });
   const controller = new AbortController();
   process.on('SIGINT', () => controller.abort());
+  // As in `bench run`: the generator (this process, and wrk) on CPU 0, the service on the others.
+  const hostCpus = os.cpus().length;
+  const pinned = hostCpus >= 2 && (await runProcess('taskset', ['-a', '-pc', '0', String(process.pid)]).then(() => true, () => false));
+  const cpuset = pinned ? (hostCpus === 2 ? '1' : `1-${hostCpus - 1}`) : null;
   await target.prepare(controller.signal);
   const cell: Cell = { id: 'generator-benchmark', scenario: 'generator-benchmark', kind: 'load', settings: { ...defaultCellSettings }, load: { model: 'closed', connections, warmupMs: 0, durationMs: 1 } };
   const runId = `genbench-${process.pid}`;
-  const handle = await target.deploy(cell, { runId, signal: controller.signal, cpuset: null, readyTimeoutMs: 30_000 });
+  const handle = await target.deploy(cell, { runId, signal: controller.signal, cpuset, readyTimeoutMs: 30_000 });
+  const wrk = (threads: number, path: string) =>
+    runProcess(pinned ? 'taskset' : 'wrk', [...(pinned ? ['-c', '0', 'wrk'] : []), `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', `${handle.baseUrl}${path}`]).then(
+      (r) => parseWrk(r.stdout),
+      () => ({ rps: Number.NaN, p99Ms: null }),
+    );
   try {
     const rows: string[] = [];
     for (const [label, path] of [['trivial', '/work'], ['sleep 10 ms', '/work?sleep_ms=10']] as const) {
-      const ac = await runClosedModel(handle.baseUrl, { path }, { model: 'closed', connections, warmupMs: 1000, durationMs: seconds * 1000 }, { signal: controller.signal });
-      const wrk = await runProcess('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '--latency', `${handle.baseUrl}${path}`]).then(
-        (r) => parseWrk(r.stdout),
-        (error: Error) => ({ rps: Number.NaN, p99Ms: null, error: error.message }),
-      );
+      const profile = { model: 'closed' as const, connections, warmupMs: 1000, durationMs: seconds * 1000 };
+      const native = await runNativeClosedModel(handle.baseUrl, { path }, profile, { signal: controller.signal });
+      const ac = await runClosedModel(handle.baseUrl, { path }, profile, { signal: controller.signal });
+      const w1 = await wrk(1, path);
+      const w2 = await wrk(2, path);
+      const ratio = (rps: number) => (Number.isNaN(w1.rps) ? '' : ` (${(rps / w1.rps).toFixed(2)}× wrk -t1)`);
       rows.push(
-        `| ${label} | autocannon (in-process, 1 worker) | ${ac.achievedRps.toFixed(0)} | ${ac.latency.p99Ms.toFixed(3)} | ${(ac.generatorCpu ?? 0).toFixed(2)} |`,
-        `| ${label} | wrk -t2 | ${Number.isNaN(wrk.rps) ? 'n/a (wrk missing)' : wrk.rps.toFixed(0)} | ${wrk.p99Ms?.toFixed(3) ?? 'n/a'} | — |`,
+        `| ${label} | native (raw sockets, this project) | ${native.achievedRps.toFixed(0)}${ratio(native.achievedRps)} | ${native.latency.p99Ms.toFixed(3)} | ${(native.generatorCpu ?? 0).toFixed(2)} |`,
+        `| ${label} | autocannon (in-process) | ${ac.achievedRps.toFixed(0)}${ratio(ac.achievedRps)} | ${ac.latency.p99Ms.toFixed(3)} | ${(ac.generatorCpu ?? 0).toFixed(2)} |`,
+        `| ${label} | wrk -t1 | ${Number.isNaN(w1.rps) ? 'n/a (wrk missing)' : w1.rps.toFixed(0)} | ${w1.p99Ms?.toFixed(3) ?? 'n/a'} | — |`,
+        `| ${label} | wrk -t2 | ${Number.isNaN(w2.rps) ? 'n/a (wrk missing)' : w2.rps.toFixed(0)}${ratio(w2.rps)} | ${w2.p99Ms?.toFixed(3) ?? 'n/a'} | — |`,
       );
     }
-    console.log(`\n${connections} connections, ${seconds} s per run, service in a Docker container without limits, same host (${handle.baseUrl})\n`);
+    const placement = pinned ? `generator pinned to CPU 0, service to CPU ${cpuset}` : 'not pinned (fewer than 2 CPUs or no taskset)';
+    console.log(`\nClosed model: ${connections} connections, ${seconds} s per run, service in a Docker container without limits; ${placement} (${handle.baseUrl})\n`);
     console.log('| endpoint | generator | req/s | P99 ms | generator CPU (cores) |\n|---|---|---|---|---|');
     console.log(rows.join('\n'));
+
+    const lagRows: string[] = [];
+    for (const rate of [100, 300, 1000]) {
+      const result = await runOpenModel(handle.baseUrl, { path: '/work' }, { model: 'open', ratePerSec: rate, connections, warmupMs: 1000, durationMs: seconds * 1000 }, { signal: controller.signal });
+      const lag = result.dispatchLagMs;
+      lagRows.push(`| ${rate} | ${result.achievedRps.toFixed(0)} | ${lag ? lag.p50Ms.toFixed(3) : 'n/a'} | ${lag ? lag.p99Ms.toFixed(3) : 'n/a'} | ${lag ? lag.maxMs.toFixed(3) : 'n/a'} | ${(result.generatorCpu ?? 0).toFixed(3)} |`);
+    }
+    console.log(`\nOpen model on the trivial endpoint: dispatch lag (actual − intended send time), ${seconds} s per rate\n`);
+    console.log('| target req/s | achieved | lag P50 ms | lag P99 ms | lag max ms | generator CPU |\n|---|---|---|---|---|---|');
+    console.log(lagRows.join('\n'));
   } finally {
     await target.teardown(handle);
     await target.cleanup(runId);

@@ -15,6 +15,7 @@ export const commands = {
   baseline: { summary: 'save a run as the baseline for its environment and profile', load: async () => (await import('./commands/baseline.js')).baselineCommand },
   cluster: { summary: 'local Kubernetes cluster: up | down | load-image | status', load: async () => (await import('./commands/cluster.js')).clusterCommand },
   nightly: { summary: 'the nightly regression job: run, compare with the baseline, history (npm run nightly)', load: async () => (await import('./commands/nightly.js')).nightlyCommand },
+  selftest: { summary: 'measure this harness’s false-positive rate and power here; --agreement of two runs', load: async () => (await import('./commands/selftest.js')).selftestCommand },
   history: { summary: 'trend of metrics per cell over the nightly runs, with change points; append a run', load: async () => (await import('./commands/history.js')).historyCommand },
 } satisfies Record<string, { summary: string; load: () => Promise<Command> }>;
 
@@ -50,6 +51,11 @@ export async function runCli(argv: string[], context: Omit<CommandContext, 'argv
     const command = await commands[name as CommandName].load();
     return await command({ ...context, argv: rest });
   } catch (error) {
+    if (context.signal.aborted && !isBenchError(error)) {
+      // Ctrl-C before the run loop (preparing the target, waiting on the engine): not an error of bench.
+      context.stderr(`bench: ${(context.signal.reason as Error | undefined)?.message ?? 'interrupted'}\n`);
+      return ExitCode.interrupted;
+    }
     const { text, code } = formatError(error);
     context.stderr(`${text}\n`);
     return code;
@@ -72,11 +78,19 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // A reader that goes away (`bench report … -o - | head -c 100`) ends the output, quietly.
+  let stdoutClosed = false;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    stdoutClosed = true;
+  });
   const code = await runCli(argv, {
     cwd: process.cwd(),
     env: process.env,
     signal: controller.signal,
-    stdout: (text) => process.stdout.write(text),
+    stdout: (text) => {
+      if (!stdoutClosed) process.stdout.write(text);
+    },
     stderr: (text) => process.stderr.write(text),
     isTTY: process.stdout.isTTY === true,
   });

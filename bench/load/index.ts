@@ -2,6 +2,7 @@
 import { infraError } from '../errors.js';
 import { AutocannonLoadGenerator } from './autocannon.js';
 import { K6LoadGenerator } from './k6.js';
+import { NativeLoadGenerator } from './native.js';
 import type { LoadGenerator } from './types.js';
 
 export interface LoadGeneratorOptions {
@@ -10,6 +11,7 @@ export interface LoadGeneratorOptions {
 }
 
 export const loadGeneratorFactories = {
+  native: async (_options: LoadGeneratorOptions): Promise<LoadGenerator> => new NativeLoadGenerator(),
   autocannon: async (_options: LoadGeneratorOptions): Promise<LoadGenerator> => new AutocannonLoadGenerator(),
   k6: (options: LoadGeneratorOptions): Promise<LoadGenerator> => K6LoadGenerator.create({ env: options.env, ...(options.k6Path ? { binary: options.k6Path } : {}) }),
 } satisfies Record<string, (options: LoadGeneratorOptions) => Promise<LoadGenerator>>;
@@ -26,8 +28,8 @@ export async function createLoadGenerator(
   options: LoadGeneratorOptions,
   onSkip: (reason: string) => void = () => undefined,
 ): Promise<LoadGenerator> {
-  // auto: k6 where the user has it, else autocannon; the skipped one and why is reported.
-  const names: LoadGeneratorName[] = name === 'auto' ? ['k6', 'autocannon'] : [name];
+  // auto: k6 where the user has it, else the built-in generator; the skipped one and why is reported.
+  const names: LoadGeneratorName[] = name === 'auto' ? ['k6', 'native'] : [name];
   const reasons: string[] = [];
   for (const candidate of names) {
     const generator = await loadGeneratorFactories[candidate](options);
@@ -40,6 +42,8 @@ export async function createLoadGenerator(
 }
 
 export { AutocannonLoadGenerator } from './autocannon.js';
+export { NativeLoadGenerator } from './native.js';
+export { runNativeClosedModel } from './closed-model.js';
 export { K6LoadGenerator, findK6, k6InstallHint } from './k6.js';
 export { runOpenModel, createSchedule, rateAt } from './open-model.js';
 export { judgeLoad, validityThresholds } from './validity.js';

@@ -5,9 +5,10 @@ describe('open-model schedule', () => {
   it('spaces a constant rate evenly: 100 req/s over 1 s is one request every 10 ms', () => {
     const times = createSchedule({ model: 'open', ratePerSec: 100, connections: 1, warmupMs: 0, durationMs: 1000 });
     expect(times).toHaveLength(100);
-    expect(times[0], 'first').toBe(9);
-    expect(times[1], 'second').toBe(19);
-    expect(times[99], 'last').toBe(999);
+    // each request at the moment the integral of the rate reaches it: 10 ms, 20 ms, … 1000 ms
+    expect(times[0], 'first').toBeCloseTo(10, 6);
+    expect(times[1], 'second').toBeCloseTo(20, 6);
+    expect(times[99], 'last').toBeCloseTo(1000, 6);
   });
 
   it('counts the warm-up in the schedule', () => {
@@ -22,5 +23,16 @@ describe('open-model schedule', () => {
     expect(rateAt(profile, 2500), 'after the last stage').toBe(0);
     // 10 req/s for 1 s, then a ramp from 10 to 30 averaging 20 req/s for 1 s.
     expect(createSchedule(profile)).toHaveLength(30);
+  });
+});
+
+describe('schedule spacing', () => {
+  it('keeps sub-millisecond spacing at high rates instead of rounding to the 1 ms step', () => {
+    const times = createSchedule({ model: 'open', ratePerSec: 4000, connections: 1, warmupMs: 0, durationMs: 1000 });
+    expect(times).toHaveLength(4000);
+    const gaps = times.slice(1).map((t, i) => t - (times[i] as number));
+    // every gap 0.25 ms (±float noise): no bursts of 4 at the same millisecond
+    expect(Math.min(...gaps)).toBeGreaterThan(0.2);
+    expect(Math.max(...gaps)).toBeLessThan(0.3);
   });
 });

@@ -42,7 +42,8 @@ export function measuredDurationMs(profile: OpenProfile): number {
 
 /**
  * Intended send times (ms from start) of every request of a profile: the integral of the rate, one
- * request per unit. Pure, so the schedule itself is testable.
+ * request per unit, each time interpolated inside its integration step (not rounded to it), so the
+ * arrivals keep their spacing at any rate. Pure, so the schedule itself is testable.
  */
 export function createSchedule(profile: OpenProfile, stepMs = 1): number[] {
   const totalMs = profile.warmupMs + measuredDurationMs(profile);
@@ -50,11 +51,17 @@ export function createSchedule(profile: OpenProfile, stepMs = 1): number[] {
   let accumulated = 0;
   for (let t = 0; t < totalMs; t += stepMs) {
     // Midpoint rule: a linear ramp integrates exactly.
-    accumulated += (rateAt(profile, t + stepMs / 2) * stepMs) / 1000;
+    const perStep = (rateAt(profile, t + stepMs / 2) * stepMs) / 1000;
+    const before = accumulated;
+    accumulated += perStep;
     // The epsilon keeps float accumulation (0.1 + 0.1 + …) from losing a request at exact boundaries.
+    let k = 1;
     while (accumulated >= 1 - 1e-9) {
       accumulated -= 1;
-      times.push(t);
+      // Where inside the step the k-th unit is reached (linear within a step).
+      const within = perStep > 0 ? Math.min(1, Math.max(0, (k - before) / perStep)) : 0;
+      times.push(t + within * stepMs);
+      k++;
     }
   }
   return times;
@@ -86,6 +93,8 @@ export async function runOpenModel(
   const cpuStart = process.cpuUsage();
   const totalMs = profile.warmupMs + measuredDurationMs(profile);
   let lastProgress = 0;
+  // Dispatch lag: actual send time − intended send time, µs, over the measured window.
+  const dispatchLag = createLatencyHistogram();
 
   const send = (intendedMs: number) => {
     outstanding++;
@@ -118,8 +127,12 @@ export async function runOpenModel(
       const now = performance.now() - t0;
       const stopped = options.signal.aborted || options.stopIssuing?.aborted === true;
       while (!stopped && next < schedule.length && (schedule[next] as number) <= now) {
+        const intended = schedule[next] as number;
         if (outstanding >= maxBacklog) dropped++;
-        else send(schedule[next] as number);
+        else {
+          if (intended >= profile.warmupMs) recordMs(dispatchLag, performance.now() - t0 - intended);
+          send(intended);
+        }
         next++;
       }
       if (options.onProgress && now - lastProgress >= 1000) {
@@ -144,7 +157,11 @@ export async function runOpenModel(
         drain();
         return;
       }
-      setTimeout(tick, 1);
+      // Wake up for the next arrival: a timer for whole milliseconds, then the event loop's next turn for
+      // the rest (Node's timers have millisecond resolution), so no arrival waits for a fixed tick.
+      const wait = (schedule[next] as number) - (performance.now() - t0);
+      if (wait >= 1.5) setTimeout(tick, Math.floor(wait - 0.5));
+      else setImmediate(tick);
     };
     tick();
   });
@@ -185,6 +202,7 @@ export async function runOpenModel(
     errors,
     dropped,
     generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
+    dispatchLagMs: dispatchLag.totalCount === 0 ? null : { p50Ms: dispatchLag.getValueAtPercentile(50) / 1000, p99Ms: dispatchLag.getValueAtPercentile(99) / 1000, maxMs: dispatchLag.maxValue / 1000 },
     series: seriesFromBuckets(perSecond),
     outcomes,
   };

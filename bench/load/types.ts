@@ -51,6 +51,11 @@ export interface LoadResult {
   dropped: number;
   /** CPU used by the generator process over the window, as a fraction of one core. */
   generatorCpu: number | null;
+  /**
+   * Open model: how late requests left against their intended send time over the measured window
+   * (a late generator under-loads the service and hides latency); `null`/absent for closed-model runs.
+   */
+  dispatchLagMs?: { p50Ms: number; p99Ms: number; maxMs: number } | null;
   /** Per-second time series during the run (rate and P99 of that second). */
   series: Array<{ tMs: number; rps: number; p99Ms: number; errors: number }>;
 }

@@ -5,7 +5,7 @@
  */
 import type { RunRecord } from '../results/schema.js';
 import { bootstrapMedian, type MedianEstimate } from './descriptive.js';
-import { compareSamples, type Difference } from './difference.js';
+import { compareSamples, type CompareOptions, type Difference } from './difference.js';
 import { mergeLatencyHistograms, type PooledLatency } from './histogram.js';
 import { deriveSeed } from './random.js';
 
@@ -18,6 +18,12 @@ export type CellRecord = RunRecord['plan']['cells'][number];
  */
 export const MIN_REPEATS_BY_PROFILE: Record<string, number> = { smoke: 3, default: 5, nightly: 5, full: 8 };
 export const MIN_REPEATS_FALLBACK = 3;
+/**
+ * Completed repeats per side below which a baseline-vs-treatment comparison gives no directional
+ * verdict, whatever the profile: 5 vs 5 is the smallest design whose rank interval reaches 95% with
+ * room for a correction (smallest p = 2/252).
+ */
+export const MIN_REPEATS_DIRECTIONAL = 5;
 
 export interface MetricSummary extends MedianEstimate {
   /** The completed repeats' values, in repeat order. */
@@ -138,15 +144,19 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
   return { runId: record.runId, target: record.target, profile: record.profile, seed, hostCpus: record.fingerprint.hostCpus, cells };
 }
 
-/** Baseline vs treatment of one metric between two analysed cells; `null` when a side has no values. */
+/**
+ * Baseline vs treatment of one metric between two analysed cells; `null` when a side has no values.
+ * `adjusted` carries the multiplicity-corrected p when the comparison belongs to a family.
+ */
 export function compareCellMetric(
   analysis: Pick<RunAnalysis, 'seed'>,
   baseline: CellAnalysis,
   treatment: CellAnalysis,
   metric: string,
+  options: Pick<CompareOptions, 'adjusted'> = {},
 ): Difference | null {
   const b = baseline.metrics[metric];
   const t = treatment.metrics[metric];
   if (!b || !t) return null;
-  return compareSamples(b.values, t.values, { seed: deriveSeed(analysis.seed, `${baseline.cell.id}→${treatment.cell.id}|${metric}`) });
+  return compareSamples(b.values, t.values, { ...options, seed: deriveSeed(analysis.seed, `${baseline.cell.id}→${treatment.cell.id}|${metric}`) });
 }

@@ -11,7 +11,26 @@ function loadFixture(name: string): RunRecord {
 
 function diff(relativePct: number, p: number): Difference {
   const est = { n: 5, median: 1, ci: { low: 1, high: 1 } };
-  return { baseline: est, treatment: est, absolute: relativePct, absoluteCi: { low: 0, high: 0 }, relativePct, relativeCi: { low: relativePct, high: relativePct }, p, significant: p < 0.05 };
+  const ci = { low: relativePct, high: relativePct };
+  return {
+    design: 'independent',
+    scale: 'ratio',
+    baseline: est,
+    treatment: est,
+    pairs: null,
+    absolute: relativePct,
+    absoluteCi: ci,
+    relativePct,
+    relativeCi: ci,
+    halfWidthPct: 0,
+    level: 0.95,
+    achievedLevel: 0.96,
+    p,
+    pAdjusted: p,
+    correction: 'none',
+    significant: p < 0.05,
+    method: 'exact',
+  };
 }
 
 describe('regression rule: significant and beyond the threshold in the worse direction', () => {
@@ -43,13 +62,32 @@ describe('compareRuns', () => {
     expect(result.onlyInBaseline).toEqual([]);
   });
 
-  test('+30% P99 in one cell with 5 repeats each is the one regression', () => {
+  test('+30% P99 in one cell of 84 compared rows: p = 2/252 alone, but Benjamini–Hochberg gives 84·2/252 = 0.667', () => {
     const result = compareRuns(base, worse, { thresholdPct: 5, force: false });
-    expect(result.regressions.map((r) => `${r.cellId} ${r.metric}`)).toEqual(['gomaxprocs/cpuLimit=0.5,maxprocs=auto,workload=cpu latencyP99Ms']);
-    expect(result.regressions[0]!.difference.relativePct).toBeCloseTo(30, 10);
-    expect(result.regressions[0]!.difference.p).toBeCloseTo(2 / 252, 12);
-    // …and not one beyond a 40% threshold.
-    expect(compareRuns(base, worse, { thresholdPct: 40, force: false }).regressions).toEqual([]);
+    const row = result.rows.find((r) => r.cellId === 'gomaxprocs/cpuLimit=0.5,maxprocs=auto,workload=cpu' && r.metric === 'latencyP99Ms')!;
+    expect(result.rows.filter((r) => r.status !== 'too-few-repeats'), 'family size').toHaveLength(84);
+    expect(row.difference.relativePct, 'Δ').toBeCloseTo(30, 10);
+    expect(row.difference.p, 'p').toBeCloseTo(2 / 252, 12);
+    expect(row.difference.pAdjusted, 'p̃').toBeCloseTo((84 * 2) / 252, 12);
+    expect(row.difference.correction).toBe('benjamini-hochberg');
+    expect(row.difference.significant, 'not significant after correction').toBe(false);
+    expect(row.status).toBe('unchanged');
+    expect(result.regressions).toEqual([]);
+  });
+
+  test('every metric ×1.3 in every cell: many small p survive Benjamini–Hochberg; flagged ⇔ p̃ ≤ α ⇔ widened CI excludes 0', () => {
+    const everywhere = structuredClone(base);
+    for (const r of everywhere.repeats) for (const name of Object.keys(r.metrics)) r.metrics[name] = r.metrics[name]! * 1.3;
+    const result = compareRuns(base, everywhere, { thresholdPct: 5, force: false });
+    const p99 = result.rows.filter((r) => r.metric === 'latencyP99Ms' && r.status !== 'too-few-repeats');
+    expect(result.regressions.length, 'regressions').toBeGreaterThan(0);
+    for (const r of p99) {
+      // Every flagged row: adjusted p ≤ α and its widened interval excludes 0; every other row: neither.
+      expect(r.status === 'regression', `${r.cellId}: p̃ = ${r.difference.pAdjusted}`).toBe(r.difference.pAdjusted <= 0.05);
+      expect(r.difference.significant, `${r.cellId}: CI`).toBe(r.difference.relativeCi!.low > 0 && r.difference.achievedLevel >= r.difference.level - 1e-12);
+      expect(r.difference.level, `${r.cellId}: widened`).toBeGreaterThanOrEqual(0.95);
+    }
+    expect(compareRuns(base, everywhere, { thresholdPct: 40, force: false }).regressions, 'none beyond 40%').toEqual([]);
   });
 
   test('geomean row per metric across cells (benchstat)', () => {

@@ -1,14 +1,19 @@
 /**
- * Regression compare between two runs (the nightly job): per cell and metric, the change with its CI
- * and significance. A regression is significant (p < ALPHA) *and* beyond the threshold in the metric's
- * worse direction (`better` in bench/results/metrics.ts). Runs whose environments differ in what
- * matters (CPU count, target, cgroup version) are not comparable unless forced. Pure.
+ * Regression compare between two runs (the nightly job): per cell and metric, the Hodges–Lehmann
+ * change with its rank-test interval (difference.ts). Many cells and metrics are compared at once, so
+ * the p-values of the rows that can be classified are corrected with Benjamini–Hochberg (false
+ * discovery rate α) and each interval is widened to match: a row is significant when its adjusted p
+ * is ≤ ALPHA, which is when its adjusted interval excludes 0. A regression is significant *and*
+ * beyond the threshold in the metric's worse direction (`better` in bench/results/metrics.ts). Runs
+ * whose environments differ in what matters (CPU count, target, cgroup version) are not comparable
+ * unless forced. Pure.
  */
 import type { RunRecord } from '../results/schema.js';
 import { metrics, isMetricName } from '../results/metrics.js';
 import { analyseRun, type CellAnalysis, type RunAnalysis } from './analyse.js';
 import { compareSamples, type Difference } from './difference.js';
 import { geomean } from './descriptive.js';
+import { adjustPValues } from './multiplicity.js';
 import { deriveSeed } from './random.js';
 
 /** Default regression threshold, % change in the worse direction. */
@@ -132,13 +137,29 @@ export function compareRuns(
     const base = byId.get(cur.cell.id);
     if (base) matched.push([base, cur]);
   }
+  const planned: Array<{ base: CellAnalysis; cur: CellAnalysis; metric: string; raw: Difference }> = [];
   for (const [base, cur] of matched) {
     const names = Object.keys(cur.metrics).filter((m) => base.metrics[m] && isMetricName(m) && metrics[m].better !== 'none').sort();
     for (const metric of names) {
-      const difference = compareSamples(base.metrics[metric]!.values, cur.metrics[metric]!.values, { seed: deriveSeed(seed, `${cur.cell.id}|${metric}`) });
-      const status: RowStatus = base.enough && cur.enough ? classifyChange(difference, metric, options.thresholdPct) : 'too-few-repeats';
-      rows.push({ cellId: cur.cell.id, metric, difference, status, n: [difference.baseline.n, difference.treatment.n] });
+      const raw = compareSamples(base.metrics[metric]!.values, cur.metrics[metric]!.values, { seed: deriveSeed(seed, `${cur.cell.id}|${metric}`) });
+      planned.push({ base, cur, metric, raw });
     }
+  }
+  // The family: every row that can be classified (rows with too few repeats decide nothing).
+  const family = planned.filter((x) => x.base.enough && x.cur.enough);
+  const pAdjusted = adjustPValues(family.map((x) => x.raw.p), 'benjamini-hochberg');
+  const adjusted = new Map(family.map((x, i) => [x, pAdjusted[i]!]));
+  for (const x of planned) {
+    const p = adjusted.get(x);
+    const difference =
+      p === undefined
+        ? x.raw
+        : compareSamples(x.base.metrics[x.metric]!.values, x.cur.metrics[x.metric]!.values, {
+            seed: deriveSeed(seed, `${x.cur.cell.id}|${x.metric}`),
+            adjusted: { method: 'benjamini-hochberg', pAdjusted: p },
+          });
+    const status: RowStatus = p === undefined ? 'too-few-repeats' : classifyChange(difference, x.metric, options.thresholdPct);
+    rows.push({ cellId: x.cur.cell.id, metric: x.metric, difference, status, n: [difference.baseline.n, difference.treatment.n] });
   }
   const geomeans: GeomeanRow[] = [];
   for (const metric of [...new Set(rows.map((r) => r.metric))]) {

@@ -2,13 +2,15 @@ export { createRandom, deriveSeed } from './random.js';
 export type { Random } from './random.js';
 export { median, quantileSorted, bootstrapMedian, percentileInterval, resample, geomean, CONFIDENCE_LEVEL, BOOTSTRAP_RESAMPLES } from './descriptive.js';
 export type { Interval, MedianEstimate } from './descriptive.js';
-export { mannWhitneyU, EXACT_SPLITS_LIMIT } from './mann-whitney.js';
-export type { MannWhitneyResult } from './mann-whitney.js';
-export { compareSamples, ALPHA } from './difference.js';
-export type { Difference } from './difference.js';
+export { mannWhitneyU, mannWhitneyNull, signedRankNull, criticalValue, twoSidedP, EXACT_SIZE_LIMIT } from './rank-tests.js';
+export type { MannWhitneyResult, NullDistribution } from './rank-tests.js';
+export { compareSamples, comparePaired, ALPHA } from './difference.js';
+export type { Difference, CompareOptions } from './difference.js';
+export { adjustPValues } from './multiplicity.js';
+export type { CorrectionMethod } from './multiplicity.js';
 export { mergeLatencyHistograms } from './histogram.js';
 export type { PooledLatency } from './histogram.js';
-export { analyseRun, compareCellMetric, MIN_REPEATS_BY_PROFILE, MIN_REPEATS_FALLBACK } from './analyse.js';
+export { analyseRun, compareCellMetric, MIN_REPEATS_BY_PROFILE, MIN_REPEATS_FALLBACK, MIN_REPEATS_DIRECTIONAL } from './analyse.js';
 export type { RunAnalysis, CellAnalysis, CellRecord, MetricSummary, OutcomeCounts, ReplicaCurve, AnalyseOptions } from './analyse.js';
 export {
   compareRuns,

@@ -1,86 +1,28 @@
 /**
- * Mann–Whitney U test (two-sided), as benchstat uses it to say whether two samples differ.
- * The rank sum comes from simple-statistics (`wilcoxonRankSum`, mid-ranks for ties); the p-value is
- * exact (enumerating every split of the pooled mid-ranks) when that is cheap, otherwise the normal
- * approximation with tie and continuity corrections.
+ * Null distributions of the two rank tests behind every baseline-vs-treatment interval: Mann–Whitney
+ * (two independent samples) and Wilcoxon signed-rank (paired rounds). Each is exact (counted by
+ * dynamic programming) below EXACT_SIZE_LIMIT per side, else the normal approximation with a
+ * continuity correction. Both the p-value and the critical value of the confidence interval are read
+ * from the same `cdf`, so "p ≤ α" and "the (1 − α) interval excludes 0" cannot disagree. Pure.
  */
-import { wilcoxonRankSum } from 'simple-statistics';
 
-/** Above this many splits of the pooled sample the normal approximation is used. */
-export const EXACT_SPLITS_LIMIT = 200_000;
+/** At or above this many values on a side (rounds when paired) the normal approximation is used (R's rule). */
+export const EXACT_SIZE_LIMIT = 50;
 
-export interface MannWhitneyResult {
-  /** U statistic of the first sample. */
-  u: number;
-  /** Two-sided p-value. */
-  p: number;
+/** Distribution of a count statistic (0…max) under the null hypothesis of no shift. */
+export interface NullDistribution {
+  /** The statistic's largest value: m·n pairwise differences, or n(n+1)/2 Walsh averages. */
+  max: number;
+  /** P(statistic ≤ c) under the null; 0 for c < 0. */
+  cdf(c: number): number;
   method: 'exact' | 'normal';
 }
 
-function binomial(n: number, k: number): number {
-  let r = 1;
-  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
-  return r;
-}
+/** Comparisons with float probabilities: a tie at the boundary counts as "within". */
+const RELATIVE_TOLERANCE = 1e-9;
 
-/** Mid-ranks (1-based) of the pooled sample, in input order. */
-function midRanks(pooled: readonly number[]): number[] {
-  const order = pooled.map((v, i) => ({ v, i })).sort((a, b) => a.v - b.v);
-  const ranks = new Array<number>(pooled.length);
-  let start = 0;
-  while (start < order.length) {
-    let end = start;
-    while (end + 1 < order.length && order[end + 1]!.v === order[start]!.v) end++;
-    const rank = (start + end) / 2 + 1;
-    for (let k = start; k <= end; k++) ranks[order[k]!.i] = rank;
-    start = end + 1;
-  }
-  return ranks;
-}
-
-export function mannWhitneyU(x: readonly number[], y: readonly number[]): MannWhitneyResult {
-  if (x.length === 0 || y.length === 0) throw new RangeError('Mann–Whitney U needs two non-empty samples');
-  const n1 = x.length;
-  const n2 = y.length;
-  const rankSum = wilcoxonRankSum([...x], [...y]);
-  const u = rankSum - (n1 * (n1 + 1)) / 2;
-  const centre = (n1 * n2) / 2;
-  const observed = Math.abs(u - centre);
-  // Floating mid-ranks: compare with a tolerance so "as extreme as observed" counts the observed split.
-  const eps = 1e-9;
-
-  if (binomial(n1 + n2, n1) <= EXACT_SPLITS_LIMIT) {
-    const ranks = midRanks([...x, ...y]);
-    const offset = (n1 * (n1 + 1)) / 2;
-    let extreme = 0;
-    let total = 0;
-    // Every way to pick n1 of the pooled ranks as "the first sample".
-    const pick = (from: number, left: number, sum: number): void => {
-      if (left === 0) {
-        total++;
-        if (Math.abs(sum - offset - centre) >= observed - eps) extreme++;
-        return;
-      }
-      for (let i = from; i <= ranks.length - left; i++) pick(i + 1, left - 1, sum + ranks[i]!);
-    };
-    pick(0, n1, 0);
-    return { u, p: Math.min(1, extreme / total), method: 'exact' };
-  }
-
-  const ranks = midRanks([...x, ...y]);
-  const n = n1 + n2;
-  const counts = new Map<number, number>();
-  for (const r of ranks) counts.set(r, (counts.get(r) ?? 0) + 1);
-  let tieTerm = 0;
-  for (const t of counts.values()) tieTerm += t * t * t - t;
-  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
-  if (variance <= 0) return { u, p: 1, method: 'normal' };
-  const z = Math.max(0, observed - 0.5) / Math.sqrt(variance);
-  return { u, p: Math.min(1, 2 * (1 - standardNormalCdf(z))), method: 'normal' };
-}
-
-/** Φ(z) via the complementary error function (Abramowitz–Stegun 7.1.26 is too coarse for p-values). */
-function standardNormalCdf(z: number): number {
+/** Φ(z) via the complementary error function. */
+export function standardNormalCdf(z: number): number {
   return 0.5 * erfc(-z / Math.SQRT2);
 }
 
@@ -96,4 +38,134 @@ function erfc(x: number): number {
         t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
+}
+
+function cumulative(probabilities: readonly number[]): (c: number) => number {
+  const sums: number[] = [];
+  let s = 0;
+  for (const p of probabilities) sums.push((s += p));
+  return (c) => (c < 0 ? 0 : c >= sums.length - 1 ? 1 : sums[Math.floor(c)]!);
+}
+
+function normal(max: number, variance: number): NullDistribution {
+  const mean = max / 2;
+  const sd = Math.sqrt(variance);
+  return { max, method: 'normal', cdf: (c) => (c < 0 ? 0 : c >= max ? 1 : standardNormalCdf((Math.floor(c) + 0.5 - mean) / sd)) };
+}
+
+const mannWhitneyCache = new Map<string, NullDistribution>();
+
+/**
+ * Null distribution of U = #{pairs (i, j) with y_j > x_i} for samples of sizes m and n without ties.
+ * Exact: P_{m,n}(u) = m/(m+n)·P_{m−1,n}(u − n) + n/(m+n)·P_{m,n−1}(u) (the largest pooled value
+ * belongs to x or to y).
+ */
+export function mannWhitneyNull(m: number, n: number): NullDistribution {
+  if (m < 1 || n < 1) throw new RangeError('Mann–Whitney needs two non-empty samples');
+  const key = `${m}x${n}`;
+  const known = mannWhitneyCache.get(key);
+  if (known) return known;
+  let dist: NullDistribution;
+  if (m >= EXACT_SIZE_LIMIT || n >= EXACT_SIZE_LIMIT) {
+    dist = normal(m * n, (m * n * (m + n + 1)) / 12);
+  } else {
+    // table[i][j] = distribution of U for sizes i, j (arrays of length i·j + 1).
+    const table: number[][][] = [];
+    for (let i = 0; i <= m; i++) {
+      table.push([]);
+      for (let j = 0; j <= n; j++) {
+        if (i === 0 || j === 0) {
+          table[i]!.push([1]);
+          continue;
+        }
+        const p = new Array<number>(i * j + 1).fill(0);
+        const fromX = table[i - 1]![j]!;
+        const fromY = table[i]![j - 1]!;
+        for (let u = 0; u < fromX.length; u++) p[u + j]! += (i / (i + j)) * fromX[u]!;
+        for (let u = 0; u < fromY.length; u++) p[u]! += (j / (i + j)) * fromY[u]!;
+        table[i]!.push(p);
+      }
+    }
+    dist = { max: m * n, method: 'exact', cdf: cumulative(table[m]![n]!) };
+  }
+  mannWhitneyCache.set(key, dist);
+  return dist;
+}
+
+const signedRankCache = new Map<number, NullDistribution>();
+
+/**
+ * Null distribution of the Wilcoxon signed-rank statistic T⁺ for n pairs without zeros or ties
+ * (equivalently the number of positive Walsh averages): every subset of the ranks 1…n equally likely.
+ */
+export function signedRankNull(n: number): NullDistribution {
+  if (n < 1) throw new RangeError('the signed-rank test needs at least one pair');
+  const known = signedRankCache.get(n);
+  if (known) return known;
+  const max = (n * (n + 1)) / 2;
+  let dist: NullDistribution;
+  if (n >= EXACT_SIZE_LIMIT) {
+    dist = normal(max, (n * (n + 1) * (2 * n + 1)) / 24);
+  } else {
+    let p = [1];
+    for (let r = 1; r <= n; r++) {
+      const next = new Array<number>(p.length + r).fill(0);
+      for (let s = 0; s < p.length; s++) {
+        next[s]! += p[s]! / 2;
+        next[s + r]! += p[s]! / 2;
+      }
+      p = next;
+    }
+    dist = { max, method: 'exact', cdf: cumulative(p) };
+  }
+  signedRankCache.set(n, dist);
+  return dist;
+}
+
+/**
+ * Largest c with P(statistic ≤ c) ≤ tail, or −1 when even c = 0 is too likely (the level cannot be
+ * reached with so few values).
+ */
+export function criticalValue(dist: NullDistribution, tail: number): number {
+  let lo = -1;
+  let hi = Math.floor(dist.max / 2);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (dist.cdf(mid) <= tail * (1 + RELATIVE_TOLERANCE)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/**
+ * Two-sided p-value from the counts of differences (or Walsh averages) at or below 0 and at or above 0.
+ * Zeros count against the alternative on both sides (conservative), which is what keeps
+ * `p ≤ α ⇔ the (1 − α) interval excludes 0` exact.
+ */
+export function twoSidedP(dist: NullDistribution, atOrBelowZero: number, atOrAboveZero: number): number {
+  return Math.min(1, 2 * Math.min(dist.cdf(atOrBelowZero), dist.cdf(atOrAboveZero)));
+}
+
+export interface MannWhitneyResult {
+  /** U of the first sample: #{x_i > y_j} + ½·#{x_i = y_j}. */
+  u: number;
+  /** Two-sided p-value, ties counted against the alternative. */
+  p: number;
+  method: 'exact' | 'normal';
+}
+
+/** Mann–Whitney U test (two-sided) of x against y, from the same distribution the intervals use. */
+export function mannWhitneyU(x: readonly number[], y: readonly number[]): MannWhitneyResult {
+  const dist = mannWhitneyNull(x.length, y.length);
+  let below = 0;
+  let above = 0;
+  let ties = 0;
+  for (const a of x) {
+    for (const b of y) {
+      if (a > b) above++;
+      else if (a < b) below++;
+      else ties++;
+    }
+  }
+  return { u: above + ties / 2, p: twoSidedP(dist, above + ties, below + ties), method: dist.method };
 }

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { parseResponse } from './closed-model.js';
+
+const b = (s: string) => Buffer.from(s, 'latin1');
+
+describe('minimal HTTP/1.1 response parser', () => {
+  it('waits for the whole Content-Length body and reports where the response ends', () => {
+    const full = 'HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\nhello';
+    expect(parseResponse(b(full.slice(0, -1)))).toBeNull();
+    expect(parseResponse(b(full))).toEqual({ status: 200, end: full.length });
+    expect(parseResponse(b(`${full}HTTP/1.1 503`))).toEqual({ status: 200, end: full.length });
+  });
+
+  it('reads chunked bodies to the last chunk and statuses other than 200', () => {
+    const chunked = 'HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n';
+    expect(parseResponse(b(chunked.slice(0, -2)))).toBeNull();
+    expect(parseResponse(b(chunked))).toEqual({ status: 503, end: chunked.length });
+  });
+
+  it('waits for the end of the headers', () => {
+    expect(parseResponse(b('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n'))).toBeNull();
+    expect(parseResponse(b('HTTP/1.1 204 No Content\r\n\r\n'))).toEqual({ status: 204, end: 27 });
+  });
+});

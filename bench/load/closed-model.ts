@@ -1,0 +1,167 @@
+/**
+ * The built-in closed-model driver: `connections` keep-alive sockets, each with one request in flight,
+ * over raw `net` sockets with one pre-encoded HTTP/1.1 request and a minimal response parser (status
+ * line, `Content-Length` or chunked body). On a small host every cycle the generator spends is taken from
+ * the service; this path costs a fraction of node:http's or autocannon's per request
+ * (`npm run bench:generators` compares it with wrk). Latency is per response, microsecond HDR.
+ */
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { LoadProfile } from '../../scenarios/define.js';
+import { createLatencyHistogram, encodeHistogram, percentileOfSorted, recordMs, seriesFromBuckets, summarizeHistogram, type SecondBucket } from './histogram.js';
+import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
+
+type ClosedProfile = Extract<LoadProfile, { model: 'closed' }>;
+
+/** A request not answered by then counts as a timeout and its connection is replaced. */
+const requestTimeoutMs = 10_000;
+
+const CRLF2 = Buffer.from('\r\n\r\n');
+const CHUNK_END = Buffer.from('0\r\n\r\n');
+
+/**
+ * Where the first complete HTTP/1.1 response in `buffer` ends, with its status; `null` while incomplete.
+ * Exported for tests.
+ */
+export function parseResponse(buffer: Buffer): { status: number; end: number } | null {
+  const headerEnd = buffer.indexOf(CRLF2);
+  if (headerEnd < 0) return null;
+  const head = buffer.toString('latin1', 0, headerEnd);
+  const status = Number(head.slice(9, 12));
+  const bodyStart = headerEnd + 4;
+  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
+  if (length) {
+    const end = bodyStart + Number(length[1]);
+    return buffer.length >= end ? { status, end } : null;
+  }
+  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
+    const end = buffer.indexOf(CHUNK_END, bodyStart);
+    return end < 0 ? null : { status, end: end + CHUNK_END.length };
+  }
+  // No body (204/304) or a body delimited by close, which keep-alive servers do not send.
+  return { status, end: bodyStart };
+}
+
+export async function runNativeClosedModel(baseUrl: string, request: LoadRequest, profile: ClosedProfile, options: LoadRunOptions): Promise<LoadResult> {
+  const url = new URL(request.path, baseUrl);
+  const port = Number(url.port || 80);
+  const payload = Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`, 'latin1');
+  const histogram = createLatencyHistogram();
+  const errors = { non2xx: 0, timeouts: 0, connection: 0 };
+  const perSecond = new Map<number, SecondBucket>();
+  const totalMs = profile.warmupMs + profile.durationMs;
+  const t0 = performance.now();
+  const cpuStart = process.cpuUsage();
+  let requests = 0;
+  let stopping = false;
+  let lastProgress = 0;
+  const sockets = new Set<net.Socket>();
+
+  const inWindow = (t: number) => (t >= profile.warmupMs && t <= totalMs ? t - profile.warmupMs : null);
+  const bucket = (t: number) => {
+    const second = Math.floor(t / 1000);
+    const b = perSecond.get(second) ?? { n: 0, errors: 0, lat: [] };
+    perSecond.set(second, b);
+    return b;
+  };
+  const count = (startMs: number, status: number | null, error: 'timeout' | 'connection' | null) => {
+    const now = performance.now() - t0;
+    const t = inWindow(now);
+    if (t === null) return;
+    requests++;
+    const b = bucket(t);
+    b.n++;
+    if (error === 'timeout') errors.timeouts++;
+    else if (error === 'connection') errors.connection++;
+    else if (status === null || status < 200 || status >= 300) errors.non2xx++;
+    if (error !== null || status === null || status < 200 || status >= 300) {
+      b.errors++;
+      return;
+    }
+    const latency = now - startMs;
+    recordMs(histogram, latency);
+    b.lat.push(latency);
+  };
+
+  const connection = () =>
+    new Promise<void>((resolve) => {
+      let buffer: Buffer = Buffer.alloc(0);
+      let sentAt = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const socket = net.connect({ host: url.hostname, port, noDelay: true });
+      sockets.add(socket);
+      const send = () => {
+        if (stopping || performance.now() - t0 >= totalMs) {
+          socket.end();
+          return;
+        }
+        sentAt = performance.now() - t0;
+        timer = setTimeout(() => {
+          count(sentAt, null, 'timeout');
+          socket.destroy();
+        }, requestTimeoutMs);
+        socket.write(payload);
+      };
+      socket.on('connect', send);
+      socket.on('data', (chunk: Buffer) => {
+        buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+        const response = parseResponse(buffer);
+        if (response === null) return;
+        clearTimeout(timer);
+        buffer = buffer.subarray(response.end);
+        count(sentAt, response.status, null);
+        send();
+      });
+      socket.on('error', () => {
+        clearTimeout(timer);
+        if (sentAt > 0 && !stopping) count(sentAt, null, 'connection');
+      });
+      socket.on('close', () => {
+        clearTimeout(timer);
+        sockets.delete(socket);
+        // A connection lost before the end is replaced, as a closed-model client would reconnect.
+        if (!stopping && performance.now() - t0 < totalMs) void connection().then(resolve);
+        else resolve();
+      });
+    });
+
+  const progress = setInterval(() => {
+    const elapsed = performance.now() - t0;
+    if (!options.onProgress || elapsed - lastProgress < 900) return;
+    lastProgress = elapsed;
+    const current = perSecond.get(Math.floor((elapsed - profile.warmupMs) / 1000) - 1);
+    const lat = (current?.lat ?? []).slice().sort((a, b) => a - b);
+    options.onProgress({ elapsedMs: elapsed, totalMs, rps: current?.n ?? 0, p99Ms: percentileOfSorted(lat, 0.99), phase: elapsed < profile.warmupMs ? 'warmup' : 'measure' });
+  }, 250);
+  const stopAll = () => {
+    stopping = true;
+    for (const s of sockets) s.destroy();
+  };
+  const deadline = setTimeout(stopAll, totalMs + requestTimeoutMs);
+  options.signal.addEventListener('abort', stopAll, { once: true });
+  try {
+    await Promise.all(Array.from({ length: profile.connections }, () => connection()));
+  } finally {
+    clearInterval(progress);
+    clearTimeout(deadline);
+    options.signal.removeEventListener('abort', stopAll);
+    stopAll();
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  const wallMs = performance.now() - t0;
+  const measuredMs = Math.max(1, Math.min(profile.durationMs, wallMs - profile.warmupMs));
+  return {
+    generator: 'native (net, keep-alive)',
+    requests,
+    achievedRps: requests / (measuredMs / 1000),
+    targetRps: null,
+    durationMs: measuredMs,
+    latency: summarizeHistogram(histogram),
+    histogramUs: encodeHistogram(histogram),
+    fromIntendedStart: false,
+    errors,
+    dropped: 0,
+    generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
+    series: seriesFromBuckets(perSecond),
+  };
+}

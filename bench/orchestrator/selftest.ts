@@ -1,0 +1,277 @@
+/**
+ * `bench selftest`: the harness measures its own error rates on the machine it runs on.
+ *
+ * - A/A comparisons: two cells with the same settings (labels A and B), measured like a real comparison,
+ *   sequentially (interleaved rounds) and as a duet (both at once, compared as pairs). The share that
+ *   comes out significant is the false-positive rate per metric; the nominal rate is 5%.
+ * - Injected effects: `cpu=40` → `cpu=50` SHA-256 rounds per request (+25% of the work). The expected Δ of
+ *   CPU per 1000 requests is 25% of the work's share of the cost, measured with a `cpu=0` control; the
+ *   detection rate is the power, and the share of CIs that contain the expected Δ is the coverage.
+ *
+ * This module plans the experiments and judges what they measured; `bench/cli/commands/selftest.ts` runs
+ * them. Pure.
+ */
+import { defaultCellSettings, type Cell, type ExecutionMode } from '../../scenarios/define.js';
+import { createRandom, shuffle } from '../../scenarios/random.js';
+import type { Plan, PlanItem } from '../../scenarios/matrix.js';
+import type { RepeatResult } from '../results/schema.js';
+import { compareSamples, comparePaired, type Difference } from '../stats/index.js';
+
+export const selftestProfileNames = ['smoke', 'default'] as const;
+export type SelftestProfileName = (typeof selftestProfileNames)[number];
+
+export interface SelftestProfile {
+  /** A/A comparisons per execution mode. */
+  aaComparisons: number;
+  /** Injected-effect comparisons per execution mode. */
+  injectedComparisons: number;
+  /** Rounds per comparison: repeats per side (sequential) or pairs (duet). */
+  rounds: Record<ExecutionMode, number>;
+  warmupMs: number;
+  durationMs: number;
+  /** Repeats of the `cpu=0` control that measures the fixed cost per request. */
+  controlRepeats: number;
+}
+
+export const selftestProfiles: Record<SelftestProfileName, SelftestProfile> = {
+  // ≤ 10 min on 2 CPUs: what CI may run.
+  smoke: { aaComparisons: 10, injectedComparisons: 2, rounds: { sequential: 5, duet: 6 }, warmupMs: 500, durationMs: 1500, controlRepeats: 3 },
+  // ≤ 45 min on 2 CPUs.
+  default: { aaComparisons: 30, injectedComparisons: 10, rounds: { sequential: 5, duet: 6 }, warmupMs: 500, durationMs: 2000, controlRepeats: 5 },
+};
+
+/** Metrics a verdict uses, checked for false positives. */
+export const selftestMetrics = ['latencyP99Ms', 'latencyP50Ms', 'cpuMsPer1k', 'gcCpuShare', 'gcCpuShareNoIdle', 'memPeakBytes'] as const;
+/** The metric the injected CPU effect is judged on. */
+export const injectedMetric = 'cpuMsPer1k';
+
+/** The request of each side; the injected effect adds 25% of the work. */
+export const selftestPaths = { base: '/work?cpu=40', injected: '/work?cpu=50', control: '/work?cpu=0', injectedWorkPct: 25 } as const;
+
+export interface Experiment {
+  /** Scenario name in the record, e.g. `selftest-aa-duet`. */
+  scenario: string;
+  kind: 'aa' | 'injected';
+  execution: ExecutionMode;
+  /** Comparison index within the experiment. */
+  index: number;
+  baseline: Cell;
+  treatment: Cell;
+}
+
+function selftestCell(scenario: string, label: string, path: string, ratePerSec: number, profile: SelftestProfile): Cell {
+  return {
+    id: `${scenario}/${label}`,
+    scenario,
+    kind: 'load',
+    settings: { ...defaultCellSettings, cpuLimit: 0.5, workload: 'cpu' },
+    load: { model: 'open', ratePerSec, connections: 32, warmupMs: profile.warmupMs, durationMs: profile.durationMs },
+    requestPath: path,
+  };
+}
+
+/** The control cell: the fixed cost per request, without SHA-256 work. */
+export function controlCell(ratePerSec: number, profile: SelftestProfile): Cell {
+  return selftestCell('selftest-control', 'cpu=0', selftestPaths.control, ratePerSec, profile);
+}
+
+/** Every comparison of the profile, alternating modes and kinds so drift spreads over all of them. */
+export function planExperiments(profile: SelftestProfile, ratePerSec: number): Experiment[] {
+  const out: Experiment[] = [];
+  const total = Math.max(profile.aaComparisons, profile.injectedComparisons);
+  for (let i = 0; i < total; i++) {
+    for (const execution of ['sequential', 'duet'] as const) {
+      if (i < profile.aaComparisons) {
+        const scenario = `selftest-aa-${execution}`;
+        const n = String(i).padStart(2, '0');
+        out.push({
+          scenario,
+          kind: 'aa',
+          execution,
+          index: i,
+          baseline: selftestCell(scenario, `c${n}=A`, selftestPaths.base, ratePerSec, profile),
+          treatment: selftestCell(scenario, `c${n}=B`, selftestPaths.base, ratePerSec, profile),
+        });
+      }
+      if (i < profile.injectedComparisons) {
+        const scenario = `selftest-cpu25-${execution}`;
+        const n = String(i).padStart(2, '0');
+        out.push({
+          scenario,
+          kind: 'injected',
+          execution,
+          index: i,
+          baseline: selftestCell(scenario, `c${n}=cpu40`, selftestPaths.base, ratePerSec, profile),
+          treatment: selftestCell(scenario, `c${n}=cpu50`, selftestPaths.injected, ratePerSec, profile),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The whole selftest as one plan: the control first, then each comparison's rounds together (each round
+ * both sides, in a seeded order), comparison after comparison.
+ */
+export function planSelftest(experiments: readonly Experiment[], control: Cell, profile: SelftestProfile, seed: number): Plan {
+  const random = createRandom(seed);
+  const order: PlanItem[] = Array.from({ length: profile.controlRepeats }, (_, repeat) => ({ cellId: control.id, repeat }));
+  for (const e of experiments) {
+    for (let round = 0; round < profile.rounds[e.execution]; round++) {
+      for (const cell of shuffle([e.baseline, e.treatment], random)) order.push({ cellId: cell.id, repeat: round });
+    }
+  }
+  return { scenarios: [], cells: [control, ...experiments.flatMap((e) => [e.baseline, e.treatment])], order };
+}
+
+/** One comparison of one metric. */
+export interface ComparisonOutcome {
+  scenario: string;
+  index: number;
+  metric: string;
+  n: number;
+  difference: Difference | null;
+}
+
+function metricByRepeat(repeats: readonly RepeatResult[], cellId: string, metric: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const r of repeats) {
+    const v = r.metrics[metric];
+    if (r.cellId === cellId && r.outcome.state === 'completed' && v !== undefined && Number.isFinite(v)) out.set(r.repeat, v);
+  }
+  return out;
+}
+
+/** Compares one experiment's sides with the estimator of its mode: independent samples or pairs. */
+export function compareExperiment(e: Experiment, repeats: readonly RepeatResult[], metric: string): ComparisonOutcome {
+  const b = metricByRepeat(repeats, e.baseline.id, metric);
+  const t = metricByRepeat(repeats, e.treatment.id, metric);
+  let difference: Difference | null = null;
+  let n = 0;
+  if (e.execution === 'duet') {
+    const pairs = [...b.keys()].filter((k) => t.has(k)).map((k) => [b.get(k) as number, t.get(k) as number] as const);
+    n = pairs.length;
+    if (pairs.length > 0) difference = comparePaired(pairs);
+  } else {
+    n = Math.min(b.size, t.size);
+    if (b.size > 0 && t.size > 0) difference = compareSamples([...b.values()], [...t.values()]);
+  }
+  return { scenario: e.scenario, index: e.index, metric, n, difference };
+}
+
+export interface RateSummary {
+  /** Comparisons with a difference. */
+  comparisons: number;
+  significant: number;
+  /** significant / comparisons; `null` with no comparison. */
+  rate: number | null;
+}
+
+export interface InjectedSummary extends RateSummary {
+  metric: string;
+  expectedPct: number | null;
+  /** Significant in the injected direction. */
+  detected: number;
+  power: number | null;
+  /** CIs that contain the expected Δ. */
+  ciHolds: number;
+  coverage: number | null;
+  /** Median half-width of the CIs, %. */
+  medianHalfWidthPct: number | null;
+  /** Median measured Δ, %. */
+  medianDeltaPct: number | null;
+}
+
+export interface SelftestSummary {
+  falsePositive: Record<ExecutionMode, Record<string, RateSummary>>;
+  injected: Record<ExecutionMode, InjectedSummary>;
+  /** The execution mode the measurements favour for GC-style comparisons (more power, then narrower CIs). */
+  recommended: ExecutionMode | null;
+}
+
+function medianOf(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/**
+ * The expected Δ% of CPU per 1000 requests for +25% work: 25% × (cost with work − fixed cost) / cost with
+ * work. `null` when either figure is missing or the work share is not positive.
+ */
+export function expectedInjectedPct(costWithWork: number | null, fixedCost: number | null): number | null {
+  if (costWithWork === null || fixedCost === null || costWithWork <= 0 || costWithWork <= fixedCost) return null;
+  return (selftestPaths.injectedWorkPct * (costWithWork - fixedCost)) / costWithWork;
+}
+
+export function summariseSelftest(experiments: readonly Experiment[], repeats: readonly RepeatResult[], controlCellId: string): SelftestSummary {
+  const falsePositive = { sequential: {}, duet: {} } as Record<ExecutionMode, Record<string, RateSummary>>;
+  for (const execution of ['sequential', 'duet'] as const) {
+    for (const metric of selftestMetrics) {
+      const outcomes = experiments.filter((e) => e.kind === 'aa' && e.execution === execution).map((e) => compareExperiment(e, repeats, metric));
+      const judged = outcomes.filter((o) => o.difference !== null);
+      const significant = judged.filter((o) => o.difference?.significant === true).length;
+      if (judged.length > 0) falsePositive[execution][metric] = { comparisons: judged.length, significant, rate: significant / judged.length };
+    }
+  }
+  const control = medianOf(repeats.filter((r) => r.cellId === controlCellId && r.outcome.state === 'completed').flatMap((r) => (r.metrics[injectedMetric] === undefined ? [] : [r.metrics[injectedMetric] as number])));
+  const baseCosts = experiments
+    .filter((e) => e.kind === 'injected')
+    .flatMap((e) => repeats.filter((r) => r.cellId === e.baseline.id && r.outcome.state === 'completed').flatMap((r) => (r.metrics[injectedMetric] === undefined ? [] : [r.metrics[injectedMetric] as number])));
+  const expectedPct = expectedInjectedPct(medianOf(baseCosts), control);
+  const injected = {} as Record<ExecutionMode, InjectedSummary>;
+  for (const execution of ['sequential', 'duet'] as const) {
+    const outcomes = experiments.filter((e) => e.kind === 'injected' && e.execution === execution).map((e) => compareExperiment(e, repeats, injectedMetric));
+    const judged = outcomes.flatMap((o) => (o.difference === null ? [] : [o.difference]));
+    const detected = judged.filter((d) => d.significant && (d.relativePct ?? d.absolute) > 0).length;
+    const ciHolds = expectedPct === null ? 0 : judged.filter((d) => d.relativeCi !== null && d.relativeCi.low <= expectedPct && expectedPct <= d.relativeCi.high).length;
+    injected[execution] = {
+      metric: injectedMetric,
+      expectedPct,
+      comparisons: judged.length,
+      significant: judged.filter((d) => d.significant).length,
+      rate: judged.length === 0 ? null : judged.filter((d) => d.significant).length / judged.length,
+      detected,
+      power: judged.length === 0 ? null : detected / judged.length,
+      ciHolds,
+      coverage: judged.length === 0 || expectedPct === null ? null : ciHolds / judged.length,
+      medianHalfWidthPct: medianOf(judged.flatMap((d) => (d.halfWidthPct === null ? [] : [d.halfWidthPct]))),
+      medianDeltaPct: medianOf(judged.flatMap((d) => (d.relativePct === null ? [] : [d.relativePct]))),
+    };
+  }
+  const [seq, duet] = [injected.sequential, injected.duet];
+  let recommended: ExecutionMode | null = null;
+  if (seq.power !== null && duet.power !== null) {
+    if (duet.power !== seq.power) recommended = duet.power > seq.power ? 'duet' : 'sequential';
+    else if (duet.medianHalfWidthPct !== null && seq.medianHalfWidthPct !== null) recommended = duet.medianHalfWidthPct <= seq.medianHalfWidthPct ? 'duet' : 'sequential';
+  }
+  return { falsePositive, injected, recommended };
+}
+
+/** The table printed at the end and shown in the README. */
+export function formatSelftest(summary: SelftestSummary): string {
+  const pct = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(0)}%`);
+  const lines = ['A/A false positives (nominal 5%):', '', '| metric | sequential | duet |', '|---|---|---|'];
+  for (const metric of selftestMetrics) {
+    const cell = (r: RateSummary | undefined) => (r === undefined ? '–' : `${r.significant}/${r.comparisons} (${pct(r.rate)})`);
+    lines.push(`| ${metric} | ${cell(summary.falsePositive.sequential[metric])} | ${cell(summary.falsePositive.duet[metric])} |`);
+  }
+  const inj = summary.injected;
+  const exp = inj.sequential.expectedPct ?? inj.duet.expectedPct;
+  lines.push(
+    '',
+    `Injected +${selftestPaths.injectedWorkPct}% work per request (${selftestPaths.base} → ${selftestPaths.injected}); expected Δ ${injectedMetric} ${exp === null ? 'unknown' : `+${exp.toFixed(1)}%`}:`,
+    '',
+    '| mode | detected (power) | CI holds expected Δ | median Δ | median CI half-width |',
+    '|---|---|---|---|---|',
+  );
+  for (const mode of ['sequential', 'duet'] as const) {
+    const s = inj[mode];
+    const f = (v: number | null, digits = 1) => (v === null ? '–' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}%`);
+    lines.push(`| ${mode} | ${s.detected}/${s.comparisons} (${pct(s.power)}) | ${s.ciHolds}/${s.comparisons} (${pct(s.coverage)}) | ${f(s.medianDeltaPct)} | ±${s.medianHalfWidthPct === null ? '–' : s.medianHalfWidthPct.toFixed(1)}% |`);
+  }
+  lines.push('', `Recommended execution for comparisons of this kind: ${summary.recommended ?? 'undecided (not enough comparisons)'}`);
+  return lines.join('\n');
+}
