@@ -31,6 +31,10 @@
  *   CPU count everywhere on a host where the rule differs → `refuted`.
  * - no-op checks: the runtime reports the same setting for both → `refuted` (the claimed optimisation
  *   does nothing), whatever the other metrics do; a different setting → `inconclusive`.
+ * - no-failures checks ("drops no request"): failures and exposed requests summed over a cell's
+ *   completed repeats; any failure → `refuted`; none → `confirmed` only when the 95% upper bound on
+ *   the failure rate, 3/N (the rule of three), is below the check's `maxFailureRate`, else
+ *   `inconclusive` (too few requests exposed for zero to mean anything).
  * - several figures or cells: the worst wins, in the order refuted > weaker > inconclusive > confirmed.
  */
 import type { ClaimCheck, ClaimSpec, CellSelector } from '../../scenarios/claims.js';
@@ -320,6 +324,35 @@ export function judgeAbsolute(
   }
 }
 
+/**
+ * "Drops no request" from failures among `exposed` requests. Zero failures bound the failure rate by
+ * 3/N at 95% (the rule of three: (1 − p)^N = 0.05 gives p ≈ 3/N). Exported for tests.
+ */
+export function judgeNoFailures(failed: number, exposed: number, maxFailureRate: number): { verdict: Verdict; reason: string; upperBound: number | null } {
+  const pct = (x: number) => `${formatNumber(x * 100)}%`;
+  if (exposed <= 0) return { verdict: 'inconclusive', reason: 'no request was exposed to the shutdown', upperBound: null };
+  if (failed > 0) return { verdict: 'refuted', reason: `${failed} of ${exposed} exposed requests failed (${pct(failed / exposed)})`, upperBound: null };
+  const bound = 3 / exposed;
+  return bound < maxFailureRate
+    ? { verdict: 'confirmed', reason: `0 of ${exposed} exposed requests failed; 95% upper bound on the failure rate 3/${exposed} = ${pct(bound)} < ${pct(maxFailureRate)}`, upperBound: bound }
+    : {
+        verdict: 'inconclusive',
+        reason: `0 of ${exposed} exposed requests failed, but the 95% upper bound 3/${exposed} = ${pct(bound)} is not below ${pct(maxFailureRate)}: more than ${Math.ceil(3 / maxFailureRate)} exposed requests are needed`,
+        upperBound: bound,
+      };
+}
+
+/**
+ * OOM kills of one cell, counted over every repeat whatever its outcome. Any kill beyond `atMost`
+ * refutes, however few repeats ran; none confirms once the cell has the repeats a verdict needs.
+ * Exported for tests.
+ */
+export function judgeOomKills(oomKills: number, repeats: number, requiredRepeats: number, atMost: number): { verdict: Verdict; reason: string } {
+  if (oomKills > atMost) return { verdict: 'refuted', reason: `the kernel OOM-killed the service in ${oomKills} of ${repeats} repeats (allowed: ${atMost})` };
+  if (repeats < requiredRepeats) return { verdict: 'inconclusive', reason: `no verdict: n=${repeats} < ${requiredRepeats} required` };
+  return { verdict: 'confirmed', reason: `${oomKills === 0 ? 'no OOM kill' : `${oomKills} OOM kills`} in ${repeats} repeats` };
+}
+
 /** The Go 1.25 rule for GOMAXPROCS under a CPU limit. */
 export function expectedGomaxprocs(cpuLimit: number | null, hostCpus: number): number {
   if (cpuLimit === null) return hostCpus;
@@ -379,6 +412,40 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
           return `${check.label}${where}: ${s ? formatWithCi(check.metric, s.median, s.ci) : 'n/a'}`;
         })
         .join('; ');
+      return { ...base, cells: results, verdict: combineVerdicts(results.map((r) => r.verdict)), measured, reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+    }
+    case 'no-failures': {
+      const selected = cells.filter((c) => matches(c, check.select));
+      if (selected.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no matching cell`, reason: 'no matching cells' };
+      const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
+      const results = selected.map((c): CellResult & { failed: number | null; exposed: number | null } => {
+        const failed = c.metrics[check.metric];
+        const exposed = c.metrics[check.exposureMetric];
+        const short = repeatsShort([c]);
+        const counts = { failed: failed ? sum(failed.values) : null, exposed: exposed ? sum(exposed.values) : null };
+        if (short) return { cell: c, metric: check.metric, ...counts, verdict: 'inconclusive', reason: `no verdict: ${short}` };
+        if (!failed || !exposed) return { cell: c, metric: check.metric, ...counts, verdict: 'inconclusive', reason: `${metricLabel(failed ? check.exposureMetric : check.metric)} missing` };
+        const { verdict, reason } = judgeNoFailures(counts.failed!, counts.exposed!, check.maxFailureRate);
+        return { cell: c, metric: check.metric, ...counts, verdict, reason };
+      });
+      const measured = results
+        .map((r) => {
+          const where = results.length > 1 ? ` (${r.cell.label})` : '';
+          if (r.failed === null || r.exposed === null) return `${check.label}${where}: n/a`;
+          const bound = r.failed === 0 && r.exposed > 0 ? `, 95% upper bound ${formatNumber((3 / r.exposed) * 100)}%` : '';
+          return `${check.label}${where}: ${r.failed} of ${r.exposed} failed${bound}`;
+        })
+        .join('; ');
+      const cellResults = results.map(({ failed: _f, exposed: _e, ...r }) => r);
+      return { ...base, cells: cellResults, verdict: combineVerdicts(cellResults.map((r) => r.verdict)), measured, reason: cellResults.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+    }
+    case 'oom-kills': {
+      const selected = cells.filter((c) => matches(c, check.select));
+      if (selected.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no matching cell`, reason: 'no matching cells' };
+      // Repeats in which the service ran under load: a died repeat counts, a failed or skipped one does not.
+      const ran = (c: CellAnalysis) => c.counts.completed + c.counts.invalid + c.counts.died;
+      const results = selected.map((c): CellResult => ({ cell: c, metric: 'oomKills', ...judgeOomKills(c.oomKills, ran(c), c.requiredRepeats, check.atMost) }));
+      const measured = results.map((r) => `${check.label}${results.length > 1 ? ` (${r.cell.label})` : ''}: ${r.cell.oomKills} in ${ran(r.cell)} repeats`).join('; ');
       return { ...base, cells: results, verdict: combineVerdicts(results.map((r) => r.verdict)), measured, reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
     }
     case 'gomaxprocs-rule': {

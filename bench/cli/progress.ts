@@ -3,6 +3,7 @@
  * (CI logs). Formatting is pure; the printer holds only the last state.
  */
 import type { RunEvent } from '../orchestrator/run-plan.js';
+import { describeOutcome } from '../results/outcome.js';
 
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '?';
@@ -27,7 +28,7 @@ function outcomeText(event: Extract<RunEvent, { type: 'repeat-end' }>): string {
   if (m.inFlightAtStop !== undefined) bits.push(`${m.failedRequests ?? 0} of the requests sent before SIGTERM failed`);
   if (m.oomKills) bits.push('OOM-killed');
   const state = result.outcome.state;
-  const detail = state === 'completed' ? bits.join(', ') : state === 'failed' ? result.outcome.error : result.outcome.reason;
+  const detail = state === 'completed' ? bits.join(', ') : describeOutcome(result.outcome);
   return `${state === 'completed' ? 'ok' : state.toUpperCase()} ${detail}`;
 }
 

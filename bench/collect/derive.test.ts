@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimeSnapshot } from './runtime-snapshot.js';
-import { deriveContainerMetrics, deriveRuntimeMetrics, podsForRate } from './derive.js';
+import { containerWindowCounters, cpuMsPer1k, deriveContainerMetrics, deriveRuntimeMetrics, podsForRate, runtimeCounters } from './derive.js';
 
 describe('deriveContainerMetrics', () => {
   const samples = [
@@ -16,7 +16,16 @@ describe('deriveContainerMetrics', () => {
     expect(m.throttledPeriodRatio, 'throttledPeriodRatio').toBe(0.25);
     expect(m.throttledMsPerSec, 'throttledMsPerSec').toBe(200);
     expect(m.memAvgBytes, 'memAvgBytes').toBe(200);
-    expect(m.memPeakBytes, 'memPeakBytes').toBe(350);
+    expect(m.memPeakBytes, 'memPeakBytes').toBe(300);
+  });
+  it('takes peak memory from the samples inside the window, not the cgroup high-water mark', () => {
+    // The cgroup's lifetime peak (start-up, warm-up) is 5000; the window itself never exceeds 300.
+    const lifetimePeak = samples.map((s) => ({ ...s, memPeakBytes: 5000 }));
+    expect(deriveContainerMetrics(lifetimePeak, 1000, 2000, 1).memPeakBytes, 'memPeakBytes').toBe(300);
+  });
+  it('records the cgroup counters at the window edges', () => {
+    expect(containerWindowCounters(samples, 0, 2000)).toEqual({ spanMs: 2000, cpuUsageNs: [0, 1e9], nrPeriods: [0, 20], nrThrottled: [0, 5] });
+    expect(containerWindowCounters(samples, 0, 500)).toBeNull();
   });
   it('gives nothing for fewer than two samples', () => {
     expect(deriveContainerMetrics(samples.slice(0, 1), 0, 5000, 1)).toEqual({});
@@ -32,16 +41,38 @@ function snapshot(metrics: Record<string, number>): RuntimeSnapshot {
   };
 }
 
+const start = snapshot({ '/cpu/classes/gc/total:cpu-seconds': 1, '/cpu/classes/gc/mark/idle:cpu-seconds': 0.5, '/cpu/classes/total:cpu-seconds': 10, '/cpu/classes/idle:cpu-seconds': 4, '/gc/cycles/total:gc-cycles': 10, '/memory/classes/total:bytes': 7 });
+const end = snapshot({ '/cpu/classes/gc/total:cpu-seconds': 2, '/cpu/classes/gc/mark/idle:cpu-seconds': 0.7, '/cpu/classes/total:cpu-seconds': 14, '/cpu/classes/idle:cpu-seconds': 5, '/gc/cycles/total:gc-cycles': 25 });
 describe('deriveRuntimeMetrics', () => {
-  it('GC CPU share excludes idle mark work and counts only CPU the process used', () => {
-    const start = snapshot({ '/cpu/classes/gc/total:cpu-seconds': 1, '/cpu/classes/gc/mark/idle:cpu-seconds': 0.5, '/cpu/classes/total:cpu-seconds': 10, '/cpu/classes/idle:cpu-seconds': 4, '/gc/cycles/total:gc-cycles': 10 });
-    const end = snapshot({ '/cpu/classes/gc/total:cpu-seconds': 2, '/cpu/classes/gc/mark/idle:cpu-seconds': 0.7, '/cpu/classes/total:cpu-seconds': 14, '/cpu/classes/idle:cpu-seconds': 5, '/gc/cycles/total:gc-cycles': 25 });
+  it('gives GC CPU share with and without idle mark work, over the CPU the process used', () => {
     const m = deriveRuntimeMetrics(start, end, 2, 1);
-    // GC: (2 - 1) - (0.7 - 0.5) = 0.8 s; used: (14 - 10) - (5 - 4) = 3 s.
-    expect(m.gcCpuShare, 'gcCpuShare').toBeCloseTo(0.8 / 3, 12);
+    // GC: 2 - 1 = 1 s, of which idle marking 0.7 - 0.5 = 0.2 s; used: (14 - 10) - (5 - 4) = 3 s.
+    expect(m.gcCpuShare, 'gcCpuShare').toBeCloseTo(1 / 3, 12);
+    // Without idle marking on both sides: 0.8 / (3 - 0.2).
+    expect(m.gcCpuShareNoIdle, 'gcCpuShareNoIdle').toBeCloseTo(0.8 / 2.8, 12);
     expect(m.gcCpuOfLimit, 'gcCpuOfLimit').toBeCloseTo(0.4, 12);
     expect(m.gcCycles, 'gcCycles').toBe(15);
     expect(m.gcPauseP99Ms, 'gcPauseP99Ms').toBe(0.5);
+  });
+});
+
+describe('runtimeCounters', () => {
+  it('keeps the /cpu/classes/* and /gc/* counters only', () => {
+    expect(Object.keys(runtimeCounters(start)).sort()).toEqual([
+      '/cpu/classes/gc/mark/idle:cpu-seconds',
+      '/cpu/classes/gc/total:cpu-seconds',
+      '/cpu/classes/idle:cpu-seconds',
+      '/cpu/classes/total:cpu-seconds',
+      '/gc/cycles/total:gc-cycles',
+    ]);
+  });
+});
+
+describe('cpuMsPer1k', () => {
+  it('is container CPU ms in the window per 1000 successful requests', () => {
+    // 0.5 cores for 8 s = 4000 ms CPU; 1600 successful requests → 2.5 ms each → 2500 ms per 1000.
+    expect(cpuMsPer1k(0.5, 8000, 1600)).toBe(2500);
+    expect(cpuMsPer1k(0.5, 8000, 0)).toBeUndefined();
   });
 });
 

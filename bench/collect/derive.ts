@@ -3,6 +3,7 @@
  * (window start and end). Pure.
  */
 import type { ContainerSample } from '../targets/types.js';
+import type { RuntimeWindow } from '../results/schema.js';
 import { runtimeMetricNames as m, type RuntimeSnapshot } from './runtime-snapshot.js';
 
 /** Container metrics over the samples inside [startMs, endMs] (monotonic clock). */
@@ -23,18 +24,54 @@ export function deriveContainerMetrics(samples: readonly ContainerSample[], star
     out.throttledMsPerSec = (last.throttledTimeNs - first.throttledTimeNs) / 1e6 / seconds;
   }
   out.memAvgBytes = window.reduce((sum, s) => sum + s.memUsageBytes, 0) / window.length;
-  out.memPeakBytes = Math.max(...window.map((s) => s.memUsageBytes), ...window.map((s) => s.memPeakBytes ?? 0));
+  // The highest sample inside the window, not the cgroup's high-water mark (`memory.max_usage_in_bytes`,
+  // `memory.peak`): that one covers the container's whole life, start-up and warm-up included.
+  out.memPeakBytes = Math.max(...window.map((s) => s.memUsageBytes));
   return out;
+}
+
+/** The cgroup counters at the first and last sample inside [startMs, endMs], for the record. */
+export function containerWindowCounters(samples: readonly ContainerSample[], startMs: number, endMs: number): RuntimeWindow['cgroup'] {
+  const window = samples.filter((s) => s.tMs >= startMs && s.tMs <= endMs);
+  const first = window[0];
+  const last = window[window.length - 1];
+  if (first === undefined || last === undefined || last.tMs <= first.tMs) return null;
+  const pair = (a: number | null, b: number | null): [number, number] | null => (a === null || b === null ? null : [a, b]);
+  return {
+    spanMs: last.tMs - first.tMs,
+    cpuUsageNs: [first.cpuUsageNs, last.cpuUsageNs],
+    nrPeriods: pair(first.nrPeriods, last.nrPeriods),
+    nrThrottled: pair(first.nrThrottled, last.nrThrottled),
+  };
+}
+
+/** The runtime/metrics counters the GC figures are derived from (`/cpu/classes/*`, `/gc/*`), by name. */
+export function runtimeCounters(snapshot: RuntimeSnapshot): Record<string, number> {
+  return Object.fromEntries(Object.entries(snapshot.metrics).filter(([name]) => name.startsWith('/cpu/classes/') || name.startsWith('/gc/')));
+}
+
+/**
+ * Container CPU per 1000 successful requests, ms: `cpuCores × windowMs / successful × 1000`. The
+ * cgroup's own CPU time, so CFS throttling does not inflate it the way it inflates the runtime's
+ * estimates. Undefined without a successful request.
+ */
+export function cpuMsPer1k(cpuCores: number, windowMs: number, successfulRequests: number): number | undefined {
+  if (successfulRequests <= 0 || windowMs <= 0) return undefined;
+  return ((cpuCores * windowMs) / successfulRequests) * 1000;
 }
 
 const delta = (a: RuntimeSnapshot, b: RuntimeSnapshot, name: string) => (b.metrics[name] ?? 0) - (a.metrics[name] ?? 0);
 
 /**
- * Go runtime metrics over a window. GC CPU share = GC CPU (minus idle-priority mark work, which only
- * uses otherwise idle Ps) / CPU the process used (total minus idle), both from runtime/metrics.
+ * Go runtime metrics over a window, from runtime/metrics (estimates: GOMAXPROCS × wall time, split by
+ * class). Used CPU = total − idle. `gcCpuShare` = GC CPU / used CPU, idle-priority mark work included;
+ * `gcCpuShareNoIdle` leaves that work (which only runs on otherwise idle Ps) out of both sides.
+ * `gcCpuOfLimit` uses GC CPU without idle marking.
  */
 export function deriveRuntimeMetrics(start: RuntimeSnapshot, end: RuntimeSnapshot, windowSeconds: number, cpuLimit: number | null): Record<string, number> {
-  const gcCpu = delta(start, end, m.gcCpu) - delta(start, end, m.gcIdleMarkCpu);
+  const gcTotal = delta(start, end, m.gcCpu);
+  const idleMark = delta(start, end, m.gcIdleMarkCpu);
+  const gcCpu = gcTotal - idleMark;
   const usedCpu = delta(start, end, m.totalCpu) - delta(start, end, m.idleCpu);
   const out: Record<string, number> = {
     gomaxprocs: end.gomaxprocs,
@@ -43,7 +80,8 @@ export function deriveRuntimeMetrics(start: RuntimeSnapshot, end: RuntimeSnapsho
     gcPauseP99Ms: end.gcPauses.p99Seconds * 1000,
     heapLiveBytes: end.metrics[m.heapLive] ?? 0,
   };
-  if (usedCpu > 0) out.gcCpuShare = gcCpu / usedCpu;
+  if (usedCpu > 0) out.gcCpuShare = gcTotal / usedCpu;
+  if (usedCpu - idleMark > 0) out.gcCpuShareNoIdle = gcCpu / (usedCpu - idleMark);
   if (cpuLimit !== null && windowSeconds > 0) out.gcCpuOfLimit = gcCpu / (windowSeconds * cpuLimit);
   return out;
 }

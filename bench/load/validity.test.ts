@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadProfile } from '../../scenarios/define.js';
 import type { LoadResult } from './types.js';
-import { judgeLoad } from './validity.js';
+import { failedRequests, judgeLoad, successfulRequests } from './validity.js';
 
 const open: LoadProfile = { model: 'open', ratePerSec: 100, connections: 10, warmupMs: 0, durationMs: 10_000 };
 const closed: LoadProfile = { model: 'closed', connections: 10, warmupMs: 0, durationMs: 10_000 };
@@ -49,6 +49,18 @@ describe('judgeLoad', () => {
   });
   it('ignores the rate rule in the closed model', () => {
     expect(judgeLoad(result({ achievedRps: 10, targetRps: null }), closed).valid).toBe(true);
+  });
+  it('rejects a window where more than 1% of the requests failed, in either model', () => {
+    expect(judgeLoad(result({ errors: { non2xx: 5, timeouts: 3, connection: 3 } }), open)).toEqual({
+      valid: false,
+      reason: '1.1% of 1000 requests failed (limit 1%): the window measured a failing service',
+    });
+    expect(judgeLoad(result({ errors: { non2xx: 0, timeouts: 0, connection: 1000 }, targetRps: null }), closed).valid).toBe(false);
+    expect(judgeLoad(result({ errors: { non2xx: 4, timeouts: 3, connection: 3 } }), open).valid).toBe(true);
+  });
+  it('counts successful requests as the 2xx answers', () => {
+    expect(successfulRequests(result({ errors: { non2xx: 5, timeouts: 3, connection: 2 } })), 'successful').toBe(990);
+    expect(failedRequests(result({ errors: { non2xx: 5, timeouts: 3, connection: 2 } })), 'failed').toBe(10);
   });
   it('rejects a run where nothing completed', () => {
     expect(judgeLoad(result({ requests: 0 }), closed)).toEqual({ valid: false, reason: 'no request completed in the measured window' });

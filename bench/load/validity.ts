@@ -1,6 +1,7 @@
 /**
  * Whether a load run measured the service or the generator. A repeat whose generator missed the
- * target rate or ran out of CPU is marked invalid: it is kept in the record but never averaged in.
+ * target rate or ran out of CPU, or whose requests failed beyond `validityThresholds.errorRate`, is
+ * marked invalid: it is kept in the record but never averaged in.
  */
 import type { LoadProfile } from '../../scenarios/define.js';
 import type { LoadResult } from './types.js';
@@ -13,16 +14,46 @@ export const validityThresholds = {
   droppedFraction: 0.01,
   /** Generator CPU (fraction of one core) above which it is considered saturated. */
   generatorCpuSaturated: 0.95,
+  /**
+   * Failed requests (non-2xx, timeouts, connection errors) as a fraction of all requests above which
+   * the repeat measured a failing service, not its latency or throughput.
+   */
+  errorRate: 0.01,
+  /** Open model: P99 of (actual − intended send time) above this, ms, means the generator fell behind. */
+  dispatchLagP99Ms: 1,
 } as const;
+
+/** Requests that got no 2xx answer: non-2xx, timeouts and connection errors. */
+export function failedRequests(result: Pick<LoadResult, 'errors'>): number {
+  return result.errors.non2xx + result.errors.timeouts + result.errors.connection;
+}
+
+/** Requests answered with a 2xx. */
+export function successfulRequests(result: Pick<LoadResult, 'requests' | 'errors'>): number {
+  return Math.max(0, result.requests - failedRequests(result));
+}
 
 export type LoadValidity = { valid: true } | { valid: false; reason: string };
 
 export function judgeLoad(result: LoadResult, profile: LoadProfile, thresholds = validityThresholds): LoadValidity {
   if (result.requests === 0) return { valid: false, reason: 'no request completed in the measured window' };
+  if (result.dispatchLagMs && result.dispatchLagMs.p99Ms > thresholds.dispatchLagP99Ms) {
+    return {
+      valid: false,
+      reason: `the generator sent late: P99 dispatch lag ${result.dispatchLagMs.p99Ms.toFixed(2)} ms (limit ${thresholds.dispatchLagP99Ms} ms)`,
+    };
+  }
   if (result.generatorCpu !== null && result.generatorCpu > thresholds.generatorCpuSaturated) {
     return {
       valid: false,
       reason: `load generator saturated: it used ${(result.generatorCpu * 100).toFixed(0)}% of a core (limit ${(thresholds.generatorCpuSaturated * 100).toFixed(0)}%)`,
+    };
+  }
+  const errorRate = failedRequests(result) / result.requests;
+  if (errorRate > thresholds.errorRate) {
+    return {
+      valid: false,
+      reason: `${(errorRate * 100).toFixed(1)}% of ${result.requests} requests failed (limit ${(thresholds.errorRate * 100).toFixed(0)}%): the window measured a failing service`,
     };
   }
   if (profile.model !== 'closed' && result.targetRps !== null && result.targetRps > 0) {

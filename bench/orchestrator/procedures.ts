@@ -7,12 +7,11 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cellRequestPath } from '../../scenarios/workloads.js';
 import { defaultEndpointRemovalDelayMs, type Cell } from '../../scenarios/define.js';
-import { deriveContainerMetrics, deriveRuntimeMetrics, podsForRate } from '../collect/derive.js';
+import { loadResultMetrics, summariseLoadWindow } from '../collect/load-window.js';
 import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
 import { runOpenModel } from '../load/open-model.js';
 import type { LoadGenerator, LoadProgress, LoadResult } from '../load/types.js';
-import { judgeLoad } from '../load/validity.js';
-import type { EffectiveSettings, Outcome, RepeatResult } from '../results/schema.js';
+import type { EffectiveSettings, Outcome, RepeatResult, RuntimeWindow } from '../results/schema.js';
 import { settingsMismatches } from '../targets/service-env.js';
 import type { ContainerSample, ServiceHandle, Target } from '../targets/types.js';
 import type { TaskStack } from './task-stack.js';
@@ -27,6 +26,11 @@ export interface RepeatContext {
   cpuset: string | null;
   /** CPUs the service can run on (for the GOMAXPROCS rule). */
   availableCpus: number;
+  /**
+   * Awaited after the service is deployed and verified, right before its load starts: in a duet group it
+   * resolves when every member is ready, so the pair's loads run at the same time.
+   */
+  beforeLoad?: (() => Promise<void>) | undefined;
   onLoadProgress: (progress: LoadProgress) => void;
   log: (line: string) => void;
 }
@@ -37,6 +41,8 @@ export interface Measurement {
   metrics: Record<string, number>;
   effective: EffectiveSettings | null;
   load: Omit<LoadResult, 'series'> | null;
+  /** Raw counters behind the window's GC and CPU figures (load procedures). */
+  runtimeWindow?: RuntimeWindow;
   series: RepeatResult['series'];
   events: RepeatResult['events'];
   notes: string[];
@@ -64,19 +70,8 @@ async function deployVerified(ctx: RepeatContext, m: Measurement): Promise<{ han
   return { handle, runtime, effective };
 }
 
-function loadMetrics(load: LoadResult): Record<string, number> {
-  const total = load.requests;
-  const failed = load.errors.non2xx + load.errors.timeouts + load.errors.connection;
-  return {
-    throughputRps: load.achievedRps,
-    latencyP50Ms: load.latency.p50Ms,
-    latencyP90Ms: load.latency.p90Ms,
-    latencyP99Ms: load.latency.p99Ms,
-    latencyP999Ms: load.latency.p999Ms,
-    errorRate: total === 0 ? 0 : failed / total,
-    failedRequests: failed,
-  };
-}
+/** Latency, error and successful-response throughput figures of a load result. */
+const loadMetrics = (load: LoadResult): Record<string, number> => loadResultMetrics(load);
 
 function withoutSeries(load: LoadResult): Omit<LoadResult, 'series'> {
   const { series: _series, ...rest } = load;
@@ -143,6 +138,7 @@ async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
   const { handle, effective } = await deployVerified(ctx, m);
   m.effective = effective;
+  await ctx.beforeLoad?.();
   const sampler = startSampler(ctx, handle);
   ctx.stack.defer('stop sampler', () => sampler.stop());
   const profile = ctx.cell.load;
@@ -160,37 +156,31 @@ async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   const endRuntime = await ctx.target.inspect(handle, ctx.signal).then((r) => r.runtime, () => null);
   await sampler.stop();
   const stopped = await ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 5 });
+  const exitedOnItsOwn = stopped.exitedAt !== undefined;
+  // Docker reports the exit in wall-clock time; the load's clock is performance.now().
+  const diedAtMs = exitedOnItsOwn && stopped.exitedAt != null ? Date.parse(stopped.exitedAt) - (Date.now() - (performance.now() - loadStart)) : null;
 
   m.load = withoutSeries(load);
-  m.metrics = { ...loadMetrics(load), ...deriveContainerMetrics(sampler.samples, windowStart, windowEnd, ctx.cell.settings.cpuLimit) };
-  m.metrics.oomKills = stopped.oomKilled ? 1 : 0;
-  const restarted = startRuntime !== null && endRuntime !== null && (startRuntime.pid !== endRuntime.pid || startRuntime.startTime !== endRuntime.startTime);
-  if (restarted) {
-    m.metrics.gomaxprocs = effective.gomaxprocs;
-    m.metrics.gogcPercent = effective.gogc;
-    m.notes.push('the service restarted during the window (an OOM kill on Kubernetes restarts the container): its runtime counters start over, so no GC figures are derived');
-  } else if (startRuntime !== null && endRuntime !== null) {
-    Object.assign(m.metrics, deriveRuntimeMetrics(startRuntime, endRuntime, (windowEnd - windowStart) / 1000, ctx.cell.settings.cpuLimit));
-  } else {
-    m.metrics.gomaxprocs = effective.gomaxprocs;
-    m.metrics.gogcPercent = effective.gogc;
-    m.notes.push('Go runtime metrics of the window are missing: the service did not answer /debug/runtime at the window edges');
-  }
-  const request = ctx.cell.settings.cpuRequest ?? ctx.cell.settings.cpuLimit;
-  if (request !== null && m.metrics.cpuCores !== undefined) {
-    const pods = podsForRate(m.metrics.cpuCores, load.achievedRps, request);
-    if (Number.isFinite(pods)) m.metrics.podsModel = pods;
-  }
+  const summary = summariseLoadWindow({
+    settings: ctx.cell.settings,
+    profile,
+    load: m.load,
+    samples: sampler.samples,
+    windowStartMs: windowStart,
+    windowEndMs: windowEnd,
+    startRuntime,
+    endRuntime,
+    effective,
+    end: { exitCode: stopped.exitCode, oomKilled: stopped.oomKilled, exitedOnItsOwn, atMs: diedAtMs },
+  });
+  m.outcome = summary.outcome;
+  m.metrics = summary.metrics;
+  m.runtimeWindow = summary.runtimeWindow;
+  m.notes.push(...summary.notes);
   m.series = {
     container: containerSeries(sampler.samples, loadStart),
     load: load.series.map((s) => ({ ...s })),
   };
-  if (stopped.oomKilled) {
-    m.notes.push('the kernel OOM-killed the service during the run');
-  } else {
-    const validity = judgeLoad(load, profile);
-    if (!validity.valid) m.outcome = { state: 'invalid', reason: validity.reason };
-  }
   return m;
 }
 

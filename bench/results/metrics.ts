@@ -23,7 +23,12 @@ export const metrics = {
   throttledMsPerSec: { label: 'throttled time per second', unit: 'ms', better: 'lower' },
   memPeakBytes: { label: 'peak memory', unit: 'bytes', better: 'lower' },
   memAvgBytes: { label: 'average memory', unit: 'bytes', better: 'lower' },
+  /** GC CPU (idle mark workers included) / CPU the Go runtime counted as used; runtime estimates. */
   gcCpuShare: { label: 'GC CPU share', unit: 'ratio', better: 'lower' },
+  /** As `gcCpuShare` with idle-priority mark work (which only runs on otherwise idle Ps) left out of both sides. */
+  gcCpuShareNoIdle: { label: 'GC CPU share (no idle marking)', unit: 'ratio', better: 'lower' },
+  /** Container (cgroup) CPU time in the window per 1000 successful requests: the cost figure. */
+  cpuMsPer1k: { label: 'CPU per 1000 requests', unit: 'ms', better: 'lower' },
   gcCpuOfLimit: { label: 'GC CPU / limit', unit: 'ratio', better: 'lower' },
   gcCycles: { label: 'GC cycles', unit: 'count', better: 'none' },
   gcPauseP99Ms: { label: 'GC pause P99', unit: 'ms', better: 'lower' },
@@ -53,6 +58,19 @@ export const metrics = {
 } as const satisfies Record<string, MetricInfo>;
 
 export type MetricName = keyof typeof metrics;
+
+/**
+ * Share of CFS periods throttled above which a window's runtime GC CPU figures (`gcCpuShare`,
+ * `gcCpuShareNoIdle`, `gcCpuOfLimit`) are flagged as inflated: the runtime estimates its CPU classes
+ * as GOMAXPROCS × wall time, so time spent throttled counts as if the Ps were running.
+ */
+export const GC_CPU_THROTTLED_SHARE_LIMIT = 0.02;
+
+/** Whether a repeat's GC CPU figures come from a window throttled beyond `GC_CPU_THROTTLED_SHARE_LIMIT`. */
+export function gcCpuInflatedByThrottling(metrics: Readonly<Record<string, number>>): boolean {
+  const share = metrics.throttledPeriodRatio;
+  return metrics.gcCpuShare !== undefined && share !== undefined && share > GC_CPU_THROTTLED_SHARE_LIMIT;
+}
 
 export function isMetricName(name: string): name is MetricName {
   return Object.hasOwn(metrics, name);

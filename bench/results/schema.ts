@@ -26,7 +26,7 @@ const cellSettingsSchema = z.object({
 
 const loadProfileSchema = z.union([
   z.object({ model: z.literal('closed'), connections: num, warmupMs: num, durationMs: num }),
-  z.object({ model: z.literal('open'), ratePerSec: num, connections: num, warmupMs: num, durationMs: num }),
+  z.object({ model: z.literal('open'), ratePerSec: num, capacityFraction: num.optional(), connections: num, warmupMs: num, durationMs: num }),
   z.object({
     model: z.literal('stages'),
     connections: num,
@@ -74,6 +74,33 @@ export const placementSchema = z.object({
 });
 export type Placement = z.infer<typeof placementSchema>;
 
+/** One step of a capacity ramp: the rate asked, what the service delivered, and how. */
+export const calibrationStepSchema = z.object({
+  ratePerSec: num,
+  achievedRps: num,
+  p99Ms: num,
+  errorRate: num,
+  throttledShare: num.nullable(),
+});
+
+/** How a scenario's operating point was chosen (open-model scenarios with `capacityFraction`). */
+export const calibrationSchema = z.object({
+  scenario: z.string(),
+  fraction: num,
+  cells: z.array(
+    z.object({
+      cellId: z.string(),
+      steps: z.array(calibrationStepSchema),
+      /** Highest step rate the cell sustained; `null` when even the first step failed. */
+      capacityRps: num.nullable(),
+      /** Why the ramp stopped at the next step. */
+      knee: z.string(),
+    }),
+  ),
+  chosenRatePerSec: num,
+});
+export type Calibration = z.infer<typeof calibrationSchema>;
+
 /** The settings the running service reported, checked against the plan before measuring. */
 export const effectiveSettingsSchema = z.object({
   gomaxprocs: num,
@@ -98,6 +125,17 @@ export const outcomeSchema = z.discriminatedUnion('state', [
   z.object({ state: z.literal('invalid'), reason: z.string() }),
   z.object({ state: z.literal('failed'), error: z.string() }),
   z.object({ state: z.literal('skipped'), reason: z.string() }),
+  /**
+   * The service stopped on its own during the repeat: the kernel OOM-killed it (`oom`) or it exited
+   * (`exit`). Its load figures describe a dead service, so none of them is used.
+   */
+  z.object({
+    state: z.literal('died'),
+    cause: z.enum(['oom', 'exit']),
+    exitCode: num.nullable(),
+    /** When it died, ms after the load started (warm-up included); null when the target cannot tell. */
+    atMs: num.nullable(),
+  }),
 ]);
 export type Outcome = z.infer<typeof outcomeSchema>;
 
@@ -113,6 +151,8 @@ export const loadSummarySchema = z.object({
   errors: z.object({ non2xx: num, timeouts: num, connection: num }),
   dropped: num,
   generatorCpu: num.nullable(),
+  /** Open model: actual − intended send time over the measured window (absent in older records). */
+  dispatchLagMs: z.object({ p50Ms: num, p99Ms: num, maxMs: num }).nullable().optional(),
 });
 
 /** HPA / scaling event (kind and kubernetes targets). */
@@ -123,6 +163,31 @@ export const scalingEventSchema = z.object({
   fromReplicas: num.nullable(),
   toReplicas: num.nullable(),
 });
+
+/**
+ * The measured window's raw counters, so that every derived GC and CPU figure can be recomputed: the
+ * Go runtime's `/cpu/classes/*` and `/gc/*` values at the window's start and end (the runtime estimates
+ * CPU classes as GOMAXPROCS × wall time, which CFS throttling inflates), and the container's cgroup
+ * CPU and throttling counters over the samples that bound it.
+ */
+export const runtimeWindowSchema = z.object({
+  /** Length of the load's measured window (warm-up excluded), ms. */
+  windowMs: num,
+  gomaxprocs: num,
+  /** runtime/metrics values by full name at the window's start and end; null when the service did not answer. */
+  start: z.record(z.string(), num).nullable(),
+  end: z.record(z.string(), num).nullable(),
+  /** Container cgroup counters at the first and last sample inside the window; null without samples. */
+  cgroup: z
+    .object({
+      spanMs: num,
+      cpuUsageNs: z.tuple([num, num]),
+      nrPeriods: z.tuple([num, num]).nullable(),
+      nrThrottled: z.tuple([num, num]).nullable(),
+    })
+    .nullable(),
+});
+export type RuntimeWindow = z.infer<typeof runtimeWindowSchema>;
 
 export const repeatResultSchema = z.object({
   cellId: z.string(),
@@ -140,6 +205,8 @@ export const repeatResultSchema = z.object({
   metrics: z.record(z.string(), num),
   effective: effectiveSettingsSchema.nullable(),
   load: loadSummarySchema.nullable(),
+  /** Raw counters behind the GC and CPU figures of the window (absent in older records). */
+  runtimeWindow: runtimeWindowSchema.optional(),
   /** Time series: container stats, runtime metrics, replicas; `tMs` is relative to `startedAt`. */
   series: z.record(z.string(), z.array(sampleSchema)),
   events: z.array(scalingEventSchema),
@@ -149,7 +216,17 @@ export type RepeatResult = z.infer<typeof repeatResultSchema>;
 
 export const planSchema = z.object({
   scenarios: z.array(
-    z.object({ name: z.string(), kind: z.string(), claims: z.array(z.string()), repeats: num, description: z.string() }),
+    z.object({
+      name: z.string(),
+      kind: z.string(),
+      claims: z.array(z.string()),
+      repeats: num,
+      description: z.string(),
+      /** How the scenario's cells shared the machine (absent in older records: sequential). */
+      execution: z.enum(['sequential', 'duet']).optional(),
+      /** `shared`: the service saw the whole CPU set; otherwise the run's service cpuset. */
+      placement: z.enum(['pinned', 'shared']).optional(),
+    }),
   ),
   cells: z.array(cellSchema),
   /** Interleaved, seeded order of (cell, repeat). */
@@ -172,6 +249,8 @@ export const runRecordSchema = z.object({
   fingerprint: fingerprintSchema,
   placement: placementSchema,
   plan: planSchema,
+  /** Operating points measured before the rounds (absent when no scenario asked for calibration). */
+  calibration: z.array(calibrationSchema).optional(),
   repeats: z.array(repeatResultSchema),
   /** Things the run could not do or had to emulate, stated in the report's honest limits. */
   limits: z.array(z.string()),

@@ -16,7 +16,7 @@ describe('analyseRun on the hand-written docker fixture', () => {
 
   test('only completed repeats enter a statistic; the others are counted', () => {
     const unset = cell('gomemlimit/cpuLimit=1,memLimitMiB=192,gomemlimit=unset,workload=memory,liveHeapMiB=110');
-    expect(unset.counts).toEqual({ completed: 4, invalid: 1, failed: 0, skipped: 0 });
+    expect(unset.counts).toEqual({ completed: 4, invalid: 1, failed: 0, skipped: 0, died: 0 });
     // The invalid repeat's 120 ms is left out: median of 48, 52, 45, 50 = 49.
     expect(unset.metrics.latencyP99Ms!.values).toEqual([48, 52, 45, 50]);
     expect(unset.metrics.latencyP99Ms!.median).toBe(49);

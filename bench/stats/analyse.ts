@@ -3,6 +3,7 @@
  * over the completed repeats, pooled latency percentiles from the merged histograms, and replica
  * curves. Only `completed` repeats enter a statistic; the others are counted and shown.
  */
+import { describeDeath } from '../results/outcome.js';
 import type { RunRecord } from '../results/schema.js';
 import { bootstrapMedian, type MedianEstimate } from './descriptive.js';
 import { compareSamples, type CompareOptions, type Difference } from './difference.js';
@@ -35,6 +36,8 @@ export interface OutcomeCounts {
   invalid: number;
   failed: number;
   skipped: number;
+  /** The service was OOM-killed or exited on its own during the repeat. */
+  died: number;
 }
 
 export interface ReplicaCurve {
@@ -55,8 +58,10 @@ export interface CellAnalysis {
   /** Percentiles of all completed repeats' requests together (merged HDR histograms). */
   latency: PooledLatency | null;
   replicas: ReplicaCurve[];
-  /** Reasons of invalid / failed / skipped repeats, de-duplicated. */
+  /** Reasons of invalid / failed / skipped / died repeats, de-duplicated. */
   problems: string[];
+  /** OOM kills over every recorded repeat of the cell, whatever its outcome (a killed repeat is `died`). */
+  oomKills: number;
 }
 
 export interface RunAnalysis {
@@ -104,12 +109,13 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
   const cells = record.plan.cells.map((cell): CellAnalysis => {
     const repeats = record.repeats.filter((r) => r.cellId === cell.id).sort((a, b) => a.repeat - b.repeat);
     const completed = repeats.filter((r) => r.outcome.state === 'completed');
-    const counts: OutcomeCounts = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
+    const counts: OutcomeCounts = { completed: 0, invalid: 0, failed: 0, skipped: 0, died: 0 };
     const problems = new Set<string>();
     for (const r of repeats) {
       counts[r.outcome.state]++;
       if (r.outcome.state === 'invalid' || r.outcome.state === 'skipped') problems.add(`${r.outcome.state}: ${r.outcome.reason}`);
       if (r.outcome.state === 'failed') problems.add(`failed: ${r.outcome.error}`);
+      if (r.outcome.state === 'died') problems.add(`died: ${describeDeath(r.outcome)}`);
     }
     // A scenario that plans fewer repeats than the profile's floor may lower it, but never below
     // MIN_REPEATS_FALLBACK (a `--repeats 1` run gives no verdict); only deterministic measurements
@@ -139,6 +145,7 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
       latency: mergeLatencyHistograms(histograms),
       replicas,
       problems: [...problems].sort(),
+      oomKills: repeats.reduce((sum, r) => sum + (r.metrics.oomKills ?? (r.outcome.state === 'died' && r.outcome.cause === 'oom' ? 1 : 0)), 0),
     };
   });
   return { runId: record.runId, target: record.target, profile: record.profile, seed, hostCpus: record.fingerprint.hostCpus, cells };

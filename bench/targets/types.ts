@@ -75,8 +75,12 @@ export interface Target {
   inspect(handle: ServiceHandle, signal: AbortSignal): Promise<{ runtime: RuntimeSnapshot; effective: EffectiveSettings }>;
   /** One resource sample of the service's container. */
   sample(handle: ServiceHandle, signal: AbortSignal): Promise<ContainerSample>;
-  /** Sends SIGTERM (or the target's equivalent) and waits for the service to exit; returns exit info. */
-  stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean }>;
+  /**
+   * Sends SIGTERM (or the target's equivalent) and waits for the service to exit; returns exit info.
+   * `exitedAt` is set when the service had already exited on its own before the stop (wall-clock ISO
+   * time, null when unknown); absent when the stop ended it.
+   */
+  stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean; exitedAt?: string | null }>;
   /**
    * Starts the target's own watches for the measured window (HPA status, Events, Pods on Kubernetes).
    * `clockMs` gives the run's clock (ms since the repeat started).

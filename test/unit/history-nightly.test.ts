@@ -85,7 +85,7 @@ function entry(i: number, p99: number): HistoryEntry {
   };
 }
 
-const counts = { completed: 10, invalid: 0, failed: 0, skipped: 0 };
+const counts = { completed: 10, invalid: 0, failed: 0, skipped: 0, died: 0 };
 const measured = (compare: Extract<TargetOutcome, { state: 'measured' }>['compare'], trends: Extract<TargetOutcome, { state: 'measured' }>['trends'] = []): TargetOutcome => ({
   target: 'docker', state: 'measured', runDir: 'results/n/docker', runId: 'r1', runExitCode: 0, cells: 2, counts, compare, trends, historyRuns: 3, report: null,
 });
@@ -120,7 +120,7 @@ describe('renderNightlySummary', () => {
   it('leads with the verdict and the regression table, lists skipped targets with the reason', () => {
     const text = renderNightlySummary({ ...base, outcomes: [measured(regressed), skippedKind], exitCode: 1 });
     expect(text).toContain('**Result: REGRESSION** on docker — see the regression table below.');
-    expect(text).toContain('| docker | `results/n/docker` | 10 / 0 / 0 | **regression** | none |');
+    expect(text).toContain('| docker | `results/n/docker` | 10 / 0 / 0 / 0 | **regression** | none |');
     expect(text).toContain('## docker: comparison with the baseline\n\n### Regressions (1 gating)\n\n| cell | metric | baseline | current | change | p | n |\n|---|---|---|---|---|---|---|\n| s/a | latencyP50Ms | 12.0 ms | 16.0 ms | **+33.3%** | 0.002 | 6+6 |');
     expect(text, 'the full comparison nested below its section').toContain('<details><summary>full comparison (bench compare)</summary>\n\n### Compare: a → b\n#### P50 latency');
     expect(text).toContain('## Skipped\n\n- **kind**: no `kind` binary on PATH');

@@ -24,7 +24,8 @@ const fingerprint: Fingerprint = {
 };
 
 function repeat(cellId: string, i: number, metrics: Record<string, number>, state: RepeatResult['outcome']['state'] = 'completed'): RepeatResult {
-  const outcome = state === 'completed' ? { state } : state === 'failed' ? { state, error: 'x' } : { state, reason: 'x' };
+  const outcome: RepeatResult['outcome'] =
+    state === 'completed' ? { state } : state === 'failed' ? { state, error: 'x' } : state === 'died' ? { state, cause: 'oom', exitCode: 137, atMs: null } : { state, reason: 'x' };
   return { cellId, repeat: i, order: i, startedAt: '', endedAt: '', outcome, metrics, effective: null, load: null, series: {}, events: [], notes: [] };
 }
 

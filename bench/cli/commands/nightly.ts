@@ -238,6 +238,8 @@ export interface RepeatCounts {
   invalid: number;
   failed: number;
   skipped: number;
+  /** The service was OOM-killed or exited on its own. */
+  died: number;
 }
 
 /** What happened on one target. */
@@ -260,7 +262,7 @@ export type TargetOutcome =
     };
 
 export function countRepeats(record: RunRecord): RepeatCounts {
-  const counts: RepeatCounts = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
+  const counts: RepeatCounts = { completed: 0, invalid: 0, failed: 0, skipped: 0, died: 0 };
   for (const r of record.repeats) counts[r.outcome.state]++;
   return counts;
 }
@@ -333,7 +335,7 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
     '',
     verdictLine(outcomes, input.exitCode, input.failOnDrift),
     '',
-    '| target | run | repeats (ok / invalid / failed) | vs baseline | change points (new, worse) |',
+    '| target | run | repeats (ok / invalid / failed / died) | vs baseline | change points (new, worse) |',
     '|---|---|---|---|---|',
   ];
   for (const o of outcomes) {
@@ -341,7 +343,7 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
     else if (o.state === 'failed') lines.push(`| ${o.target} | ${o.runDir === null ? '—' : `\`${o.runDir}\``} | — | **${o.stage} failed (exit ${o.exitCode})** | — |`);
     else {
       const worse = newWorseChanges(o.trends);
-      lines.push(`| ${o.target} | \`${o.runDir}\` | ${o.counts.completed} / ${o.counts.invalid} / ${o.counts.failed} | ${compareCell(o.compare)} | ${o.trends === null ? 'history off' : worse.length === 0 ? 'none' : `**${worse.length}**`} |`);
+      lines.push(`| ${o.target} | \`${o.runDir}\` | ${o.counts.completed} / ${o.counts.invalid} / ${o.counts.failed} / ${o.counts.died} | ${compareCell(o.compare)} | ${o.trends === null ? 'history off' : worse.length === 0 ? 'none' : `**${worse.length}**`} |`);
     }
   }
   const budget = Math.floor(900_000 / Math.max(1, outcomes.length * 3));

@@ -206,8 +206,13 @@ export class DockerTarget implements Target {
     };
   }
 
-  async stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean }> {
+  async stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean; exitedAt?: string | null }> {
     const container = this.docker.getContainer(handle.ids.containerId as string);
+    const before = await container.inspect();
+    if (!before.State.Running) {
+      // It died before anyone stopped it (OOM kill, crash): report that, not a graceful exit.
+      return { exitCode: before.State.ExitCode, oomKilled: before.State.OOMKilled, exitedAt: finishedAt(before.State.FinishedAt) };
+    }
     await container.kill({ signal: 'SIGTERM' }).catch(() => undefined);
     const deadline = performance.now() + options.graceSeconds * 1000;
     for (;;) {
@@ -220,10 +225,11 @@ export class DockerTarget implements Target {
     }
   }
 
-  /** Whether the container is still running, and whether the kernel OOM-killed it. */
-  async state(handle: ServiceHandle): Promise<{ running: boolean; oomKilled: boolean; exitCode: number | null }> {
+  /** Whether the container is still running, whether the kernel OOM-killed it, and when it exited. */
+  async state(handle: ServiceHandle): Promise<{ running: boolean; oomKilled: boolean; exitCode: number | null; exitedAt: string | null }> {
     const info = await this.docker.getContainer(handle.ids.containerId as string).inspect();
-    return { running: info.State.Running, oomKilled: info.State.OOMKilled, exitCode: info.State.Running ? null : info.State.ExitCode };
+    const running = info.State.Running;
+    return { running, oomKilled: info.State.OOMKilled, exitCode: running ? null : info.State.ExitCode, exitedAt: running ? null : finishedAt(info.State.FinishedAt) };
   }
 
   async teardown(handle: ServiceHandle): Promise<void> {
@@ -271,4 +277,10 @@ export class DockerTarget implements Target {
       if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
     });
   }
+}
+
+/** Docker's `State.FinishedAt`, or null for its "never" value (`0001-01-01T00:00:00Z`) and garbage. */
+export function finishedAt(value: string | undefined): string | null {
+  if (value === undefined || value.startsWith('0001-')) return null;
+  return Number.isNaN(Date.parse(value)) ? null : value;
 }
