@@ -72,6 +72,23 @@ describe.skipIf(!available)('DockerTarget (real engine, real reference service)'
     expect(cores, 'CPU used stays near the 0.3 limit').toBeLessThan(0.45);
   });
 
+  it('reports a service that died before the stop, with its exit code and time, not as a graceful exit', async () => {
+    const handle = await deploy(cell({}));
+    handles.push(handle);
+    const killedAt = Date.now();
+    await target.docker.getContainer(handle.ids.containerId as string).kill({ signal: 'SIGKILL' });
+    const state = await target.state(handle);
+    expect(state.running, 'running').toBe(false);
+    const stopped = await target.stop(handle, { signal, graceSeconds: 5 });
+    expect(stopped.exitCode, 'exit code of SIGKILL').toBe(137);
+    expect(stopped.oomKilled, 'not an OOM kill').toBe(false);
+    expect(stopped.exitedAt, 'exitedAt set: it exited on its own').not.toBeUndefined();
+    expect(Math.abs(Date.parse(stopped.exitedAt!) - killedAt), 'exit time from Docker').toBeLessThan(5000);
+    const live = await deploy(cell({}));
+    handles.push(live);
+    expect((await target.stop(live, { signal, graceSeconds: 5 })).exitedAt, 'a stop we caused').toBeUndefined();
+  });
+
   it('removes every container of the run by label', async () => {
     await deploy(cell({}));
     expect(await containersOfRun(runId)).toBeGreaterThan(0);
