@@ -3,6 +3,7 @@
  * claim with benchstat-style tables and charts, then repeats, environment, method and honest limits.
  * Pure: returns the markdown and the SVG files to write beside it.
  */
+import { GC_CPU_THROTTLED_SHARE_LIMIT } from '../bench/results/metrics.js';
 import type { RunRecord } from '../bench/results/schema.js';
 import type { CellAnalysis, RunAnalysis } from '../bench/stats/analyse.js';
 import { ALPHA } from '../bench/stats/difference.js';
@@ -71,7 +72,7 @@ export function renderVerdictTable(verdicts: readonly ClaimVerdict[]): string {
 }
 
 function nText(c: CellAnalysis): string {
-  const other = c.counts.invalid + c.counts.failed + c.counts.skipped;
+  const other = c.counts.invalid + c.counts.failed + c.counts.skipped + c.counts.died;
   return other > 0 ? `${c.counts.completed} (+${other} not used)` : String(c.counts.completed);
 }
 
@@ -145,6 +146,19 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       );
       break;
     }
+    case 'oom-kills': {
+      const c = check.check;
+      out.push(
+        table(
+          ['cell', 'OOM kills', 'repeats died', 'repeats run', 'document', 'verdict'],
+          check.cells.map((r) => {
+            const counts = r.cell.counts;
+            return [r.cell.label, String(r.cell.oomKills), String(counts.died), String(counts.completed + counts.invalid + counts.died), `≤ ${c.atMost}`, verdictText[r.verdict]];
+          }),
+        ),
+      );
+      break;
+    }
     case 'gomaxprocs-rule':
       out.push(
         table(
@@ -166,7 +180,28 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       );
       break;
   }
+  const inflated = renderGcThrottleNote(check);
+  if (inflated !== null) out.push('', inflated);
   return out.join('\n');
+}
+
+const gcCpuMetrics = new Set(['gcCpuShare', 'gcCpuShareNoIdle', 'gcCpuOfLimit']);
+
+/** Says where a check's GC CPU figures come from throttled windows, which inflate them. */
+function renderGcThrottleNote(check: CheckResult): string | null {
+  const metricsShown = [...check.pairs.map((p) => p.metric), ...check.cells.map((c) => c.metric)];
+  if (!metricsShown.some((m) => gcCpuMetrics.has(m))) return null;
+  const cells = [...new Set([...check.pairs.flatMap((p) => [p.baseline, p.treatment]), ...check.cells.map((c) => c.cell)])];
+  const throttled = cells.flatMap((c) => {
+    const values = c.metrics.throttledPeriodRatio?.values ?? [];
+    const over = values.filter((v) => v > GC_CPU_THROTTLED_SHARE_LIMIT);
+    return over.length === 0 ? [] : [`${c.label} (${over.length} of ${values.length} repeats, up to ${formatNumber(Math.max(...over) * 100)}% of periods)`];
+  });
+  if (throttled.length === 0) return null;
+  return (
+    `GC CPU inflated by throttling in ${throttled.join(', ')}: more than ${formatNumber(GC_CPU_THROTTLED_SHARE_LIMIT * 100)}% of CFS periods were throttled, and the runtime counts ` +
+    'throttled time as CPU its Ps used (GOMAXPROCS × wall time), so the GC share there reads high. The cost figure unaffected by this is container CPU per 1000 requests.'
+  );
 }
 
 function sharedLabel(p: { baseline: CellAnalysis; treatment: CellAnalysis }): string {
@@ -209,6 +244,8 @@ function checkMetrics(check: CheckResult['check']): string[] {
       return [check.settingMetric, ...check.metrics];
     case 'no-failures':
       return [check.metric, check.exposureMetric];
+    case 'oom-kills':
+      return ['oomKills', 'memPeakBytes'];
     case 'absolute':
       return [check.metric, ...(check.context ?? [])];
     default:
@@ -238,11 +275,28 @@ function renderRepeats(analysis: RunAnalysis): string {
     String(c.counts.invalid),
     String(c.counts.failed),
     String(c.counts.skipped),
+    c.counts.died === 0 ? '0' : `**${c.counts.died}**${c.oomKills > 0 ? ` (${c.oomKills} OOM)` : ''}`,
     `${c.requiredRepeats}${c.enough ? '' : ' (short)'}`,
     c.latency ? `${formatNumber(c.latency.p99Ms)} ms (${c.latency.requests} req)` : '—',
     c.problems.join('; '),
   ]);
-  return table(['cell', 'completed', 'invalid', 'failed', 'skipped', 'needed', 'pooled P99', 'problems'], rows);
+  return table(['cell', 'completed', 'invalid', 'failed', 'skipped', 'died', 'needed', 'pooled P99', 'problems'], rows);
+}
+
+/** How each scenario ran (duet or sequential, CPUs) and how its operating point was chosen. */
+function renderExecution(record: RunRecord): string {
+  const rows = record.plan.scenarios.map((sc) => {
+    const calibration = record.calibration?.find((c) => c.scenario === sc.name);
+    const cells = record.plan.cells.filter((c) => c.scenario === sc.name);
+    const load = cells[0]?.load;
+    const rate = load?.model === 'open' ? `${formatNumber(load.ratePerSec)} req/s` : load?.model === 'closed' ? `closed, ${load.connections} connections` : load?.model ?? '—';
+    const point = calibration
+      ? `${rate} = ${Math.round(calibration.fraction * 100)}% of the lowest capacity (${calibration.cells.map((c) => `${c.capacityRps ?? 'none'} req/s, ramp stopped at ${c.knee}`).join('; ')})`
+      : rate;
+    const cpus = sc.placement === 'shared' || record.placement.serviceCpus === null ? 'all CPUs, shared with the generator' : `CPU ${record.placement.serviceCpus} (generator on ${record.placement.generatorCpus})`;
+    return [sc.name, sc.execution === 'duet' ? 'duet (cells of a round at once, compared as pairs)' : 'sequential (interleaved rounds)', cpus, point];
+  });
+  return table(['scenario', 'execution', 'service CPUs', 'operating point'], rows);
 }
 
 function renderEnvironment(record: RunRecord): string {
@@ -269,11 +323,13 @@ function renderMethod(record: RunRecord, analysis: RunAnalysis): string {
   const floor = MIN_REPEATS_BY_PROFILE[record.profile] ?? MIN_REPEATS_FALLBACK;
   return [
     `- Command: \`${record.argv.join(' ')}\`; seed ${record.seed}; repeats of all cells interleaved in a seeded order.`,
-    `- Per cell and metric: median of the completed repeats with a ${CONFIDENCE_LEVEL * 100}% percentile-bootstrap CI (${BOOTSTRAP_RESAMPLES} resamples, seed ${analysis.seed}); invalid, failed and skipped repeats are counted, never used.`,
+    `- Per cell and metric: median of the completed repeats with a ${CONFIDENCE_LEVEL * 100}% percentile-bootstrap CI (${BOOTSTRAP_RESAMPLES} resamples, seed ${analysis.seed}); invalid, failed, skipped and died repeats (the service was OOM-killed or exited) are counted, never used; OOM kills are counted over every repeat.`,
     '- Latency percentiles of a cell come from the merged HDR histograms of its repeats (P99 of all requests), not from an average of per-repeat P99s.',
     `- Baseline vs treatment: one method for the change, its interval and significance: the Hodges–Lehmann ratio (median of all pairwise treatment/baseline ratios, as a % change) with the distribution-free ${CONFIDENCE_LEVEL * 100}% interval that inverts the two-sided Mann–Whitney test (exact below 50 values a side); significant ⇔ the interval excludes 0 ⇔ p ≤ ${ALPHA}, else \`~\`. 3 values a side reach at most a 90% interval, so nothing is significant; 5 a side reach p = 0.008.`,
     `- Within a claim the p-values of its judged figures are Holm-adjusted (column p (Holm)) and each interval is widened to the matching level 1 − ${ALPHA}·p/p̃, named in the reason, so a figure is significant after the correction exactly when its interval excludes 0.`,
     `- Verdicts: confirmed = the interval excludes 0 on the claimed side and contains the claimed change or lies beyond it; weaker than claimed = it excludes 0 on the claimed side but lies entirely short of the claim; refuted = it lies entirely on the other side, or inside ±${NO_EFFECT_MARGIN_PCT}% (at most half the claim) around no effect, or a no-op setting; inconclusive = anything else (the reason says which effects the interval rules out), or fewer than ${MIN_REPEATS_DIRECTIONAL} completed repeats a side. A claim with several figures takes the worst of them.`,
+    '- Duet scenarios (see Execution): both cells of a round ran at the same time on the same CPUs, each under its own limit, their loads started together by one generator; they are compared round by round as pairs (Hodges–Lehmann of the per-round ratios with the Wilcoxon signed-rank interval), so host interference that hits both alike cancels. 6 pairs reach p = 0.031; 5 cannot reach significance.',
+    '- Every repeat measures the host around it: CPU used by processes outside the measurement and CPU stolen by the hypervisor. A sequential repeat measured while they exceeded their limits is invalid ("host busy"); a duet pair keeps a note.',
     `- No verdict from a cell with fewer completed repeats than the profile needs (${record.profile}: ${floor}, or fewer if the scenario plans fewer).`,
   ].join('\n');
 }
@@ -310,6 +366,7 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     '',
     `Target **${record.target}**, profile **${record.profile}**, ${record.status} run started ${record.createdAt}. ${analysis.cells.length} cells, ${record.repeats.length} repeats. Claims: ${summary}.`,
     '',
+    ...record.limits.filter((l) => l.startsWith('The host was busy')).map((l) => `> **Disturbed run.** ${l}\n`),
     '## Verdicts',
     '',
     renderVerdictTable(verdicts),
@@ -321,6 +378,10 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     '## Repeats',
     '',
     renderRepeats(analysis),
+    '',
+    '## Execution and operating points',
+    '',
+    renderExecution(record),
     '',
     '## Environment',
     '',

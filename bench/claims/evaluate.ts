@@ -342,6 +342,17 @@ export function judgeNoFailures(failed: number, exposed: number, maxFailureRate:
       };
 }
 
+/**
+ * OOM kills of one cell, counted over every repeat whatever its outcome. Any kill beyond `atMost`
+ * refutes, however few repeats ran; none confirms once the cell has the repeats a verdict needs.
+ * Exported for tests.
+ */
+export function judgeOomKills(oomKills: number, repeats: number, requiredRepeats: number, atMost: number): { verdict: Verdict; reason: string } {
+  if (oomKills > atMost) return { verdict: 'refuted', reason: `the kernel OOM-killed the service in ${oomKills} of ${repeats} repeats (allowed: ${atMost})` };
+  if (repeats < requiredRepeats) return { verdict: 'inconclusive', reason: `no verdict: n=${repeats} < ${requiredRepeats} required` };
+  return { verdict: 'confirmed', reason: `${oomKills === 0 ? 'no OOM kill' : `${oomKills} OOM kills`} in ${repeats} repeats` };
+}
+
 /** The Go 1.25 rule for GOMAXPROCS under a CPU limit. */
 export function expectedGomaxprocs(cpuLimit: number | null, hostCpus: number): number {
   if (cpuLimit === null) return hostCpus;
@@ -427,6 +438,15 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
         .join('; ');
       const cellResults = results.map(({ failed: _f, exposed: _e, ...r }) => r);
       return { ...base, cells: cellResults, verdict: combineVerdicts(cellResults.map((r) => r.verdict)), measured, reason: cellResults.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+    }
+    case 'oom-kills': {
+      const selected = cells.filter((c) => matches(c, check.select));
+      if (selected.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no matching cell`, reason: 'no matching cells' };
+      // Repeats in which the service ran under load: a died repeat counts, a failed or skipped one does not.
+      const ran = (c: CellAnalysis) => c.counts.completed + c.counts.invalid + c.counts.died;
+      const results = selected.map((c): CellResult => ({ cell: c, metric: 'oomKills', ...judgeOomKills(c.oomKills, ran(c), c.requiredRepeats, check.atMost) }));
+      const measured = results.map((r) => `${check.label}${results.length > 1 ? ` (${r.cell.label})` : ''}: ${r.cell.oomKills} in ${ran(r.cell)} repeats`).join('; ');
+      return { ...base, cells: results, verdict: combineVerdicts(results.map((r) => r.verdict)), measured, reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
     }
     case 'gomaxprocs-rule': {
       const selected = cells.filter((c) => matches(c, check.select));
