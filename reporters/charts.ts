@@ -297,9 +297,11 @@ export function buildCharts(analysis: RunAnalysis): ChartData[] {
     }
     const gcs = new Set(cells.map((c) => c.cell.settings.gc));
     if (gcs.size > 1) {
-      const points = metricPoints(cells, 'gcCpuShare', (c) => c.cell.settings.gc, (c) => labelWithout(c, 'gc'));
-      if (points.length > 0) {
-        charts.push({ name: `${scenario}-gcCpuShare.svg`, title: `${scenario}: GC CPU share per GC build (median, 95% CI)`, scenario, metrics: ['gcCpuShare'], kind: 'bars', xTitle: 'GC build', yTitle: axisTitle('gcCpuShare'), points });
+      // The runtime's GC share with and without idle marking, and the cgroup's CPU per request beside them.
+      for (const metric of ['gcCpuShare', 'gcCpuShareNoIdle', 'cpuMsPer1k']) {
+        const points = metricPoints(cells, metric, (c) => c.cell.settings.gc, (c) => labelWithout(c, 'gc'));
+        if (points.length === 0) continue;
+        charts.push({ name: `${scenario}-${metric}.svg`, title: `${scenario}: ${metricLabel(metric)} per GC build (median, 95% CI)`, scenario, metrics: [metric], kind: 'bars', xTitle: 'GC build', yTitle: axisTitle(metric), points });
       }
     }
     const curves = cells.filter((c) => c.replicas.length > 0);

@@ -5,7 +5,7 @@ import { parseRunRecord } from '../bench/results/store.js';
 import type { RunRecord } from '../bench/results/schema.js';
 import { analyseRun } from '../bench/stats/analyse.js';
 import { claimsCatalog } from '../scenarios/claims.js';
-import { renderMarkdownReport } from './index.js';
+import { buildCharts, renderMarkdownReport } from './index.js';
 
 /**
  * The hand-written docker fixture as a run now records it: the gomemlimit=unset cell OOM-killed in
@@ -23,6 +23,7 @@ function recordWithDeathsAndThrottling(): RunRecord {
     }
     if (r.cellId.startsWith('greentea/')) {
       r.metrics.gcCpuShareNoIdle = r.metrics.gcCpuShare!;
+      r.metrics.cpuMsPer1k = (r.metrics.cpuCores! / r.metrics.throughputRps!) * 1e6;
       r.metrics.throttledPeriodRatio = r.cellId.includes('gc=default') ? throttled[i++]! : 0.005;
     }
   }
@@ -45,6 +46,10 @@ describe('markdown report: outcomes and inflated figures', () => {
     const markdown = await render(recordWithDeathsAndThrottling());
     expect(markdown).toContain('| cell | OOM kills | repeats died | repeats run | document | verdict |');
     expect(markdown).toContain('| gomemlimit=100% | 0 | 0 | 4 | ≤ 0 | confirmed |');
+  });
+  test('the GC builds are charted on both GC shares and on CPU per 1000 requests', () => {
+    const names = buildCharts(analyseRun(recordWithDeathsAndThrottling())).map((c) => c.name);
+    expect(names.filter((n) => n.startsWith('greentea-') && !n.includes('latency'))).toEqual(['greentea-gcCpuShare.svg', 'greentea-gcCpuShareNoIdle.svg', 'greentea-cpuMsPer1k.svg']);
   });
   test('a GC CPU check says where throttling inflates the figure', async () => {
     const markdown = await render(recordWithDeathsAndThrottling());
