@@ -1,0 +1,73 @@
+/**
+ * `bench gcbench`: the standard GC-bound benchmark under both GC builds (bench/gcbench), written as JSON
+ * and printed as a markdown table.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { ExitCode, infraError, usageError } from '../../errors.js';
+import { ProcessError, runProcess } from '../../exec/index.js';
+import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBench } from '../../gcbench/index.js';
+import { renderGcBench } from '../../../reporters/gcbench.js';
+import { parseCommandArgs, parsePositiveInt } from '../args.js';
+import type { Command } from '../types.js';
+
+const help = `Usage: bench gcbench [options]
+
+Runs github.com/google/btree's own benchmarks (pinned in infra/gcbench/go.mod) under Go's default GC
+and GOEXPERIMENT=nogreenteagc, rounds interleaved, and compares ns/op with the project's statistics.
+
+  --rounds N        rounds, each runs both builds once (default ${defaultGcBenchOptions.rounds})
+  --benchtime D     go test -benchtime of each run, e.g. 1s or 5000x (default ${defaultGcBenchOptions.benchtime})
+  --bench NAME      a benchmark of the package (repeatable; default ${defaultGcBenchmarks.join(', ')})
+  --seed N          seed of the bootstrap (default 1)
+  --out FILE        where the JSON goes (default results/gcbench-<time>.json); put it in a run's
+                    directory as gcbench.json to keep it with that run
+`;
+
+const options = {
+  rounds: { type: 'string' },
+  benchtime: { type: 'string' },
+  bench: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export const gcbenchCommand: Command = async (ctx) => {
+  const { values } = parseCommandArgs('gcbench', ctx.argv, options, false);
+  if (values.help) {
+    ctx.stdout(help);
+    return ExitCode.ok;
+  }
+  const rounds = values.rounds === undefined ? defaultGcBenchOptions.rounds : parsePositiveInt('--rounds', values.rounds, 100);
+  const benchtime = values.benchtime ?? defaultGcBenchOptions.benchtime;
+  if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h)|\d+x)$/.test(benchtime)) {
+    throw usageError(`bench gcbench: --benchtime must be a duration such as 1s or 500ms, or a count such as 5000x (got ${JSON.stringify(benchtime)})`);
+  }
+  const seed = values.seed === undefined ? 1 : parsePositiveInt('--seed', values.seed);
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
+  const out = path.resolve(ctx.cwd, values.out ?? path.join('results', `gcbench-${stamp}.json`));
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bench-gcbench-'));
+  try {
+    const result = await runGcBench({
+      rounds,
+      benchtime,
+      benchmarks: values.bench ?? [...defaultGcBenchmarks],
+      workDir,
+      seed,
+      signal: ctx.signal,
+      run: runProcess,
+      log: (line) => ctx.stderr(`gcbench: ${line}\n`),
+    });
+    await mkdir(path.dirname(out), { recursive: true });
+    await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+    ctx.stdout(`${renderGcBench(result)}\nwritten to ${path.relative(ctx.cwd, out) || out}\n`);
+    return ExitCode.ok;
+  } catch (error) {
+    if (error instanceof ProcessError) throw infraError(`bench gcbench: ${error.message}`, 'the benchmark is built with the machine\'s go and fetched through the Go module proxy: check `go version` and `go env GOPROXY`', error);
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+};
