@@ -47,7 +47,7 @@ describe('regression rule: significant and beyond the threshold in the worse dir
   });
 });
 
-describe('compareRuns', () => {
+describe('compareRuns', { timeout: 30_000 }, () => {
   const base = loadFixture('record-docker-smoke');
   const worse = structuredClone(base);
   worse.runId = 'fixture-docker-smoke-worse';

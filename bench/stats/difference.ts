@@ -19,11 +19,11 @@
  * is then computed at the level 1 − α·p/p_adjusted, so "significant after correction ⇔ the adjusted
  * interval excludes 0" holds too. Pure.
  */
-import { bootstrapMedian, CONFIDENCE_LEVEL, type Interval, type MedianEstimate } from './descriptive.js';
+import { bootstrapMedian, type Interval, type MedianEstimate } from './descriptive.js';
 import type { CorrectionMethod } from './multiplicity.js';
 import { criticalValue, mannWhitneyNull, signedRankNull, twoSidedP, type NullDistribution } from './rank-tests.js';
 
-/** Significance level, per test or per family: 1 − CONFIDENCE_LEVEL. */
+/** Significance level, per test or per family: 1 − CONFIDENCE_LEVEL (descriptive.ts). */
 export const ALPHA = 0.05;
 
 export interface Difference {
