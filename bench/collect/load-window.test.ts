@@ -134,10 +134,11 @@ describe('summariseLoadWindow: a live service', () => {
     expect(throttled.notes.some((n) => n.startsWith('GC CPU inflated by throttling: 5.0% of CFS periods were throttled (above 2%)'))).toBe(true);
     expect(summariseLoadWindow(input({ samples: samples(1) })).notes).toEqual([]);
   });
-  it('derives no GC figure when the service restarted inside the window', () => {
+  it('a service that restarted inside the window (a new process at its end) died, with no GC figure', () => {
     const s = summariseLoadWindow(input({ endRuntime: { ...endRuntime, pid: 7 } }));
+    expect(s.outcome).toEqual({ state: 'died', cause: 'exit', exitCode: 0, atMs: null });
     expect(s.metrics.gcCpuShare, 'gcCpuShare').toBeUndefined();
-    expect(s.notes[0]).toContain('restarted during the window');
+    expect(s.notes[0]).toBe('the service restarted during the window (exit code 0); 640 of 640 requests succeeded');
   });
 });
 

@@ -16,7 +16,7 @@ import type { RuntimeSnapshot } from './runtime-snapshot.js';
 export interface ServiceEnd {
   exitCode: number | null;
   oomKilled: boolean;
-  /** The service had exited on its own before the stop (or restarted after an OOM kill on Kubernetes). */
+  /** The service had exited on its own before the stop (Docker: the container was no longer running). */
   exitedOnItsOwn: boolean;
   /** When it exited, ms after the load started; null when unknown. */
   atMs: number | null;
@@ -81,12 +81,15 @@ export function summariseLoadWindow(input: LoadWindowInput): LoadWindowSummary {
   };
   const metrics: Record<string, number> = { oomKills: end.oomKilled ? 1 : 0 };
 
-  if (end.oomKilled || end.exitedOnItsOwn) {
+  // A new process at the window's end (Kubernetes restarts a container that died) is a death too.
+  const restarted = startRuntime !== null && endRuntime !== null && (startRuntime.pid !== endRuntime.pid || startRuntime.startTime !== endRuntime.startTime);
+  if (end.oomKilled || end.exitedOnItsOwn || restarted) {
     // A dead service has no latency, throughput or GC figure worth a median: record what happened.
     const outcome = deathOutcome(end);
     const when = outcome.atMs === null ? '' : ` ${(outcome.atMs / 1000).toFixed(1)} s after the load started`;
+    const what = outcome.cause === 'oom' ? 'the kernel OOM-killed the service' : restarted && !end.exitedOnItsOwn ? 'the service restarted during the window' : 'the service exited on its own';
     notes.push(
-      `${outcome.cause === 'oom' ? 'the kernel OOM-killed the service' : 'the service exited on its own'}${when} (exit code ${outcome.exitCode ?? 'unknown'}); ` +
+      `${what}${when} (exit code ${outcome.exitCode ?? 'unknown'}); ` +
         `${successfulRequests(load)} of ${load.requests} requests succeeded`,
     );
     const { errorRate, failedRequests } = loadResultMetrics(load);
@@ -95,12 +98,7 @@ export function summariseLoadWindow(input: LoadWindowInput): LoadWindowSummary {
   }
 
   Object.assign(metrics, loadResultMetrics(load), deriveContainerMetrics(samples, windowStartMs, windowEndMs, input.settings.cpuLimit));
-  const restarted = startRuntime !== null && endRuntime !== null && (startRuntime.pid !== endRuntime.pid || startRuntime.startTime !== endRuntime.startTime);
-  if (restarted) {
-    metrics.gomaxprocs = effective.gomaxprocs;
-    metrics.gogcPercent = effective.gogc;
-    notes.push('the service restarted during the window: its runtime counters start over, so no GC figures are derived');
-  } else if (startRuntime !== null && endRuntime !== null) {
+  if (startRuntime !== null && endRuntime !== null) {
     Object.assign(metrics, deriveRuntimeMetrics(startRuntime, endRuntime, windowMs / 1000, input.settings.cpuLimit));
   } else {
     metrics.gomaxprocs = effective.gomaxprocs;
