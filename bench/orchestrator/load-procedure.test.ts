@@ -1,0 +1,81 @@
+/**
+ * The load procedure's glue with a fake target and generator (unit level; the Docker target's own
+ * report of a dead container is tested against the real engine in test/integration).
+ */
+import { describe, expect, test } from 'vitest';
+import { defaultCellSettings, type Cell } from '../../scenarios/define.js';
+import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
+import type { LoadGenerator, LoadResult } from '../load/types.js';
+import type { ContainerSample, ServiceHandle, Target } from '../targets/types.js';
+import { procedures, type RepeatContext } from './procedures.js';
+import { TaskStack } from './task-stack.js';
+
+const cell: Cell = {
+  id: 'gomemlimit/gomemlimit=unset',
+  scenario: 'gomemlimit',
+  kind: 'load',
+  settings: { ...defaultCellSettings },
+  load: { model: 'open', ratePerSec: 80, connections: 8, warmupMs: 0, durationMs: 50 },
+};
+
+const runtime: RuntimeSnapshot = {
+  goVersion: 'go1.26', gcVariant: 'default', goexperiment: '', godebug: '', stripped: true, gomaxprocs: 2, numCPU: 2, gogc: 100,
+  gomemlimitBytes: 2 ** 63 - 1, metrics: {}, gcPauses: { count: 0, p50Seconds: 0, p99Seconds: 0, maxSeconds: 0 },
+  rssBytes: 1, startTime: '2026-01-01T00:00:00Z', uptimeSeconds: 1, ready: true, pid: 1,
+  config: { liveHeapMiB: 0, graceful: true, drainMs: 0, shutdownTimeoutMs: 30000 },
+};
+
+const load: LoadResult = {
+  generator: 'fake', requests: 640, achievedRps: 80, targetRps: 80, durationMs: 8000,
+  latency: { p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 1, meanMs: 0 },
+  histogramUs: null, fromIntendedStart: true, errors: { non2xx: 0, timeouts: 0, connection: 600 }, dropped: 0, generatorCpu: 0.1, series: [],
+};
+
+function fakeTarget(stopped: Awaited<ReturnType<Target['stop']>>): Target {
+  const handle: ServiceHandle = { target: 'docker', cellId: cell.id, baseUrl: 'http://127.0.0.1:1', ids: {}, startedAtMs: 0, readyAtMs: 0, image: { tag: 't', id: 'sha256:x', bytes: 1, binaryBytes: 1 } };
+  const sample = (): ContainerSample => ({ tMs: performance.now(), cpuUsageNs: 0, nrPeriods: null, nrThrottled: null, throttledTimeNs: null, memUsageBytes: 1, memPeakBytes: null });
+  return {
+    name: 'docker',
+    capabilities: { throttling: true, hpa: false, podStartup: false, containerStartup: true, imageSize: true, oomKill: true, rollout: false },
+    prepare: async () => undefined,
+    deploy: async () => handle,
+    inspect: async () => ({
+      runtime,
+      effective: { gomaxprocs: 2, gogc: 100, gomemlimitBytes: 2 ** 63 - 1, gcVariant: 'default', goVersion: 'go1.26', godebug: '', cgroupCpuLimit: null, cgroupMemLimitBytes: null },
+    }),
+    sample: async () => sample(),
+    stop: async () => stopped,
+    teardown: async () => undefined,
+    cleanup: async () => 0,
+  };
+}
+
+const generator: LoadGenerator = { name: 'fake', unavailableReason: async () => null, run: async () => load };
+
+function context(target: Target): RepeatContext {
+  return { cell, runId: 'r', target, generator, signal: new AbortController().signal, stack: new TaskStack(), cpuset: null, availableCpus: 2, onLoadProgress: () => undefined, log: () => undefined };
+}
+
+describe('load procedure: a service that dies', () => {
+  test('an OOM kill the target reports before the stop is `died`, timed on the load clock, without latency', async () => {
+    const ctx = context(fakeTarget({ exitCode: 137, oomKilled: true, exitedAt: new Date(Date.now() - 60_000).toISOString() }));
+    const m = await procedures.load(ctx);
+    await ctx.stack.unwind();
+    expect(m.outcome.state).toBe('died');
+    if (m.outcome.state !== 'died') return;
+    expect(m.outcome.cause).toBe('oom');
+    expect(m.outcome.exitCode).toBe(137);
+    // Killed a minute before the stop, so about a minute before the load started (the load took ~0 s).
+    expect(m.outcome.atMs, 'atMs').toBeLessThan(-55_000);
+    expect(m.metrics.oomKills, 'oomKills').toBe(1);
+    expect(m.metrics.latencyP99Ms, 'no P99').toBeUndefined();
+    expect(m.metrics.throughputRps, 'no throughput').toBeUndefined();
+    expect(m.runtimeWindow?.windowMs, 'window recorded').toBeGreaterThanOrEqual(0);
+  });
+  test('a stop the procedure caused leaves the outcome to the load rules (here: 94% errors, invalid)', async () => {
+    const ctx = context(fakeTarget({ exitCode: 0, oomKilled: false }));
+    const m = await procedures.load(ctx);
+    await ctx.stack.unwind();
+    expect(m.outcome).toEqual({ state: 'invalid', reason: '93.8% of 640 requests failed (limit 1%): the window measured a failing service' });
+  });
+});
