@@ -21,6 +21,19 @@ export default defineConfig({
           hookTimeout: 900_000,
         },
       },
+      {
+        test: {
+          name: 'faults',
+          include: ['test/faults/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'dist/**'],
+          // Faults injected into real runs on the real engine: after the other suites, one file at a
+          // time, so no other test's containers or load share the machine with them.
+          sequence: { groupOrder: 1 },
+          fileParallelism: false,
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+        },
+      },
     ],
   },
 });
