@@ -215,22 +215,22 @@ export const claimsCatalog: ClaimSpec[] = [
     section: 'Serverless 应用 · FAQ Q4',
     quote: '- 启动速度: < 100ms / - 内存占用: ~50MB · | **Go 1.23+** | **120ms** | **50MB** ⭐ |',
     documentSays: 'start < 100 ms, memory ~50 MB',
-    correctedFact: 'no official figure; a Go claim, so judged on the Go process (the kernel’s start of the process → its open listener, reported by the service), with container start → ready and pod created → Ready beside it as context',
+    correctedFact: 'no official figure; a Go claim, so judged on the Go process (its Go start → its open listener, reported by the service), with process created → ready (adds the container runtime’s set-up before exec), container start → ready and pod created → Ready beside it as context',
     targets: ALL,
-    chartMetrics: ['processReadyMs', 'startupMs', 'podReadyMs'],
+    chartMetrics: ['processReadyMs', 'processCreatedReadyMs', 'startupMs', 'podReadyMs'],
     measurements: [
       {
         scenario: 'cold-start',
         targets: ['docker'],
         checks: [
-          { kind: 'absolute', label: 'process start → ready', metric: 'processReadyMs', select: { gc: 'default' }, relation: 'below', value: 100, context: ['startupMs'] },
+          { kind: 'absolute', label: 'process start → ready', metric: 'processReadyMs', select: { gc: 'default' }, relation: 'below', value: 100, context: ['processCreatedReadyMs', 'startupMs'] },
           { kind: 'absolute', label: 'idle RSS', metric: 'idleRssBytes', select: { gc: 'default' }, relation: 'about', value: 50 * MB, tolerancePct: 25 },
         ],
       },
       {
         scenario: 'pod-startup',
         targets: K8S,
-        checks: [{ kind: 'absolute', label: 'process start → ready', metric: 'processReadyMs', select: { gc: 'default' }, relation: 'below', value: 100, context: ['startupMs', 'podReadyMs'] }],
+        checks: [{ kind: 'absolute', label: 'process start → ready', metric: 'processReadyMs', select: { gc: 'default' }, relation: 'below', value: 100, context: ['processCreatedReadyMs', 'startupMs', 'podReadyMs'] }],
       },
     ],
   },

@@ -1,10 +1,10 @@
 import { defineScenario } from './define.js';
 
 /**
- * Cold start per GC build, three figures side by side: process start → ready as the service measures
- * it (the kernel's start of the process → its open listener: the Go figure the claim is judged on),
- * container start → first 200 of `/ready` seen by the harness (adds Docker's own work and the
- * readiness polling), and the idle RSS a second later.
+ * Cold start per GC build, figures side by side: process start → ready as the service measures it
+ * (its Go start → its open listener: the Go figure the claim is judged on), process created → ready
+ * (adds the container runtime's set-up before exec), container start → first 200 of `/ready` seen by
+ * the harness (adds Docker's own work and the readiness polling), and the idle RSS a second later.
  */
 export default defineScenario({
   name: 'cold-start',

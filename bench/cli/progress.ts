@@ -23,9 +23,11 @@ function outcomeText(event: Extract<RunEvent, { type: 'repeat-end' }>): string {
   if (m.gomaxprocs !== undefined) bits.push(`GOMAXPROCS ${m.gomaxprocs}`);
   if (m.throttledPeriodRatio !== undefined) bits.push(`throttled ${(m.throttledPeriodRatio * 100).toFixed(0)}%`);
   if (m.gcCpuShare !== undefined) bits.push(`GC ${(m.gcCpuShare * 100).toFixed(1)}%`);
-  if (m.startupMs !== undefined) bits.push(`ready in ${m.startupMs.toFixed(0)} ms`);
+  if (m.processReadyMs !== undefined) bits.push(`process ready in ${m.processReadyMs.toFixed(1)} ms`);
+  if (m.startupMs !== undefined) bits.push(`container ready in ${m.startupMs.toFixed(0)} ms`);
   if (m.imageBytes !== undefined) bits.push(`image ${(m.imageBytes / 1e6).toFixed(1)} MB`);
-  if (m.inFlightAtStop !== undefined) bits.push(`${m.failedRequests ?? 0} of the requests sent before SIGTERM failed`);
+  if (m.requestsExposed !== undefined) bits.push(`${m.failedRequests ?? 0} of ${m.requestsExposed} requests exposed to SIGTERM failed`);
+  else if (m.inFlightAtStop !== undefined) bits.push(`${m.failedRequests ?? 0} of the requests in flight at SIGTERM failed`);
   if (m.oomKills) bits.push('OOM-killed');
   const state = result.outcome.state;
   const detail = state === 'completed' ? bits.join(', ') : describeOutcome(result.outcome);

@@ -29,15 +29,15 @@ export interface RuntimeSnapshot {
   startTime: string;
   /**
    * How fast the process became ready, measured by the service itself (absent from builds before it
-   * reported it). `processStartToReadyMs` runs from the kernel's process start to the open listener,
-   * an upper bound at `processStartResolutionMs` (10 ms, the kernel's clock tick); `source` `init`
-   * means /proc was unreadable and the figure starts at Go's package initialisation.
+   * reported it). `processStartToReadyMs`: the earliest moment its Go code runs → the open listener
+   * (exec and the runtime's bootstrap not included). `kernelStartToReadyMs`: the kernel's creation of
+   * the process (fork) → the open listener, which under a container runtime includes its set-up of
+   * the container before exec; an upper bound at `kernelStartResolutionMs` (10 ms), 0 when unreadable.
    */
   startup?: {
     processStartToReadyMs: number;
-    initToReadyMs: number;
-    processStartSource: 'kernel' | 'init';
-    processStartResolutionMs: number;
+    kernelStartToReadyMs: number;
+    kernelStartResolutionMs: number;
     /** To the first 200 of /ready: includes the wait for the first probe. */
     firstReadyMs: number | null;
   };

@@ -37,6 +37,7 @@ export const metrics = {
   gogcPercent: { label: 'GOGC in effect', unit: 'count', better: 'none' },
   startupMs: { label: 'container start → ready', unit: 'ms', better: 'lower' },
   processReadyMs: { label: 'process start → ready', unit: 'ms', better: 'lower' },
+  processCreatedReadyMs: { label: 'process created → ready (incl. container set-up)', unit: 'ms', better: 'lower' },
   inFlightAtStop: { label: 'requests in flight at SIGTERM', unit: 'count', better: 'none' },
   requestsExposed: { label: 'requests exposed to the shutdown', unit: 'count', better: 'none' },
   sentAfterSigterm: { label: 'requests sent after SIGTERM', unit: 'count', better: 'none' },

@@ -16,6 +16,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"benchrefsvc/internal/starttime"
 )
 
 // service is the running reference service's state.
@@ -31,10 +33,11 @@ type service struct {
 	firstReadyNs atomic.Int64
 }
 
-// processStart is Go's package initialisation, the earliest moment Go code runs; processStartup
-// adds how long the kernel had the process before that (exec and runtime start-up).
+// processStart is the earliest moment the service's Go code runs (package starttime); processStartup
+// adds how long the kernel had the process before that: fork, and under a container runtime its
+// set-up of the container before exec, then exec and the Go runtime's bootstrap.
 var (
-	processStart   = time.Now()
+	processStart   = starttime.At
 	processStartup = readStartup(bootTime)
 )
 
@@ -121,7 +124,7 @@ func run(cfg Config) int {
 		"gcVariant": s.variant.GCVariant, "goVersion": runtime.Version(), "stripped": s.variant.Stripped,
 		"liveHeapMiB": cfg.LiveHeapMiB, "liveHeapBytes": liveBytes, "liveHeapBuildMs": heapBuildMs,
 		"graceful": cfg.Graceful, "drainMs": cfg.DrainMs, "shutdownTimeoutMs": cfg.ShutdownTimeoutMs, "pid": os.Getpid(),
-		"processStartToReadyMs": s.startupTimes().ProcessStartToReadyMs, "processStartSource": s.startup.source,
+		"processStartToReadyMs": s.startupTimes().ProcessStartToReadyMs, "kernelStartToReadyMs": s.startupTimes().KernelStartToReadyMs,
 	})
 
 	select {

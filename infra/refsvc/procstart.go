@@ -16,17 +16,17 @@ const userHZ = 100
 // clockTick is one USER_HZ tick, the resolution of the kernel's process start time.
 const clockTick = time.Second / userHZ
 
-// startup is when this process started and when it could first answer /ready.
+// startup is how long the kernel had the process before its Go code ran.
 type startup struct {
-	// kernelAge is how long before Go's package initialisation the kernel started the process
-	// (exec, loading, runtime start-up), rounded up to a clock tick; 0 when unknown.
+	// kernelAge is how long before the Go start the kernel created the process (fork; under a
+	// container runtime, its container set-up before exec; then exec and the runtime's bootstrap),
+	// rounded up to a clock tick; 0 when unknown.
 	kernelAge time.Duration
-	// source says where the process start comes from: "kernel" (/proc/self/stat) or "init" (Go's
-	// package initialisation, when /proc is unreadable).
+	// source is "kernel" when kernelAge was read from /proc/self/stat, "init" when it could not be.
 	source string
 }
 
-// processStartToReady is the time from the process start to ready, with source and resolution.
+// processStartToReady is the time from the kernel's creation of the process to ready.
 func (s startup) processStartToReady(initAt, readyAt time.Time) time.Duration {
 	return readyAt.Sub(initAt) + s.kernelAge
 }

@@ -47,17 +47,17 @@ type PauseSummary struct {
 
 // StartupTimes is how fast the process became ready, measured by the process itself.
 type StartupTimes struct {
-	// ProcessStartToReadyMs runs from the kernel's process start (exec) to the open listener; an
-	// upper bound at ProcessStartResolutionMs resolution. Zero until the listener is open.
+	// ProcessStartToReadyMs runs from the earliest moment the service's Go code runs (package
+	// starttime, initialised before the heavier dependencies) to the open listener, µs resolution.
+	// Exec and the Go runtime's bootstrap before it are not included. Zero until the listener is open.
 	ProcessStartToReadyMs float64 `json:"processStartToReadyMs"`
-	// InitToReadyMs runs from Go's package initialisation to the open listener (µs resolution).
-	InitToReadyMs float64 `json:"initToReadyMs"`
-	// ProcessStartSource is "kernel" (/proc/self/stat) or "init" (package initialisation, when the
-	// kernel's start time is unreadable).
-	ProcessStartSource       string  `json:"processStartSource"`
-	ProcessStartResolutionMs float64 `json:"processStartResolutionMs"`
-	// FirstReadyMs runs from the process start to the first 200 of /ready: it includes the wait for
-	// the first probe, so it depends on the prober. Null until then.
+	// KernelStartToReadyMs runs from the kernel's creation of the process (fork) to the open listener:
+	// under a container runtime it includes the runtime's set-up of the container before exec. An
+	// upper bound at KernelStartResolutionMs resolution; 0 when the kernel's start is unreadable.
+	KernelStartToReadyMs    float64 `json:"kernelStartToReadyMs"`
+	KernelStartResolutionMs float64 `json:"kernelStartResolutionMs"`
+	// FirstReadyMs runs from the Go start to the first 200 of /ready: it includes the wait for the
+	// first probe, so it depends on the prober. Null until then.
 	FirstReadyMs *float64 `json:"firstReadyMs"`
 }
 
@@ -314,16 +314,18 @@ func takeSnapshot(s *service) Snapshot {
 
 func (s *service) startupTimes() StartupTimes {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	t := StartupTimes{ProcessStartSource: s.startup.source}
+	var t StartupTimes
 	if s.startup.source == "kernel" {
-		t.ProcessStartResolutionMs = ms(clockTick)
+		t.KernelStartResolutionMs = ms(clockTick)
 	}
 	if !s.readyAt.IsZero() {
-		t.InitToReadyMs = ms(s.readyAt.Sub(s.start))
-		t.ProcessStartToReadyMs = ms(s.startup.processStartToReady(s.start, s.readyAt))
+		t.ProcessStartToReadyMs = ms(s.readyAt.Sub(s.start))
+		if s.startup.source == "kernel" {
+			t.KernelStartToReadyMs = ms(s.startup.processStartToReady(s.start, s.readyAt))
+		}
 	}
 	if first := s.firstReadyNs.Load(); first > 0 {
-		v := ms(time.Duration(first) + s.startup.kernelAge)
+		v := ms(time.Duration(first))
 		t.FirstReadyMs = &v
 	}
 	return t
