@@ -1,5 +1,5 @@
 // Lint rules: typescript-eslint's type-aware checks (floating promises), and the import boundaries of
-// STYLE.md: stats/, claims/, scenarios/ and reporters/ stay pure.
+// docs/architecture.md: stats/, claims/, scenarios/ and reporters/ stay pure.
 import tseslint from 'typescript-eslint';
 
 const effects = [

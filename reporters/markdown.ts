@@ -5,7 +5,8 @@
  */
 import { GC_CPU_THROTTLED_SHARE_LIMIT } from '../bench/results/metrics.js';
 import type { RunRecord } from '../bench/results/schema.js';
-import type { CellAnalysis, RunAnalysis } from '../bench/stats/analyse.js';
+import { compareCellMetric, type CellAnalysis, type RunAnalysis } from '../bench/stats/analyse.js';
+import { controlPair } from '../scenarios/matrix.js';
 import { ALPHA } from '../bench/stats/difference.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../bench/stats/descriptive.js';
 import { MIN_REPEATS_BY_PROFILE, MIN_REPEATS_DIRECTIONAL, MIN_REPEATS_FALLBACK } from '../bench/stats/analyse.js';
@@ -283,6 +284,49 @@ function renderRepeats(analysis: RunAnalysis): string {
   return table(['cell', 'completed', 'invalid', 'failed', 'skipped', 'died', 'needed', 'pooled P99', 'problems'], rows);
 }
 
+/** Metrics of the A/A control comparison: those the load scenarios' verdicts use. */
+const CONTROL_METRICS = ['latencyP99Ms', 'latencyP50Ms', 'throughputRps', 'cpuMsPer1k', 'gcCpuShareNoIdle', 'memPeakBytes'];
+
+export interface ControlResult {
+  scenario: string;
+  metric: string;
+  difference: NonNullable<ReturnType<typeof compareCellMetric>>;
+}
+
+/** Each scenario's A/A control: the same cell measured twice under two labels, compared like a claim. */
+export function controlResults(analysis: RunAnalysis): ControlResult[] {
+  const out: ControlResult[] = [];
+  for (const scenario of new Set(analysis.cells.map((c) => c.cell.scenario))) {
+    const pair = controlPair(analysis.cells.map((c) => c.cell), scenario);
+    if (pair === null) continue;
+    const original = analysis.cells.find((c) => c.cell.id === pair.original.id) as CellAnalysis;
+    const control = analysis.cells.find((c) => c.cell.id === pair.control.id) as CellAnalysis;
+    for (const metric of CONTROL_METRICS) {
+      const difference = compareCellMetric(analysis, original, control, metric);
+      if (difference !== null) out.push({ scenario, metric, difference });
+    }
+  }
+  return out;
+}
+
+function renderControls(results: readonly ControlResult[]): string {
+  if (results.length === 0) return 'No scenario of this run has an A/A control (`default` and `full` runs add one to scenarios with `control: true`).';
+  const rows = results.map((r) => [
+    r.scenario,
+    metricLabel(r.metric),
+    r.difference.relativePct === null || r.difference.relativeCi === null ? '—' : `${formatPct(r.difference.relativePct)} [${formatPct(r.difference.relativeCi.low)}, ${formatPct(r.difference.relativeCi.high)}]`,
+    r.difference.significant ? '**significant** (a false positive)' : '~',
+  ]);
+  const significant = results.filter((r) => r.difference.significant).length;
+  return [
+    'The first cell of each scenario with a control was measured a second time as its own cell (replica 1) and compared with the original by the same method as the claims. Nothing differs between them, so a significant row is a false positive: at 95% about 1 in 20 rows is expected to be one.',
+    '',
+    table(['scenario', 'metric', 'Δ [95% CI]', 'significant'], rows),
+    '',
+    `${significant} of ${results.length} A/A comparisons significant.`,
+  ].join('\n');
+}
+
 /** How each scenario ran (duet or sequential, CPUs) and how its operating point was chosen. */
 function renderExecution(record: RunRecord): string {
   const rows = record.plan.scenarios.map((sc) => {
@@ -355,6 +399,7 @@ function renderLimits(record: RunRecord, analysis: RunAnalysis, verdicts: readon
 
 export async function renderMarkdownReport(record: RunRecord, analysis: RunAnalysis, verdicts: readonly ClaimVerdict[]): Promise<MarkdownReport> {
   const charts = buildCharts(analysis);
+  const controls = controlResults(analysis);
   const files: ReportFile[] = [];
   for (const chart of charts) files.push({ name: chart.name, content: await renderChartSvg(chart) });
   const counted = verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.verdict]: (acc[v.verdict] ?? 0) + 1 }), {});
@@ -367,6 +412,9 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     `Target **${record.target}**, profile **${record.profile}**, ${record.status} run started ${record.createdAt}. ${analysis.cells.length} cells, ${record.repeats.length} repeats. Claims: ${summary}.`,
     '',
     ...record.limits.filter((l) => l.startsWith('The host was busy')).map((l) => `> **Disturbed run.** ${l}\n`),
+    ...(controls.some((c) => c.difference.significant)
+      ? [`> **The A/A control came out significant** for ${controls.filter((c) => c.difference.significant).map((c) => `${c.scenario} ${metricLabel(c.metric)}`).join(', ')}: in this run the noise of those figures exceeds their stated intervals; read their verdicts with that in mind.\n`]
+      : []),
     '## Verdicts',
     '',
     renderVerdictTable(verdicts),
@@ -378,6 +426,10 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     '## Repeats',
     '',
     renderRepeats(analysis),
+    '',
+    '## A/A control',
+    '',
+    renderControls(controls),
     '',
     '## Execution and operating points',
     '',

@@ -74,6 +74,11 @@ export interface CellSettings {
   drainMs: number;
   /** Strip symbols from the binary (`-ldflags=-s -w`). */
   stripped: boolean;
+  /**
+   * A/A control: 1 for the second copy of a scenario's first cell that `default` and `full` runs add when
+   * the scenario asks for a `control` (same settings, measured as its own cell); absent for planned cells.
+   */
+  replica?: number;
 }
 
 /** One phase of an open-model load: a constant target rate for a duration. */
@@ -212,6 +217,11 @@ export const scenarioSchema = z
     exclude: z.array(matrixSchema.transform((m) => m)).optional(),
     load: loadSchema,
     repeats: z.number().int().positive(),
+    /**
+     * In `default` and `full` runs, add an A/A control: the scenario's first cell once more (replica 1),
+     * compared with the original in the report as the run's own false-positive check.
+     */
+    control: z.boolean().optional(),
     /** `duet`: the cells of a round run at the same time and are compared as pairs (see executionModes). */
     execution: z.enum(executionModes).optional(),
     /** `shared`: the service sees the whole CPU set instead of a cpuset apart from the generator. */

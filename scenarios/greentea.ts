@@ -13,6 +13,9 @@ export default defineScenario({
   // Both cells of a round at once, 0.5 CPU each beside the generator's CPU, compared round by round as
   // pairs: interference from the host hits both alike (`bench selftest` measures how much that buys here).
   execution: 'duet',
+  // default/full runs add an A/A control (the first cell again), run in the same rounds: the run's own
+  // false-positive check, shown in the report.
+  control: true,
   targets: ['docker', 'kind', 'kubernetes'],
   default: true,
   matrix: {

@@ -132,7 +132,7 @@ export function expandMatrix(resolved: ResolvedScenario): Cell[] {
     combos = combos.flatMap((combo) => values.map((value) => ({ ...combo, [axis]: value })));
   }
   const excluded = scenario.exclude ?? [];
-  return combos
+  const cells = combos
     .filter((settings) => !excluded.some((pattern) => matches(settings, pattern)))
     .map((settings) => {
       const cell: Cell = {
@@ -147,6 +147,21 @@ export function expandMatrix(resolved: ResolvedScenario): Cell[] {
       if (scenario.endpointRemovalDelayMs !== undefined) cell.endpointRemovalDelayMs = scenario.endpointRemovalDelayMs;
       return cell;
     });
+  const first = cells[0];
+  if (scenario.control === true && controlProfiles.includes(resolved.profile) && first !== undefined) {
+    cells.push({ ...first, id: `${first.id},replica=1`, settings: { ...first.settings, replica: 1 } });
+  }
+  return cells;
+}
+
+/** Profiles in which a scenario's `control: true` adds its A/A control cell. */
+export const controlProfiles: readonly ProfileName[] = ['default', 'full'];
+
+/** The A/A control cell of a scenario and the cell it copies, when the plan has one. */
+export function controlPair<C extends { id: string; scenario: string; settings: { replica?: number | undefined } }>(cells: readonly C[], scenario: string): { original: C; control: C } | null {
+  const control = cells.find((c) => c.scenario === scenario && c.settings.replica === 1);
+  const original = control && cells.find((c) => c.id === control.id.replace(/,replica=1$/, ''));
+  return control && original ? { original, control } : null;
 }
 
 /** One unit of work: a repeat of a cell. */

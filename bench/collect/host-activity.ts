@@ -14,8 +14,16 @@ export const HOST_BUSY_STEAL_SHARE = 0.05;
 /** Clock ticks per second of /proc's CPU counters (USER_HZ; 100 on every Linux this runs on). */
 const TICKS_PER_SECOND = 100;
 
-/** Processes that belong to the measurement: the container engine and its helpers, and the services. */
-const measurementCommands = /^(dockerd|containerd|containerd-shim.*|docker-proxy|runc|refsvc|conmon|podman|kubelet|kube-.*|etcd|crun)$/;
+/** Processes that belong to every measurement: the container engine and its helpers, and the services. */
+export const engineCommands = /^(dockerd|containerd|containerd-shim.*|docker-proxy|runc|refsvc|conmon|podman|crun)$/;
+/**
+ * Processes of a Kubernetes control plane and node on this host: part of the measurement on the
+ * Kubernetes targets, foreign to a Docker run (a local cluster left running takes CPU from it).
+ */
+export const clusterCommands = /^(kubelet|kube-.*|etcd|kubectl|supervise.*)$/;
+
+/** What a foreign process is: the patterns of the measurement's own processes. */
+export type OwnCommands = readonly RegExp[];
 
 export interface ProcessCpu {
   comm: string;
@@ -70,7 +78,7 @@ export function isContainerCgroup(cgroupFile: string): boolean {
 }
 
 /** Reads the host's CPU counters; `ownPids` are this harness's processes (itself and its children). */
-export async function readHostCpu(ownPids: ReadonlySet<number>, now: () => number): Promise<HostCpuSnapshot | null> {
+export async function readHostCpu(ownPids: ReadonlySet<number>, now: () => number, own: OwnCommands = [engineCommands]): Promise<HostCpuSnapshot | null> {
   let stat: string;
   try {
     stat = await readFile('/proc/stat', 'utf8');
@@ -91,7 +99,7 @@ export async function readHostCpu(ownPids: ReadonlySet<number>, now: () => numbe
       if (procStat === null) return;
       const parsed = parseProcStat(procStat);
       if (parsed === null || parsed.ppid === 2 || ownPids.has(parsed.ppid)) return;
-      if (measurementCommands.test(parsed.comm) || isContainerCgroup(cgroup)) return;
+      if (own.some((pattern) => pattern.test(parsed.comm)) || isContainerCgroup(cgroup)) return;
       processes.set(pid, { comm: parsed.comm, ticks: parsed.ticks });
     }),
   );

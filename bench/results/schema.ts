@@ -22,6 +22,7 @@ const cellSettingsSchema = z.object({
   graceful: z.boolean(),
   drainMs: num,
   stripped: z.boolean(),
+  replica: num.optional(),
 });
 
 const loadProfileSchema = z.union([

@@ -6,7 +6,7 @@
 import { describeDeath } from '../results/outcome.js';
 import type { RunRecord } from '../results/schema.js';
 import { bootstrapMedian, type MedianEstimate } from './descriptive.js';
-import { compareSamples, type CompareOptions, type Difference } from './difference.js';
+import { comparePaired, compareSamples, type CompareOptions, type Difference } from './difference.js';
 import { mergeLatencyHistograms, type PooledLatency } from './histogram.js';
 import { deriveSeed } from './random.js';
 
@@ -29,6 +29,8 @@ export const MIN_REPEATS_DIRECTIONAL = 5;
 export interface MetricSummary extends MedianEstimate {
   /** The completed repeats' values, in repeat order. */
   values: number[];
+  /** The repeat index of each value (rounds of a duet pair share it). */
+  repeats: number[];
 }
 
 export interface OutcomeCounts {
@@ -47,6 +49,8 @@ export interface ReplicaCurve {
 
 export interface CellAnalysis {
   cell: CellRecord;
+  /** How the cell's scenario ran: `duet` cells are compared round by round as pairs. */
+  execution: 'sequential' | 'duet';
   /** The axes that vary within the scenario, e.g. `cpuLimit=0.5,maxprocs=auto`. */
   label: string;
   counts: OutcomeCounts;
@@ -97,13 +101,14 @@ function varyingAxes(cells: readonly CellRecord[]): Map<string, string[]> {
 }
 
 function cellLabel(cell: CellRecord, axes: readonly string[]): string {
-  if (axes.length === 0) return cell.scenario;
-  return axes.map((axis) => `${axis}=${String(cell.settings[axis as keyof CellRecord['settings']])}`).join(',');
+  const label = axes.length === 0 ? cell.scenario : axes.map((axis) => `${axis}=${String(cell.settings[axis as keyof CellRecord['settings']])}`).join(',');
+  return cell.settings.replica === 1 ? `${label} (A/A control)` : label;
 }
 
 export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): RunAnalysis {
   const seed = options.seed ?? record.seed;
   const plannedRepeats = new Map(record.plan.scenarios.map((s) => [s.name, s.repeats]));
+  const executions = new Map(record.plan.scenarios.map((s) => [s.name, s.execution ?? 'sequential']));
   const profileFloor = MIN_REPEATS_BY_PROFILE[record.profile] ?? MIN_REPEATS_FALLBACK;
   const axes = varyingAxes(record.plan.cells);
   const cells = record.plan.cells.map((cell): CellAnalysis => {
@@ -125,9 +130,10 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
     const names = [...new Set(completed.flatMap((r) => Object.keys(r.metrics)))].sort();
     const metrics: Partial<Record<string, MetricSummary>> = {};
     for (const name of names) {
-      const values = completed.flatMap((r) => (Number.isFinite(r.metrics[name]) ? [r.metrics[name]!] : []));
+      const measured = completed.filter((r) => Number.isFinite(r.metrics[name]));
+      const values = measured.map((r) => r.metrics[name]!);
       if (values.length === 0) continue;
-      metrics[name] = { ...bootstrapMedian(values, { seed: deriveSeed(seed, `${cell.id}|${name}`) }), values };
+      metrics[name] = { ...bootstrapMedian(values, { seed: deriveSeed(seed, `${cell.id}|${name}`) }), values, repeats: measured.map((r) => r.repeat) };
     }
     const histograms = completed.flatMap((r) => (r.load?.histogramUs ? [r.load.histogramUs] : []));
     const replicas = completed.flatMap((r): ReplicaCurve[] => {
@@ -137,6 +143,7 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
     });
     return {
       cell,
+      execution: executions.get(cell.scenario) ?? 'sequential',
       label: cellLabel(cell, axes.get(cell.scenario) ?? []),
       counts,
       requiredRepeats: required,
@@ -165,5 +172,12 @@ export function compareCellMetric(
   const b = baseline.metrics[metric];
   const t = treatment.metrics[metric];
   if (!b || !t) return null;
-  return compareSamples(b.values, t.values, { ...options, seed: deriveSeed(analysis.seed, `${baseline.cell.id}→${treatment.cell.id}|${metric}`) });
+  const seed = deriveSeed(analysis.seed, `${baseline.cell.id}→${treatment.cell.id}|${metric}`);
+  if (baseline.execution === 'duet' && treatment.execution === 'duet' && baseline.cell.scenario === treatment.cell.scenario) {
+    // Measured at the same time, round by round: compare the rounds both completed as pairs.
+    const byRepeat = new Map(t.repeats.map((repeat, i) => [repeat, t.values[i]!]));
+    const pairs = b.repeats.flatMap((repeat, i) => (byRepeat.has(repeat) ? [[b.values[i]!, byRepeat.get(repeat)!] as const] : []));
+    return pairs.length === 0 ? null : comparePaired(pairs, { ...options, seed });
+  }
+  return compareSamples(b.values, t.values, { ...options, seed });
 }

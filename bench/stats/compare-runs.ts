@@ -123,7 +123,7 @@ export function classifyChange(d: Difference, metric: string, thresholdPct: numb
 export function compareRuns(
   baseline: RunRecord,
   current: RunRecord,
-  options: { thresholdPct: number; force: boolean; seed?: number },
+  options: { thresholdPct: number; force: boolean; seed?: number; familyMetrics?: ReadonlySet<string> | null },
 ): CompareResult {
   const mismatches = environmentMismatches(baseline, current);
   if (mismatches.length > 0 && !options.force) throw new IncomparableRunsError(mismatches);
@@ -145,10 +145,18 @@ export function compareRuns(
       planned.push({ base, cur, metric, raw });
     }
   }
-  // The family: every row that can be classified (rows with too few repeats decide nothing).
-  const family = planned.filter((x) => x.base.enough && x.cur.enough);
-  const pAdjusted = adjustPValues(family.map((x) => x.raw.p), 'benjamini-hochberg');
-  const adjusted = new Map(family.map((x, i) => [x, pAdjusted[i]!]));
+  // The families: every row that can be classified (rows with too few repeats decide nothing). With
+  // `familyMetrics` (the metrics that can fail a job, e.g. the nightly's --gate) those rows form their own
+  // family and the other rows another, so the rows that decide are not diluted by the ones shown as context.
+  const classifiable = planned.filter((x) => x.base.enough && x.cur.enough);
+  const families = options.familyMetrics
+    ? [classifiable.filter((x) => options.familyMetrics?.has(x.metric)), classifiable.filter((x) => !options.familyMetrics?.has(x.metric))]
+    : [classifiable];
+  const adjusted = new Map<(typeof planned)[number], number>();
+  for (const family of families) {
+    const pAdjusted = adjustPValues(family.map((x) => x.raw.p), 'benjamini-hochberg');
+    family.forEach((x, i) => adjusted.set(x, pAdjusted[i]!));
+  }
   for (const x of planned) {
     const p = adjusted.get(x);
     const difference =

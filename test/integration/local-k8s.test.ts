@@ -122,7 +122,7 @@ describe.skipIf(reason !== null)(`local Kubernetes (infra/local-k8s)${reason ===
       return res?.ok === true ? ((await res.json()) as { gomaxprocs: number; numCPU: number }) : null;
     });
     expect(snapshot.numCPU, 'numCPU seen in the pod = node CPUs').toBe(nodeCpus);
-    // Go >= 1.25 container-aware default: ceil(limit), at least 2, at most the CPUs (CLAIMS.md).
+    // Go >= 1.25 container-aware default: ceil(limit), at least 2, at most the CPUs (docs/claims.md).
     const expected = Math.min(snapshot.numCPU, Math.max(2, Math.ceil(CPU_LIMIT_MILLICORES / 1000)));
     expect(snapshot.gomaxprocs, `GOMAXPROCS under a ${CPU_LIMIT_MILLICORES}m limit on ${snapshot.numCPU} CPUs`).toBe(expected);
     process.stderr.write(`[local-k8s test] GOMAXPROCS ${snapshot.gomaxprocs} (numCPU ${snapshot.numCPU}, limit ${CPU_LIMIT_MILLICORES}m) via 127.0.0.1:${nodePort}\n`);

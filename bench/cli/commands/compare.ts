@@ -26,6 +26,8 @@ export const compareUsage = `Usage: bench compare <baseline-run> <current-run> [
   --threshold P     regression threshold, e.g. 5% (default ${DEFAULT_THRESHOLD_PCT}%)
   --fail-on WHAT    exit 1 on: regression (default), refuted, inconclusive; repeat or comma-separate
   --force           compare even if CPU count, target or cgroup version differ
+  --family METRICS  these metrics (comma-separated) form their own Benjamini–Hochberg family, apart from
+                    the other rows (the nightly job passes its --gate); default: one family of all rows
   --baseline auto   use the saved baseline of the current run's environment and profile
   --dir DIR         baseline directory for --baseline auto (default: baselines/)
   --format md|json  output format (default md)
@@ -63,6 +65,7 @@ export const compareCommand: Command = async (ctx) => {
     threshold: { type: 'string' },
     'fail-on': { type: 'string', multiple: true },
     force: { type: 'boolean' },
+    family: { type: 'string' },
     baseline: { type: 'string' },
     dir: { type: 'string' },
     format: { type: 'string' },
@@ -99,7 +102,8 @@ export const compareCommand: Command = async (ctx) => {
   const baseline = await readRunRecord(baselineFile);
   let result: CompareResult;
   try {
-    result = compareRuns(baseline, current, { thresholdPct, force: values.force === true });
+    const familyMetrics = values.family === undefined ? null : new Set(values.family.split(',').map((m) => m.trim()).filter((m) => m.length > 0));
+    result = compareRuns(baseline, current, { thresholdPct, force: values.force === true, familyMetrics });
   } catch (error) {
     if (error instanceof IncomparableRunsError) {
       throw usageError(`bench compare: ${error.message}`, 'compare runs from the same kind of machine, or pass --force to compare anyway');

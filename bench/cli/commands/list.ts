@@ -5,6 +5,8 @@ import { ExitCode } from '../../errors.js';
 import { builtinScenarioList } from '../../orchestrator/scenarios.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../types.js';
+import { claimsCatalog } from '../../../scenarios/claims.js';
+import { renderClaimsDoc } from '../../../reporters/claims-doc.js';
 
 export function formatScenarioList(): string {
   const lines: string[] = [];
@@ -25,9 +27,13 @@ export function formatScenarioList(): string {
 }
 
 export const listCommand: Command = async (ctx) => {
-  const { values } = parseCommandArgs('list', ctx.argv, { help: { type: 'boolean', short: 'h' } }, false);
+  const { values } = parseCommandArgs('list', ctx.argv, { help: { type: 'boolean', short: 'h' }, 'claims-doc': { type: 'boolean' } }, false);
   if (values.help) {
-    ctx.stdout('Usage: bench list\n');
+    ctx.stdout('Usage: bench list [--claims-doc]\n  --claims-doc   print the claims catalogue as markdown (docs/claims.md)\n');
+    return ExitCode.ok;
+  }
+  if (values['claims-doc']) {
+    ctx.stdout(renderClaimsDoc(claimsCatalog));
     return ExitCode.ok;
   }
   ctx.stdout(`${formatScenarioList()}\n`);

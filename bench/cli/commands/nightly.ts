@@ -447,7 +447,8 @@ export function createNightlyCommand(deps: NightlyDeps): Command {
         continue;
       }
 
-      const compareArgs = ['compare', '--baseline', 'auto', runDir, '--dir', baselinesDir, ...passThrough(values, ['threshold', 'fail-on'])];
+      // The gated metrics are their own multiple-comparison family: the rows that can fail the job.
+      const compareArgs = ['compare', '--baseline', 'auto', runDir, '--dir', baselinesDir, ...passThrough(values, ['threshold', 'fail-on']), ...(gate === null ? [] : ['--family', [...gate].join(',')])];
       const compareJson = path.join(runDir, 'compare.json');
       const compareMd = path.join(runDir, 'compare.md');
       step(`bench ${compareArgs.join(' ')}`);

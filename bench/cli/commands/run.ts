@@ -9,6 +9,11 @@ import { createPlan, estimateCellMs, resolveScenario, type Plan } from '../../..
 import { ExitCode, usageError } from '../../errors.js';
 import { runProcess } from '../../exec/index.js';
 import { createLoadGenerator, loadGeneratorNames } from '../../load/index.js';
+import { analyseRun } from '../../stats/analyse.js';
+import { evaluateClaims } from '../../claims/evaluate.js';
+import { claimsCatalog } from '../../../scenarios/claims.js';
+import { extraRound, maxTimeByProfile, scenariosToExtend } from '../../orchestrator/adaptive.js';
+import type { RunPlanSummary } from '../../orchestrator/run-plan.js';
 import { applyCalibration, calibrateScenario, type CalibrationContext } from '../../orchestrator/calibrate.js';
 import { runPlan, type ScenarioExecution } from '../../orchestrator/run-plan.js';
 import { builtinScenarioList, loadScenario } from '../../orchestrator/scenarios.js';
@@ -31,11 +36,16 @@ const help = `Usage: bench run (--matrix | --scenario NAME|FILE ...) [options]
   --repeats N            repeats per cell (overrides the profile)
   --duration D           measured window per repeat, e.g. 10s (overrides the profile)
   --warmup D             warm-up per repeat, not measured
-  --load NAME            ${loadGeneratorNames.join(' | ')} | auto (default autocannon)
+  --load NAME            ${loadGeneratorNames.join(' | ')} | auto (default native: raw sockets + arrival schedule, in-process)
   --k6 PATH              the k6 binary (default: K6_BINARY or k6 on PATH)
   --out DIR              run directory (default results/<run-id>)
   --resume DIR           continue an interrupted run in DIR
   --seed N               seed of the interleaved order (default: random, recorded)
+  --host-check MODE      invalid | note | off: what a repeat measured while other processes used the CPUs
+                         becomes (default invalid; env BENCH_HOST_CHECK)
+  --max-time D           time budget for adaptive rounds: rounds are added to scenarios whose deciding
+                         CI is still wider than ±10% until this is spent (default: 20m for the default
+                         profile, 60m for full, 0 = none for smoke and nightly)
   --dry-run              print the plan and stop
   Kubernetes: --context NAME, --kubeconfig FILE, --cluster NAME, --keep-cluster, --node-image IMAGE,
               --image-registry REGISTRY
@@ -55,6 +65,8 @@ const options = {
   resume: { type: 'string' },
   seed: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'max-time': { type: 'string' },
+  'host-check': { type: 'string' },
   context: { type: 'string' },
   kubeconfig: { type: 'string' },
   cluster: { type: 'string' },
@@ -124,9 +136,9 @@ async function checkOutDir(dir: string): Promise<string> {
 }
 
 /** Service/generator CPU placement: disjoint CPUs when the host has two or more, said in the record either way. */
-async function choosePlacement(hostCpus: number): Promise<{ placement: Placement; cpuset: string | null; availableCpus: number }> {
+export async function choosePlacement(hostCpus: number): Promise<{ placement: Placement; cpuset: string | null; availableCpus: number }> {
   if (hostCpus >= 2) {
-    // One CPU for the generator (this process: autocannon and the open-model scheduler run in it), the
+    // One CPU for the generator (this process: the built-in closed- and open-model drivers run in it), the
     // rest for the service: the generator's cycles are not taken from the service it measures.
     const generatorCpus = '0';
     const serviceCpus = hostCpus === 2 ? '1' : `1-${hostCpus - 1}`;
@@ -168,8 +180,8 @@ export function scenarioExecutions(
   const limits: string[] = [];
   for (const scenario of scenarios) {
     let execution = scenario.execution ?? 'sequential';
-    if (execution === 'duet' && (where.target !== 'docker' || where.generator !== 'autocannon')) {
-      limits.push(`${scenario.name}: duet execution needs the docker target and the built-in generator; ran sequentially on ${where.target} with ${where.generator}`);
+    if (execution === 'duet' && (where.target !== 'docker' || where.generator === 'k6')) {
+      limits.push(`${scenario.name}: duet execution needs the docker target and an in-process generator; ran sequentially on ${where.target} with ${where.generator}`);
       execution = 'sequential';
     }
     const shared = scenario.placement === 'shared' || where.cpuset === null;
@@ -193,7 +205,8 @@ export const runCommand: Command = async (ctx) => {
   const flags = resumed === null ? values : resumedFlags(values, resumed.record);
   const targetName: TargetName = parseChoice('target', flags.target ?? 'docker', targetNames);
   const profile: ProfileName = parseChoice('profile', flags.profile ?? 'default', profileNames);
-  const loadName = parseChoice('load', flags.load ?? 'autocannon', [...loadGeneratorNames, 'auto'] as const);
+  const loadName = parseChoice('load', flags.load ?? 'native', [...loadGeneratorNames, 'auto'] as const);
+  const hostCheck = parseChoice('host-check', values['host-check'] ?? ctx.env.BENCH_HOST_CHECK ?? 'invalid', ['invalid', 'note', 'off'] as const);
   const overrides = {
     repeats: values.repeats === undefined ? undefined : parsePositiveInt('repeats', values.repeats, planLimits.repeats),
     durationMs: values.duration === undefined ? undefined : parseDuration('duration', values.duration, { maxMs: planLimits.durationMs }),
@@ -202,6 +215,7 @@ export const runCommand: Command = async (ctx) => {
   if (values.seed !== undefined && !/^\d{1,10}$/.test(values.seed)) throw usageError(`--seed must be a whole number (got "${values.seed}")`);
   // Checked before anything is created (a cluster, a container, a folder).
   const runId = createRunId(targetName);
+  const runStartedMs = Date.now();
   const outDir = resumed === null ? await checkOutDir(path.resolve(ctx.cwd, values.out ?? path.join('results', runId))) : resumed.dir;
 
   let store: RunStore | null = resumed;
@@ -311,7 +325,21 @@ export const runCommand: Command = async (ctx) => {
   const printer = createProgressPrinter(ctx.stdout, ctx.isTTY && ctx.env.NO_COLOR === undefined ? true : ctx.isTTY);
   let summary;
   try {
-    summary = await runPlan({ plan, store, target, generator, signal: ctx.signal, executions, fallback: { execution: 'sequential', cpuset, availableCpus }, onEvent: printer });
+    const runStore = store;
+    const runOnce = () =>
+      runPlan({
+        plan,
+        store: runStore,
+        target,
+        generator,
+        signal: ctx.signal,
+        executions,
+        fallback: { execution: 'sequential', cpuset, availableCpus },
+        onEvent: printer,
+        ...(hostCheck === 'off' ? { readHost: null } : { hostBusy: hostCheck }),
+      });
+    const maxTimeMs = values['max-time'] === undefined ? (maxTimeByProfile[store.record.profile] ?? 0) : parseDuration('max-time', values['max-time']);
+    summary = await runAdaptively(runStore, plan, runOnce, { maxTimeMs, startedAtMs: runStartedMs, log });
   } finally {
     // Whatever happened, nothing this run labelled may stay behind.
     const removed = await target.cleanup(store.record.runId).catch(() => 0);
@@ -347,4 +375,37 @@ async function calibrate(plan: Plan, ctx: CalibrationContext): Promise<Calibrati
     out.push(calibration);
   }
   return out;
+}
+
+/**
+ * The planned rounds, then adaptive ones: while a scenario's deciding comparison is inconclusive with a
+ * CI wider than the target and the time budget allows, one more round of it (see orchestrator/adaptive.ts).
+ */
+async function runAdaptively(
+  store: RunStore,
+  plan: Plan,
+  runOnce: () => Promise<RunPlanSummary>,
+  budget: { maxTimeMs: number; startedAtMs: number; log: (line: string) => void },
+): Promise<RunPlanSummary> {
+  const started = budget.startedAtMs;
+  let summary = await runOnce();
+  for (let round = 0; summary.status === 'completed' && budget.maxTimeMs > 0; round++) {
+    const wide = scenariosToExtend(evaluateClaims(analyseRun(store.record), claimsCatalog));
+    if (wide.size === 0) break;
+    const items = extraRound(store.record, wide.keys(), round);
+    if (items.length === 0) break;
+    const cells = new Map(plan.cells.map((c) => [c.id, c]));
+    const estimate = items.reduce((sum, item) => sum + estimateCellMs(cells.get(item.cellId) as Cell), 0);
+    const elapsed = Date.now() - started;
+    if (elapsed + estimate > budget.maxTimeMs) {
+      budget.log(`adaptive rounds stop: the next one (~${formatDuration(estimate)}) would pass the time budget ${formatDuration(budget.maxTimeMs)}`);
+      break;
+    }
+    budget.log(`adaptive round: ${[...wide].map(([name, width]) => `${name} (CI ±${width.toFixed(0)}%)`).join(', ')}`);
+    plan.order.push(...items);
+    await store.update({ plan: { ...store.record.plan, order: [...store.record.plan.order, ...items] } });
+    const more = await runOnce();
+    summary = { status: more.status, measured: summary.measured + more.measured, skippedAlreadyDone: summary.skippedAlreadyDone };
+  }
+  return summary;
 }

@@ -1,0 +1,39 @@
+/**
+ * A run measured next to another CPU-hungry program must say so: the real CLI on real containers, with a
+ * busy-looping process started by the test beside it. Every sequential repeat is `invalid` with the
+ * reason naming the other program, and the report says the run was disturbed.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readRunRecord } from '../../bench/results/store.js';
+import { containersOfRun, dockerAvailable, spawnBench } from '../helpers/docker.js';
+
+const available = await dockerAvailable();
+
+describe.skipIf(!available)('host-busy check (real CLI, a real CPU burner beside it)', () => {
+  it('marks sequential repeats measured beside a busy loop invalid and names the busy program', async () => {
+    const out = path.join(await mkdtemp(path.join(tmpdir(), 'bench-busy-')), 'run');
+    const burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    try {
+      const bench = spawnBench(['run', '--scenario', 'gomaxprocs', '--profile', 'smoke', '--repeats', '1', '--duration', '1s', '--warmup', '300ms', '--seed', '3', '--host-check', 'invalid', '--out', out]);
+      const code = await bench.code;
+      expect(code, bench.stdout() + bench.stderr()).toBe(0);
+      const record = await readRunRecord(out);
+      expect(record.repeats.length).toBeGreaterThan(0);
+      for (const r of record.repeats) {
+        expect(r.outcome.state, r.cellId).toBe('invalid');
+        expect(r.outcome.state === 'invalid' ? r.outcome.reason : '').toMatch(/^host busy: other processes used \d+\.\d\d cores \(.*node/);
+        expect(r.metrics.hostForeignCores ?? 0, 'a busy loop is about one core').toBeGreaterThan(0.5);
+      }
+      expect(record.limits.some((l) => l.startsWith('The host was busy during'))).toBe(true);
+      const report = await readFile(path.join(out, 'report.md'), 'utf8');
+      expect(report).toContain('**Disturbed run.**');
+      expect(await containersOfRun(record.runId)).toBe(0);
+    } finally {
+      burner.kill('SIGKILL');
+    }
+  });
+});
