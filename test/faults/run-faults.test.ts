@@ -1,0 +1,170 @@
+/**
+ * Faults injected into real runs on the real Docker engine and the real reference service. Each checks
+ * the three promises: the record is valid and keeps every finished repeat, nothing labelled by the run
+ * is left, and the exit code says what happened.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readRunRecord } from '../../bench/results/store.js';
+import { containersOfOwner, dockerAvailable, killContainer, runningContainerOf, seededMoments, startBench, tempDir, tempFiles, tinyScenario } from './fault-helpers.js';
+
+const hasDocker = await dockerAvailable();
+
+/** Counts for the suite's summary line (faults injected, survived, repeats lost). */
+const tally = { injected: 0, survived: 0, repeatsLost: 0 };
+
+/**
+ * A finished run exits 0, or 4 when the host was too busy for valid measurements (other processes on a
+ * shared machine make repeats `invalid`, "host busy"); both mean the run went through to its end.
+ */
+const finished = [0, 4];
+/** Outcomes of a repeat that ran its load to the end (valid or not). */
+const measured = ['completed', 'invalid'];
+
+function runIdOf(stdout: string): string | null {
+  return /^Run (\S+) →/m.exec(stdout)?.[1] ?? null;
+}
+
+describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    // Build (or find) the service image once, so the seeded moments below fall into the run, not the build.
+    const warm = startBench(['run', '--scenario', await tinyScenario(dir, 1, 500), '--out', path.join(dir, 'warm')]);
+    const { code } = await warm.exit;
+    expect(finished, warm.stdout() + warm.stderr()).toContain(code);
+  });
+  afterAll(() => {
+    process.stdout.write(`faults: ${tally.injected} injected, ${tally.survived} survived, ${tally.repeatsLost} repeats lost\n`);
+  });
+
+  it('SIGINT at seeded moments, then --resume completes the run', async () => {
+    const scenario = await tinyScenario(dir, 2, 1000);
+    for (const [i, moment] of seededMoments(13, 3, 300, 9000).entries()) {
+      const out = path.join(dir, `sigint-${i}`);
+      const bench = startBench(['run', '--scenario', scenario, '--out', out, '--seed', '1']);
+      await sleep(moment);
+      bench.kill('SIGINT');
+      tally.injected++;
+      const { code, signal } = await bench.exit;
+      const what = `SIGINT at ${moment} ms: ${bench.stdout()}\n${bench.stderr()}`;
+      // Before the handlers are installed Node dies of the signal; after, bench exits 130 (or 0 if it had finished).
+      expect(code === 130 || finished.includes(code ?? -1) || signal === 'SIGINT', what).toBe(true);
+      expect(bench.stderr(), what).not.toContain('unexpected error');
+      expect(await containersOfOwner(bench.pid), `${what}: containers left`).toHaveLength(0);
+      expect(await tempFiles(out), what).toEqual([]);
+      if (!existsSync(path.join(out, 'results.json'))) {
+        // Interrupted before the record existed: nothing to resume; a new run in the same folder works.
+        const again = startBench(['run', '--scenario', scenario, '--out', out, '--seed', '1']);
+        expect(finished, again.stderr()).toContain((await again.exit).code);
+        tally.survived++;
+        continue;
+      }
+      const before = await readRunRecord(out);
+      const resumed = startBench(['run', '--resume', out]);
+      const { code: resumedCode } = await resumed.exit;
+      expect(finished, `${what}\nresume: ${resumed.stdout()}\n${resumed.stderr()}`).toContain(resumedCode);
+      const after = await readRunRecord(out);
+      expect(after.status).toBe('completed');
+      expect(after.repeats.map((r) => `${r.cellId}#${r.repeat}`).sort(), 'every planned repeat once').toEqual(after.plan.order.map((o) => `${o.cellId}#${o.repeat}`).sort());
+      const kept = before.repeats.filter((r) => after.repeats.some((a) => JSON.stringify(a) === JSON.stringify(r)));
+      tally.repeatsLost += before.repeats.length - kept.length;
+      expect(kept, 'repeats measured before the interrupt are kept as they were').toHaveLength(before.repeats.length);
+      expect(await containersOfOwner(resumed.pid)).toHaveLength(0);
+      tally.survived++;
+    }
+  });
+
+  it('SIGKILL mid-repeat: doctor --cleanup removes that run\'s leftovers and nothing of a run still going', async () => {
+    const killedOut = path.join(dir, 'killed');
+    const aliveOut = path.join(dir, 'alive');
+    const alive = startBench(['run', '--scenario', await tinyScenario(dir, 1, 25_000), '--out', aliveOut]);
+    const killed = startBench(['run', '--scenario', await tinyScenario(dir, 2, 20_000), '--out', killedOut]);
+    await runningContainerOf(alive.pid, 120_000);
+    await runningContainerOf(killed.pid, 120_000);
+    killed.kill('SIGKILL');
+    tally.injected++;
+    expect((await killed.exit).signal).toBe('SIGKILL');
+    expect(await containersOfOwner(killed.pid), 'the killed run left its container').not.toHaveLength(0);
+    const killedRun = runIdOf(killed.stdout());
+    const aliveRun = runIdOf(alive.stdout());
+
+    const dry = startBench(['doctor', '--cleanup', '--dry-run']);
+    await dry.exit;
+    expect(dry.stdout()).toContain(`would remove run ${killedRun}: owner pid ${killed.pid} is gone`);
+    expect(dry.stdout()).toContain(`keeping run ${aliveRun}: owner pid ${alive.pid} is still running`);
+    expect(await containersOfOwner(killed.pid), '--dry-run removes nothing').not.toHaveLength(0);
+
+    const doctor = startBench(['doctor', '--cleanup']);
+    await doctor.exit;
+    expect(doctor.stdout(), doctor.stderr()).toContain(`removing run ${killedRun}`);
+    expect(await containersOfOwner(killed.pid), 'the killed run\'s leftovers').toHaveLength(0);
+    expect(await containersOfOwner(alive.pid), 'the run still going keeps its container').not.toHaveLength(0);
+
+    const { code } = await alive.exit;
+    expect(finished, alive.stdout() + alive.stderr()).toContain(code);
+    const record = await readRunRecord(aliveOut);
+    expect(record.status).toBe('completed');
+    expect(measured, 'the run still going measured its repeat').toContain(record.repeats[0]?.outcome.state);
+    // The killed run's record is valid (written atomically) and resumable.
+    expect((await readRunRecord(killedOut)).status).toBe('running');
+    tally.survived++;
+  });
+
+  it('the service container killed mid-repeat is recorded as not completed, and the run goes on', async () => {
+    const out = path.join(dir, 'docker-kill');
+    const bench = startBench(['run', '--scenario', await tinyScenario(dir, 2, 6000), '--out', out, '--seed', '3']);
+    const container = await runningContainerOf(bench.pid, 120_000);
+    // Into the load window (readiness takes well under a second once the container runs).
+    await sleep(3000);
+    await killContainer(container.Id);
+    tally.injected++;
+    const { code } = await bench.exit;
+    expect(finished, bench.stdout() + bench.stderr()).toContain(code);
+    const record = await readRunRecord(out);
+    expect(record.status).toBe('completed');
+    expect(record.repeats).toHaveLength(2);
+    const states = record.repeats.map((r) => r.outcome.state);
+    expect(states.filter((s) => !measured.includes(s)), `outcomes: ${states.join(', ')}`).toHaveLength(1);
+    expect(states.filter((s) => measured.includes(s)), `the other repeat ran: ${states.join(', ')}`).toHaveLength(1);
+    expect(await containersOfOwner(bench.pid)).toHaveLength(0);
+    tally.survived++;
+  });
+
+  it('a full disk while writing the record: exit 3 naming the file, no temp file, nothing left running', async () => {
+    const mount = path.join(dir, 'small-disk');
+    await mkdir(mount);
+    let mounted = true;
+    try {
+      // 8 KiB: the first record fits, its growth with measured repeats does not.
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=8k', 'tmpfs', mount], { stdio: 'pipe' });
+    } catch {
+      mounted = false;
+    }
+    if (!mounted) {
+      process.stdout.write('faults: disk full skipped (mounting a tmpfs needs root)\n');
+      return;
+    }
+    try {
+      const out = path.join(mount, 'run');
+      const bench = startBench(['run', '--scenario', await tinyScenario(dir, 4, 500), '--out', out]);
+      tally.injected++;
+      const { code } = await bench.exit;
+      expect(code, bench.stdout() + bench.stderr()).toBe(3);
+      expect(bench.stderr()).toContain(path.join(out, 'results.json'));
+      expect(bench.stderr()).toContain('ENOSPC');
+      expect(bench.stderr()).not.toContain('unexpected error');
+      expect(await tempFiles(out)).toEqual([]);
+      expect(await containersOfOwner(bench.pid)).toHaveLength(0);
+      if ((await readdir(out).catch(() => [] as string[])).includes('results.json')) await readRunRecord(out);
+      tally.survived++;
+    } finally {
+      execFileSync('umount', [mount]);
+    }
+  });
+});
