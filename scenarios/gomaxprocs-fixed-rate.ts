@@ -20,6 +20,7 @@ export default defineScenario({
   description: 'GOMAXPROCS container-aware vs unaware at one fixed rate: P99 latency and throttled periods',
   claims: ['gomaxprocs-throughput'],
   kind: 'load',
+  placement: 'shared',
   targets: ['docker', 'kind', 'kubernetes'],
   default: true,
   matrix: {

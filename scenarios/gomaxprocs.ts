@@ -17,6 +17,7 @@ export default defineScenario({
   description: 'GOMAXPROCS under CPU limits: container-aware (Go 1.25+) vs container-unaware',
   claims: ['gomaxprocs-follows-limit', 'gomaxprocs-throughput'],
   kind: 'load',
+  placement: 'shared',
   targets: ['docker', 'kind', 'kubernetes'],
   default: true,
   matrix: {
