@@ -1,6 +1,8 @@
 /**
  * The cluster connection: a KubeConfig for the chosen context and the typed API clients the target uses.
  */
+import net from 'node:net';
+import os from 'node:os';
 import {
   ApiException,
   AppsV1Api,
@@ -49,8 +51,17 @@ export function createKubeClients(options: { context?: string | undefined; kubec
     kc.setCurrentContext(options.context);
   }
   const context = kc.getCurrentContext();
-  if (context === '' || kc.getCurrentCluster() === null) {
+  const cluster = kc.getCurrentCluster();
+  if (context === '' || cluster === null) {
     throw usageError('the kubeconfig has no current context or cluster', 'pass --context NAME (and --kubeconfig PATH)');
+  }
+  // Load reaches the service on 127.0.0.1:<nodePort>: on a remote cluster that is a wrong, possibly
+  // unrelated, local listener. Remote clusters need a load path of their own (not there yet).
+  if (!isThisMachine(cluster.server, localAddresses())) {
+    throw usageError(
+      `context ${context}: its API server ${cluster.server} is not this machine; bench drives load to 127.0.0.1:<nodePort>, which only reaches a cluster running here`,
+      'use a cluster on this machine (kind, or `sudo npx bench cluster up --provider local`); remote clusters are not supported yet',
+    );
   }
   return {
     kc,
@@ -63,6 +74,28 @@ export function createKubeClients(options: { context?: string | undefined; kubec
     metrics: new Metrics(kc),
     watch: new Watch(kc),
   };
+}
+
+/** This machine's names and addresses: loopback, its hostname and the addresses of its interfaces. */
+export function localAddresses(): string[] {
+  const own = Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address));
+  return ['localhost', os.hostname(), ...own];
+}
+
+/**
+ * Whether an API server URL points at this machine: 127.0.0.0/8, ::1, `localhost`, or one of `local`
+ * (this host's name and interface addresses, where a kubeadm cluster advertises itself). Pure.
+ */
+export function isThisMachine(server: string, local: readonly string[]): boolean {
+  let host: string;
+  try {
+    host = new URL(server).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return false;
+  }
+  if (host === '::1' || host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (net.isIPv4(host) && host.startsWith('127.')) return true;
+  return local.some((address) => address.toLowerCase() === host);
 }
 
 /** HTTP status of a failed API call, or null for other errors. */
