@@ -64,6 +64,10 @@ export async function runningContainerOf(pid: number, timeoutMs: number): Promis
   throw new Error(`no running container of pid ${pid} within ${timeoutMs} ms`);
 }
 
+export async function inspectContainer(id: string): Promise<Docker.ContainerInspectInfo> {
+  return docker.getContainer(id).inspect();
+}
+
 export async function killContainer(id: string): Promise<void> {
   await docker.getContainer(id).kill();
 }

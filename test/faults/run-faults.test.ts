@@ -4,13 +4,13 @@
  * is left, and the exit code says what happened.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunRecord } from '../../bench/results/store.js';
-import { containersOfOwner, dockerAvailable, killContainer, runningContainerOf, seededMoments, startBench, tempDir, tempFiles, tinyScenario } from './fault-helpers.js';
+import { containersOfOwner, dockerAvailable, inspectContainer, killContainer, runningContainerOf, seededMoments, startBench, tempDir, tempFiles, tinyScenario } from './fault-helpers.js';
 
 const hasDocker = await dockerAvailable();
 
@@ -120,6 +120,10 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     const out = path.join(dir, 'docker-kill');
     const bench = startBench(['run', '--scenario', await tinyScenario(dir, 2, 6000), '--out', out, '--seed', '3']);
     const container = await runningContainerOf(bench.pid, 120_000);
+    const { HostConfig } = await inspectContainer(container.Id);
+    expect(HostConfig.ReadonlyRootfs, 'read-only root filesystem').toBe(true);
+    expect(HostConfig.CapDrop, 'no capabilities').toEqual(['ALL']);
+    expect(HostConfig.SecurityOpt, 'no new privileges').toContain('no-new-privileges');
     // Into the load window (readiness takes well under a second once the container runs).
     await sleep(3000);
     await killContainer(container.Id);
@@ -132,6 +136,31 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     const states = record.repeats.map((r) => r.outcome.state);
     expect(states.filter((s) => !measured.includes(s)), `outcomes: ${states.join(', ')}`).toHaveLength(1);
     expect(states.filter((s) => measured.includes(s)), `the other repeat ran: ${states.join(', ')}`).toHaveLength(1);
+    expect(await containersOfOwner(bench.pid)).toHaveLength(0);
+    tally.survived++;
+  });
+
+  it('every repeat failed: exit 3 and status failed; --resume retries the failed repeats', async () => {
+    // A CPU limit no engine can grant: Docker refuses the container at once, an infrastructure failure.
+    const file = path.join(dir, 'impossible.json');
+    await writeFile(file, JSON.stringify({
+      name: 'impossible', description: 'a CPU limit no engine grants', claims: ['gogc-100'], kind: 'load', targets: ['docker'],
+      repeats: 2, matrix: { cpuLimit: [4096] }, load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 500 },
+    }));
+    const out = path.join(dir, 'all-failed');
+    const bench = startBench(['run', '--scenario', file, '--out', out]);
+    tally.injected++;
+    expect((await bench.exit).code, bench.stdout() + bench.stderr()).toBe(3);
+    expect(bench.stderr()).toContain('every repeat failed');
+    let record = await readRunRecord(out);
+    expect(record.status).toBe('failed');
+    expect(record.repeats.map((r) => r.outcome.state)).toEqual(['failed', 'failed']);
+    const resumed = startBench(['run', '--resume', out]);
+    expect((await resumed.exit).code, resumed.stdout() + resumed.stderr()).toBe(3);
+    expect(resumed.stdout(), 'the failed repeats were run again').toContain('[2/2]');
+    record = await readRunRecord(out);
+    expect(record.status).toBe('failed');
+    expect(record.repeats, 'retried, not duplicated').toHaveLength(2);
     expect(await containersOfOwner(bench.pid)).toHaveLength(0);
     tally.survived++;
   });

@@ -340,6 +340,10 @@ export const runCommand: Command = async (ctx) => {
       });
     const maxTimeMs = values['max-time'] === undefined ? (maxTimeByProfile[store.record.profile] ?? 0) : parseDuration('max-time', values['max-time']);
     summary = await runAdaptively(runStore, plan, runOnce, { maxTimeMs, startedAtMs: runStartedMs, log });
+  } catch (error) {
+    // The record says the run stopped and can be resumed; best effort (on a full disk this write fails too).
+    await store.update({ status: 'interrupted' }).catch(() => undefined);
+    throw error;
   } finally {
     // Whatever happened, nothing this run labelled may stay behind.
     const removed = await target.cleanup(store.record.runId).catch(() => 0);
