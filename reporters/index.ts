@@ -5,6 +5,7 @@
 import type { RunRecord } from '../bench/results/schema.js';
 import type { RunAnalysis } from '../bench/stats/analyse.js';
 import type { ClaimVerdict } from '../bench/claims/evaluate.js';
+import type { GcBenchResult } from '../bench/gcbench/summary.js';
 import { renderMarkdownReport, type ReportFile } from './markdown.js';
 import { renderJsonReport } from './json.js';
 import { renderConsoleSummary } from './console.js';
@@ -13,6 +14,8 @@ export interface ReportInput {
   record: RunRecord;
   analysis: RunAnalysis;
   verdicts: readonly ClaimVerdict[];
+  /** The run's standard GC benchmark (`bench gcbench`), shown beside the Green Tea claims; `null` when none. */
+  gcBench?: GcBenchResult | null;
 }
 
 export interface ReportOutput {
@@ -30,8 +33,8 @@ export interface Reporter {
 
 export const markdownReporter: Reporter = {
   name: 'md',
-  async render({ record, analysis, verdicts }) {
-    const { markdown, files } = await renderMarkdownReport(record, analysis, verdicts);
+  async render({ record, analysis, verdicts, gcBench }) {
+    const { markdown, files } = await renderMarkdownReport(record, analysis, verdicts, gcBench ?? null);
     return { text: markdown, files, fileName: 'report.md' };
   },
 };
@@ -57,3 +60,4 @@ export type { ConsoleSummaryOptions } from './console.js';
 export { buildCharts, createVegaSpec, renderChartSvg, renderMermaidChart } from './charts.js';
 export type { ChartData, ChartPoint } from './charts.js';
 export { renderCompareMarkdown } from './compare.js';
+export { renderGcBench } from './gcbench.js';

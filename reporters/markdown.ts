@@ -22,6 +22,8 @@ import {
 } from '../bench/claims/evaluate.js';
 import { formatMetricValue, formatNumber, formatP, formatPct, formatWithCi, metricLabel } from '../bench/claims/format.js';
 import { buildCharts, renderChartSvg, renderMermaidChart, type ChartData } from './charts.js';
+import { renderGcBench } from './gcbench.js';
+import type { GcBenchResult } from '../bench/gcbench/summary.js';
 
 export interface ReportFile {
   name: string;
@@ -397,7 +399,7 @@ function renderLimits(record: RunRecord, analysis: RunAnalysis, verdicts: readon
   return [...new Set(limits)].map((l) => `- ${l}`).join('\n');
 }
 
-export async function renderMarkdownReport(record: RunRecord, analysis: RunAnalysis, verdicts: readonly ClaimVerdict[]): Promise<MarkdownReport> {
+export async function renderMarkdownReport(record: RunRecord, analysis: RunAnalysis, verdicts: readonly ClaimVerdict[], gcBench: GcBenchResult | null = null): Promise<MarkdownReport> {
   const charts = buildCharts(analysis);
   const controls = controlResults(analysis);
   const files: ReportFile[] = [];
@@ -423,6 +425,9 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     '',
     ...verdicts.map((v) => renderClaimSection(v, charts, analysis.hostCpus)),
     ...renderOtherCharts(verdicts, charts),
+    ...(gcBench === null
+      ? []
+      : ['## Standard GC benchmark', '', 'Beside the service-level Green Tea result: a GC-bound Go benchmark this project did not write, on the same machine.', '', renderGcBench(gcBench)]),
     '## Repeats',
     '',
     renderRepeats(analysis),

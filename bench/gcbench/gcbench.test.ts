@@ -1,5 +1,15 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { renderGcBench } from '../../reporters/gcbench.js';
+import { renderMarkdownReport } from '../../reporters/markdown.js';
+import { evaluateClaims } from '../claims/evaluate.js';
+import { claimsCatalog } from '../../scenarios/claims.js';
+import { parseRunRecord } from '../results/store.js';
+import { analyseRun } from '../stats/analyse.js';
+import { readGcBenchResult } from './store.js';
 import { parseGoBenchOutput } from './parse.js';
 import { requiredVersion } from './run.js';
 import { compareGcBenchSamples, interleavedOrder, type GcBenchResult, type GcBenchSample } from './summary.js';
@@ -49,8 +59,7 @@ describe('interleaving and comparison', () => {
   test('a side without samples has no difference', () => {
     expect(compareGcBenchSamples(samples.filter((s) => s.build === 'default'), 1)[0]!.difference).toBeNull();
   });
-  test('the report section names the module, the builds and the figures', () => {
-    const result: GcBenchResult = {
+  const result: GcBenchResult = {
       schemaVersion: 1,
       kind: 'gcbench',
       createdAt: '2026-12-07T01:00:00.000Z',
@@ -65,9 +74,29 @@ describe('interleaving and comparison', () => {
       comparisons: compareGcBenchSamples(samples, 1),
       notes: ['a note'],
     };
+  test('the report section names the module, the builds and the figures', () => {
     const md = renderGcBench(result);
     expect(md).toContain('### Standard GC benchmark: github.com/google/btree@v1.1.3');
     expect(md).toContain('| BenchmarkGetCloneEachTime | 508 ns/op | 457 ns/op | −');
     expect(md).toContain('- a note');
+  });
+  test('a run’s report carries the section when the run directory has gcbench.json', async () => {
+    const record = parseRunRecord(readFileSync(new URL('../../test/fixtures/record-docker-smoke.json', import.meta.url), 'utf8'), 'record-docker-smoke');
+    const analysis = analyseRun(record);
+    const verdicts = evaluateClaims(analysis, claimsCatalog);
+    expect((await renderMarkdownReport(record, analysis, verdicts)).markdown, 'without').not.toContain('## Standard GC benchmark');
+    expect((await renderMarkdownReport(record, analysis, verdicts, result)).markdown, 'with').toContain('## Standard GC benchmark');
+  });
+  test('gcbench.json of a run directory: null when absent, an error naming the file when it is not one', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'gcbench-store-'));
+    try {
+      expect(await readGcBenchResult(dir), 'absent').toBeNull();
+      await writeFile(path.join(dir, 'gcbench.json'), JSON.stringify(result));
+      expect((await readGcBenchResult(dir))?.module.version, 'read').toBe('v1.1.3');
+      await writeFile(path.join(dir, 'gcbench.json'), '{"kind":"other"}');
+      await expect(readGcBenchResult(dir)).rejects.toThrow(/gcbench\.json: not a gcbench result/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,3 +4,4 @@ export { compareGcBenchSamples, interleavedOrder, gcBenchBuilds } from './summar
 export type { GcBenchBuild, GcBenchSample, GcBenchComparison, GcBenchResult } from './summary.js';
 export { runGcBench, requiredVersion, defaultGcBenchmarks, defaultGcBenchOptions, gcBenchModuleDir, gcBenchPackage } from './run.js';
 export type { GcBenchOptions } from './run.js';
+export { readGcBenchResult, GCBENCH_FILE } from './store.js';

@@ -21,8 +21,9 @@ and GOEXPERIMENT=nogreenteagc, rounds interleaved, and compares ns/op with the p
   --benchtime D     go test -benchtime of each run, e.g. 1s or 5000x (default ${defaultGcBenchOptions.benchtime})
   --bench NAME      a benchmark of the package (repeatable; default ${defaultGcBenchmarks.join(', ')})
   --seed N          seed of the bootstrap (default 1)
-  --out FILE        where the JSON goes (default results/gcbench-<time>.json); put it in a run's
-                    directory as gcbench.json to keep it with that run
+  --out FILE        where the JSON goes (default results/gcbench-<time>.json); as
+                    results/<run>/gcbench.json it belongs to that run, and its report
+                    (bench report, or the end of bench run --resume) shows it beside Green Tea
 `;
 
 const options = {

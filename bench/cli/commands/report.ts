@@ -12,6 +12,8 @@ import type { RunRecord } from '../../results/schema.js';
 import { analyseRun } from '../../stats/analyse.js';
 import { evaluateClaims } from '../../claims/evaluate.js';
 import { claimsCatalog } from '../../../scenarios/claims.js';
+import { readGcBenchResult } from '../../gcbench/store.js';
+import type { GcBenchResult } from '../../gcbench/summary.js';
 import { reporters, renderConsoleSummary, type ReporterName } from '../../../reporters/index.js';
 import { parseChoice, parseCommandArgs, parsePositiveInt } from '../args.js';
 import type { Command, CommandContext } from '../types.js';
@@ -37,11 +39,11 @@ export function useColor(ctx: Pick<CommandContext, 'isTTY' | 'env'>): boolean {
 export async function writeReport(
   record: RunRecord,
   outFile: string,
-  options: { format?: 'md' | 'json'; seed?: number; color: boolean },
+  options: { format?: 'md' | 'json'; seed?: number; color: boolean; gcBench?: GcBenchResult | null },
 ): Promise<{ summary: string; files: string[] }> {
   const analysis = analyseRun(record, options.seed === undefined ? {} : { seed: options.seed });
   const verdicts = evaluateClaims(analysis, claimsCatalog);
-  const output = await reporters[options.format ?? 'md'].render({ record, analysis, verdicts });
+  const output = await reporters[options.format ?? 'md'].render({ record, analysis, verdicts, gcBench: options.gcBench ?? null });
   const dir = path.dirname(outFile);
   await mkdir(dir, { recursive: true });
   await writeFile(outFile, output.text, 'utf8');
@@ -76,12 +78,12 @@ export const reportCommand: Command = async (ctx) => {
   const runDir = (await stat(input)).isDirectory() ? input : path.dirname(input);
   if (values.out === '-') {
     const analysis = analyseRun(record, seed === undefined ? {} : { seed });
-    const output = await reporters[format].render({ record, analysis, verdicts: evaluateClaims(analysis, claimsCatalog) });
+    const output = await reporters[format].render({ record, analysis, verdicts: evaluateClaims(analysis, claimsCatalog), gcBench: await readGcBenchResult(runDir) });
     ctx.stdout(output.text);
     return ExitCode.ok;
   }
   const outFile = values.out === undefined ? path.join(runDir, format === 'md' ? 'report.md' : 'report.json') : path.resolve(ctx.cwd, values.out);
-  const { summary, files } = await writeReport(record, outFile, { format, color: useColor(ctx), ...(seed === undefined ? {} : { seed }) });
+  const { summary, files } = await writeReport(record, outFile, { format, color: useColor(ctx), gcBench: await readGcBenchResult(runDir), ...(seed === undefined ? {} : { seed }) });
   ctx.stdout(summary);
   ctx.stdout(`\nreport: ${path.relative(ctx.cwd, outFile) || outFile}${files.length > 1 ? ` (${files.length - 1} SVG chart file(s) beside it)` : ''}\n`);
   return ExitCode.ok;
