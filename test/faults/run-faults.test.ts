@@ -45,7 +45,7 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
 
   it('SIGINT at seeded moments, then --resume completes the run', async () => {
     const scenario = await tinyScenario(dir, 2, 1000);
-    for (const [i, moment] of seededMoments(13, 3, 300, 9000).entries()) {
+    for (const [i, moment] of seededMoments(13, 6, 300, 9000).entries()) {
       const out = path.join(dir, `sigint-${i}`);
       const bench = startBench(['run', '--scenario', scenario, '--out', out, '--seed', '1']);
       await sleep(moment);
