@@ -20,7 +20,7 @@ export function renderGcBench(result: GcBenchResult): string {
     `### Standard GC benchmark: ${result.module.path}@${result.module.version}`,
     '',
     `${result.goVersion}, ${result.hostCpus} CPUs, ${result.rounds} interleaved rounds of \`go test -bench -benchtime ${result.benchtime}\` per build (${formatNumber(result.durationMs / 1000)} s in all). ` +
-      'Baseline: `GOEXPERIMENT=nogreenteagc`; treatment: the default GC (Green Tea). Lower ns/op is better; `~` = not significant.',
+      'Baseline: `GOEXPERIMENT=nogreenteagc`; treatment: the default GC (Green Tea). Δ is the Hodges–Lehmann change of ns/op, round by round when every round ran both builds (paired), with its 95% interval; lower is better; `~` = not significant.',
     '',
     '| benchmark | nogreenteagc (median) | default (median) | Δ [CI] | p | n |',
     '|---|---|---|---|---|---|',

@@ -51,10 +51,17 @@ describe('interleaving and comparison', () => {
   test('ns/op of the default build against nogreenteagc: a 10% cut in every round is significant', () => {
     const [c] = compareGcBenchSamples(samples, 1);
     expect(c!.n, 'n').toEqual({ baseline: 6, treatment: 6 });
+    expect(c!.design, 'every round ran both builds: paired').toBe('paired');
+    expect(c!.difference!.relativePct, 'Δ of identical per-round ratios').toBeCloseTo(-10, 9);
     expect(c!.difference!.baseline.median, 'baseline median').toBe(507.5);
     expect(c!.difference!.treatment.median, 'treatment median').toBeCloseTo(456.75, 9);
     expect(c!.difference!.relativePct, 'Δ').toBeLessThan(0);
     expect(c!.difference!.significant, 'significant').toBe(true);
+  });
+  test('a round missing one build: independent samples', () => {
+    const [c] = compareGcBenchSamples(samples.filter((s) => !(s.round === 2 && s.build === 'default')), 1);
+    expect(c!.design).toBe('independent');
+    expect(c!.n).toEqual({ baseline: 6, treatment: 5 });
   });
   test('a side without samples has no difference', () => {
     expect(compareGcBenchSamples(samples.filter((s) => s.build === 'default'), 1)[0]!.difference).toBeNull();

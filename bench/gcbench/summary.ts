@@ -2,7 +2,7 @@
  * The standard GC benchmark's comparison, default GC build vs `nogreenteagc`, with the project's
  * statistics (bench/stats). Pure: samples in, comparisons out.
  */
-import { compareSamples, type Difference } from '../stats/index.js';
+import { comparePaired, compareSamples, type Difference } from '../stats/index.js';
 
 /** The GC builds compared: the baseline is the pre-1.26 collector, the treatment Go's default (Green Tea). */
 export const gcBenchBuilds = ['nogreenteagc', 'default'] as const;
@@ -24,25 +24,32 @@ export interface GcBenchComparison {
   baseline: 'nogreenteagc';
   treatment: 'default';
   n: { baseline: number; treatment: number };
+  /** `paired` when every round ran both builds (compared round by round), else `independent`. */
+  design: 'paired' | 'independent';
   /** `null` when a side has no sample. */
   difference: Difference | null;
 }
 
-/** ns/op of each benchmark, default vs nogreenteagc, over every round. */
+/**
+ * ns/op of each benchmark, default vs nogreenteagc. The rounds ran both builds back to back, so when
+ * every round has both they are compared as pairs (per-round ratios, Wilcoxon signed-rank): a drift of
+ * the machine between rounds cancels out. Otherwise as independent samples.
+ */
 export function compareGcBenchSamples(samples: readonly GcBenchSample[], seed: number): GcBenchComparison[] {
   const names = [...new Set(samples.map((s) => s.benchmark))];
   return names.map((benchmark) => {
-    const side = (build: GcBenchBuild) => samples.filter((s) => s.benchmark === benchmark && s.build === build).map((s) => s.nsPerOp);
-    const baseline = side('nogreenteagc');
-    const treatment = side('default');
-    return {
-      benchmark,
-      metric: 'nsPerOp',
-      baseline: 'nogreenteagc',
-      treatment: 'default',
-      n: { baseline: baseline.length, treatment: treatment.length },
-      difference: baseline.length > 0 && treatment.length > 0 ? compareSamples(baseline, treatment, { seed }) : null,
-    };
+    const of = (build: GcBenchBuild) => samples.filter((s) => s.benchmark === benchmark && s.build === build);
+    const baseline = of('nogreenteagc');
+    const treatment = of('default');
+    const rounds = [...new Set(baseline.map((s) => s.round))];
+    const paired = rounds.length === baseline.length && rounds.length === treatment.length && rounds.every((r) => treatment.some((t) => t.round === r));
+    const base = { benchmark, metric: 'nsPerOp', baseline: 'nogreenteagc', treatment: 'default', n: { baseline: baseline.length, treatment: treatment.length } } as const;
+    if (baseline.length === 0 || treatment.length === 0) return { ...base, design: 'independent', difference: null };
+    if (paired && rounds.length >= 2) {
+      const pairs = rounds.map((r) => [baseline.find((s) => s.round === r)!.nsPerOp, treatment.find((s) => s.round === r)!.nsPerOp] as const);
+      return { ...base, design: 'paired', difference: comparePaired(pairs, { seed }) };
+    }
+    return { ...base, design: 'independent', difference: compareSamples(baseline.map((s) => s.nsPerOp), treatment.map((s) => s.nsPerOp), { seed }) };
   });
 }
 
