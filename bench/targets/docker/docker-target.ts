@@ -23,6 +23,8 @@ const SERVICE_PORT = '8080/tcp';
 
 /** Deadline of one short engine call (ping, version, list): an engine that accepts but never answers. */
 export const ENGINE_CALL_TIMEOUT_MS = 15_000;
+/** Deadline of a call the engine may take a while over on a loaded host (create, start, remove). */
+export const SLOW_ENGINE_CALL_TIMEOUT_MS = 60_000;
 
 /**
  * One short Docker Engine call with a deadline, abandoned at once when `signal` aborts (Ctrl-C must not
@@ -105,7 +107,9 @@ export class DockerTarget implements Target {
     const { settings } = cell;
     const image = await ensureServiceImage(settings, { docker: this.docker, run: this.run, signal: options.signal, log: this.log });
     const env = { ...serviceEnv(settings), ADDR: ':8080' };
-    const container = await this.docker.createContainer({
+    // Engine calls with a deadline and Ctrl-C honoured; a container created after an abort is still
+    // labelled, so the run's final cleanup removes it.
+    const container = await engineCall('create container', () => this.docker.createContainer({
       Image: image.tag,
       name: `bench-${options.runId}-${Math.random().toString(36).slice(2, 8)}`,
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
@@ -122,12 +126,12 @@ export class DockerTarget implements Target {
         CapDrop: ['ALL'],
         ReadonlyRootfs: true,
       },
-    });
+    }), options.signal, SLOW_ENGINE_CALL_TIMEOUT_MS);
     const ids = { containerId: container.id };
     try {
       const startedAtMs = performance.now();
-      await container.start();
-      const info = await container.inspect();
+      await engineCall('start container', () => container.start(), options.signal, SLOW_ENGINE_CALL_TIMEOUT_MS);
+      const info = await engineCall('inspect container', () => container.inspect(), options.signal);
       const port = info.NetworkSettings.Ports[SERVICE_PORT]?.[0]?.HostPort;
       if (port === undefined) throw new Error('Docker published no port for 8080/tcp');
       const baseUrl = `http://127.0.0.1:${port}`;
@@ -273,7 +277,8 @@ export class DockerTarget implements Target {
 
   private async removeContainer(id: string): Promise<void> {
     this.cgroups.delete(id);
-    await this.docker.getContainer(id).remove({ force: true, v: true }).catch((error: { statusCode?: number }) => {
+    // No abort signal: teardown runs after Ctrl-C too; only a deadline.
+    await engineCall('remove container', () => this.docker.getContainer(id).remove({ force: true, v: true }), undefined, SLOW_ENGINE_CALL_TIMEOUT_MS).catch((error: { statusCode?: number }) => {
       if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
     });
   }
