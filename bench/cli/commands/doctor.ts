@@ -1,11 +1,14 @@
 /** `bench doctor`: what is installed, what is missing, how to get it; `--cleanup` removes leftovers. */
+import { existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
+import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
 import { findK6, k6InstallHint } from '../../load/k6.js';
 import { detectCgroupVersion } from '../../results/fingerprint.js';
 import { RUN_ID_PATTERN } from '../../results/layout.js';
-import { selectRunsToRemove, type CleanupSelection } from '../../targets/owner.js';
+import { LOCAL_KUBECONFIG_PATH } from '../../cluster/local.js';
+import { selectRunsToRemove, type CleanupSelection, type RunLeftovers } from '../../targets/owner.js';
 import { parseCommandArgs, parseDuration } from '../args.js';
 import type { Command, CommandContext } from '../types.js';
 
@@ -83,11 +86,14 @@ export function formatChecks(checks: readonly Check[]): string {
 }
 
 const doctorUsage = `Usage: bench doctor [--cleanup [--dry-run] [--run-id ID ...] [--older-than D]]
-  --cleanup         remove containers left by runs whose bench process is gone (crashed, killed);
+  --cleanup         remove containers (and cluster namespaces) of runs whose bench process is gone;
                     a run that is still going is never touched
   --run-id ID       remove exactly this run's containers, whoever owns them (repeatable)
   --older-than D    remove runs created longer ago than D (e.g. 30m, 2h), whoever owns them
   --dry-run         list what --cleanup would remove and why, remove nothing
+  --context NAME, --kubeconfig FILE
+                    the cluster whose bench namespaces to clean too (default: the local cluster's
+                    kubeconfig, else $KUBECONFIG or ~/.kube/config when there is one)
 `;
 
 /** Parses `--older-than`: a duration with `h` and `d` allowed besides `ms`, `s`, `m`. */
@@ -97,25 +103,53 @@ export function parseAge(value: string): number {
   return parseDuration('older-than', value, { allowZero: true, maxMs: Number.MAX_SAFE_INTEGER });
 }
 
-async function cleanupLeftovers(ctx: CommandContext, selection: CleanupSelection, dryRun: boolean): Promise<void> {
+/** Where a run leaves objects: the Docker engine, and a cluster when one is configured. */
+interface LeftoverSource {
+  name: string;
+  find(): Promise<RunLeftovers[]>;
+  remove(runId: string): Promise<number>;
+}
+
+async function leftoverSources(ctx: CommandContext, kube: { context?: string | undefined; kubeconfig?: string | undefined }): Promise<LeftoverSource[]> {
   const { DockerTarget } = await import('../../targets/docker/docker-target.js');
   const docker = new DockerTarget();
-  const runs = await docker.leftovers().catch((error: Error) => {
-    ctx.stderr(`cleanup: ${error.message}\n`);
-    return [];
-  });
-  const decisions = selectRunsToRemove(runs, selection, Date.now());
-  let removed = 0;
-  for (const { run, remove, reason } of decisions) {
-    ctx.stdout(`cleanup: ${remove ? (dryRun ? 'would remove' : 'removing') : 'keeping'} run ${run.runId}: ${reason}; ${run.objects.join(', ')}\n`);
-    if (remove && !dryRun) {
-      removed += await docker.cleanup(run.runId).catch((error: Error) => {
-        ctx.stderr(`cleanup: run ${run.runId}: ${error.message}\n`);
-        return 0;
-      });
-    }
+  const sources: LeftoverSource[] = [{ name: 'docker', find: () => docker.leftovers(), remove: (runId) => docker.cleanup(runId) }];
+  // A cluster only when one is configured: flags, the local cluster's kubeconfig, $KUBECONFIG or ~/.kube/config.
+  const kubeconfig = kube.kubeconfig ?? (existsSync(LOCAL_KUBECONFIG_PATH) ? LOCAL_KUBECONFIG_PATH : undefined);
+  const defaultConfig = ctx.env.KUBECONFIG ?? path.join(ctx.env.HOME ?? '', '.kube', 'config');
+  if (kube.context === undefined && kubeconfig === undefined && !existsSync(defaultConfig)) return sources;
+  try {
+    const { createKubeClients } = await import('../../targets/kubernetes/client.js');
+    const { deleteRunNamespaces, findRunNamespaces } = await import('../../targets/kubernetes/leftovers.js');
+    const { core, context } = createKubeClients({ context: kube.context, kubeconfig });
+    sources.push({ name: `kubernetes (${context})`, find: () => findRunNamespaces(core), remove: (runId) => deleteRunNamespaces(core, runId) });
+  } catch (error) {
+    ctx.stderr(`cleanup: kubernetes skipped: ${(error as Error).message}\n`);
   }
-  if (!dryRun) ctx.stdout(`cleanup: removed ${removed} container(s) labelled by bench\n`);
+  return sources;
+}
+
+async function cleanupLeftovers(ctx: CommandContext, sources: readonly LeftoverSource[], selection: CleanupSelection, dryRun: boolean): Promise<void> {
+  for (const source of sources) {
+    let runs: RunLeftovers[];
+    try {
+      runs = await source.find();
+    } catch (error) {
+      ctx.stderr(`cleanup: ${source.name}: ${(error as Error).message}\n`);
+      continue;
+    }
+    let removed = 0;
+    for (const { run, remove, reason } of selectRunsToRemove(runs, selection, Date.now())) {
+      ctx.stdout(`cleanup: ${source.name}: ${remove ? (dryRun ? 'would remove' : 'removing') : 'keeping'} run ${run.runId}: ${reason}; ${run.objects.join(', ')}\n`);
+      if (remove && !dryRun) {
+        removed += await source.remove(run.runId).catch((error: Error) => {
+          ctx.stderr(`cleanup: ${source.name}: run ${run.runId}: ${error.message}\n`);
+          return 0;
+        });
+      }
+    }
+    if (!dryRun) ctx.stdout(`cleanup: ${source.name}: removed ${removed} object(s) labelled by bench\n`);
+  }
 }
 
 export const doctorCommand: Command = async (ctx) => {
@@ -127,6 +161,8 @@ export const doctorCommand: Command = async (ctx) => {
       'dry-run': { type: 'boolean' },
       'run-id': { type: 'string', multiple: true },
       'older-than': { type: 'string' },
+      context: { type: 'string' },
+      kubeconfig: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     false,
@@ -146,6 +182,9 @@ export const doctorCommand: Command = async (ctx) => {
   };
   const checks = await runChecks(ctx.env);
   ctx.stdout(`${formatChecks(checks)}\n`);
-  if (values.cleanup) await cleanupLeftovers(ctx, selection, values['dry-run'] === true);
+  if (values.cleanup) {
+    const sources = await leftoverSources(ctx, { context: values.context, kubeconfig: values.kubeconfig });
+    await cleanupLeftovers(ctx, sources, selection, values['dry-run'] === true);
+  }
   return checks.some((c) => c.essential && !c.ok) ? ExitCode.infra : ExitCode.ok;
 };
