@@ -24,7 +24,7 @@ function describeCheck(check: ClaimCheck): string {
     case 'no-op':
       return `${check.label}: the runtime's \`${check.settingMetric}\` for ${selector(check.baseline)} vs ${selector(check.treatment)}; context ${check.metrics.map((m) => `\`${m}\``).join(', ')}`;
     case 'no-failures':
-      return `${check.label}: \`${check.metric}\` summed over the repeats of ${selector(check.select)}, with the requests exposed (\`${check.exposureMetric}\`); zero counts only when the 95% upper bound 3/N is below ${check.maxFailureRate}`;
+      return `${check.label}: \`${check.metric}\` summed over the repeats of ${selector(check.select)}, with the requests exposed (\`${check.exposureMetric}\`); zero counts only when the 95% upper bound 3/N is below ${check.maxFailureRate}${check.context && check.context.length > 0 ? `; shown beside it, not judged: ${check.context.map(selector).join('; ')}` : ''}`;
     case 'oom-kills':
       return `${check.label}: OOM kills over every repeat of ${selector(check.select)}, at most ${check.atMost}`;
   }

@@ -139,11 +139,11 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       out.push(
         table(
           ['cell', metricLabel(c.metric), metricLabel(c.exposureMetric), '95% upper bound on the failure rate (3/N)', 'document', 'n', 'verdict'],
-          check.cells.map((r) => {
-            const failed = sum(r.cell, c.metric);
-            const exposed = sum(r.cell, c.exposureMetric);
+          [...check.cells.map((r) => ({ cell: r.cell, verdict: verdictText[r.verdict] })), ...(check.contextCells ?? []).map((cell) => ({ cell, verdict: 'context (not judged)' }))].map(({ cell, verdict }) => {
+            const failed = sum(cell, c.metric);
+            const exposed = sum(cell, c.exposureMetric);
             const bound = failed === 0 && exposed !== null && exposed > 0 ? `${formatNumber((3 / exposed) * 100)}% (threshold ${formatNumber(c.maxFailureRate * 100)}%)` : '—';
-            return [r.cell.label, failed === null ? 'n/a' : String(failed), exposed === null ? 'n/a' : String(exposed), bound, '0 dropped', nText(r.cell), verdictText[r.verdict]];
+            return [cell.label, failed === null ? 'n/a' : String(failed), exposed === null ? 'n/a' : String(exposed), bound, '0 dropped', nText(cell), verdict];
           }),
         ),
       );

@@ -68,6 +68,8 @@ export type ClaimCheck =
       select: CellSelector;
       /** A zero count confirms the claim only when 3/N is below this failure rate (a ratio). */
       maxFailureRate: number;
+      /** Cells shown beside the judged ones in the same table, not judged (e.g. the same shutdown without the drain). */
+      context?: CellSelector[];
     }
   | {
       kind: 'oom-kills';
@@ -309,14 +311,14 @@ export const claimsCatalog: ClaimSpec[] = [
         targets: ['docker'],
         checks: [
           // The document's recipe: a drain (preStop's role) longer than the endpoint-removal delay, then Shutdown.
-          { kind: 'no-failures', label: 'failed requests through SIGTERM, drain + graceful', metric: 'failedRequests', exposureMetric: 'requestsExposed', select: { graceful: true, drainMs: 2000 }, maxFailureRate: DROP_RATE_THRESHOLD },
+          { kind: 'no-failures', label: 'failed requests through SIGTERM, drain + graceful', metric: 'failedRequests', exposureMetric: 'requestsExposed', select: { graceful: true, drainMs: 2000 }, maxFailureRate: DROP_RATE_THRESHOLD, context: [{ graceful: true, drainMs: 0 }, { graceful: false }] },
         ],
       },
       {
         scenario: 'rollout',
         targets: K8S,
         checks: [
-          { kind: 'no-failures', label: 'failed requests in a rollout, preStop + graceful', metric: 'failedRequests', exposureMetric: 'requestsExposed', select: { graceful: true, drainMs: 5000 }, maxFailureRate: DROP_RATE_THRESHOLD },
+          { kind: 'no-failures', label: 'failed requests in a rollout, preStop + graceful', metric: 'failedRequests', exposureMetric: 'requestsExposed', select: { graceful: true, drainMs: 5000 }, maxFailureRate: DROP_RATE_THRESHOLD, context: [{ graceful: true, drainMs: 0 }, { graceful: false }] },
         ],
       },
     ],

@@ -100,6 +100,8 @@ export interface CheckResult {
   reason: string;
   pairs: PairResult[];
   cells: CellResult[];
+  /** Cells shown beside the judged ones, not judged (a check's `context` selectors). */
+  contextCells?: CellAnalysis[];
 }
 
 export interface ClaimVerdict {
@@ -437,7 +439,8 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
         })
         .join('; ');
       const cellResults = results.map(({ failed: _f, exposed: _e, ...r }) => r);
-      return { ...base, cells: cellResults, verdict: combineVerdicts(cellResults.map((r) => r.verdict)), measured, reason: cellResults.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+      const contextCells = cells.filter((c) => !selected.includes(c) && (check.context ?? []).some((s) => matches(c, s)));
+      return { ...base, cells: cellResults, contextCells, verdict: combineVerdicts(cellResults.map((r) => r.verdict)), measured, reason: cellResults.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
     }
     case 'oom-kills': {
       const selected = cells.filter((c) => matches(c, check.select));

@@ -74,6 +74,10 @@ describe('graceful-shutdown on Docker: load through SIGTERM, the recipe cell onl
     expect(v.verdict).toBe('confirmed');
     expect(v.checks[0]!.cells.map((c) => c.cell.cell.id)).toEqual(['shutdown/graceful=true,drainMs=2000,workload=slow']);
     expect(v.measured).toContain('0 of 360 failed, 95% upper bound 0.833%');
+    expect(v.checks[0]!.contextCells?.map((c) => c.cell.id), 'shown beside it, not judged').toEqual([
+      'shutdown/graceful=false,drainMs=0,workload=slow',
+      'shutdown/graceful=true,drainMs=0,workload=slow',
+    ]);
   });
   test('0 failed in 3 repeats of in-flight requests only (36 exposed): inconclusive, not confirmed', () => {
     const v = verdictOf(withScenario('shutdown', 'shutdown', cells(times(3, { failedRequests: 0, requestsExposed: 12 }))), 'graceful-shutdown');
