@@ -58,7 +58,9 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
       expect(bench.stderr(), what).not.toContain('unexpected error');
       expect(await containersOfOwner(bench.pid), `${what}: containers left`).toHaveLength(0);
       expect(await tempFiles(out), what).toEqual([]);
+      const note = (what: string) => process.stdout.write(`faults: SIGINT at ${moment} ms → ${signal ?? `exit ${code}`}, ${what}\n`);
       if (!existsSync(path.join(out, 'results.json'))) {
+        note('before the record existed; a new run in the folder');
         // Interrupted before the record existed: nothing to resume; a new run in the same folder works.
         const again = startBench(['run', '--scenario', scenario, '--out', out, '--seed', '1']);
         expect(finished, again.stderr()).toContain((await again.exit).code);
@@ -66,6 +68,7 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
         continue;
       }
       const before = await readRunRecord(out);
+      note(`record ${before.status} with ${before.repeats.length}/${before.plan.order.length} repeats; resumed`);
       const resumed = startBench(['run', '--resume', out]);
       const { code: resumedCode } = await resumed.exit;
       expect(finished, `${what}\nresume: ${resumed.stdout()}\n${resumed.stderr()}`).toContain(resumedCode);
