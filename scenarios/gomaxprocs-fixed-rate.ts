@@ -28,11 +28,11 @@ export default defineScenario({
     maxprocs: ['auto', 'unaware(8)'],
     workload: ['cpu'],
   },
-  load: { model: 'open', ratePerSec: 2800, connections: 64, warmupMs: 2000, durationMs: 8000 },
+  load: { model: 'open', ratePerSec: 2800, connections: 64, warmupMs: 1000, durationMs: 6000 },
   repeats: 5,
   profiles: {
     smoke: { repeats: 3, warmupMs: 500, durationMs: 2000, matrix: { cpuLimit: [0.5] } },
-    full: { repeats: 10, durationMs: 20000 },
+    full: { repeats: 10, warmupMs: 2000, durationMs: 20000 },
     nightly: { repeats: 5, durationMs: 5000, matrix: { cpuLimit: [0.5] } },
   },
 });

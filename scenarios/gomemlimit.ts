@@ -19,11 +19,11 @@ export default defineScenario({
     liveHeapMiB: [110],
     workload: ['memory'],
   },
-  load: { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 2000, durationMs: 8000 },
+  load: { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 1000, durationMs: 6000 },
   repeats: 5,
   profiles: {
     smoke: { repeats: 3, warmupMs: 500, durationMs: 2500 },
-    full: { repeats: 10, durationMs: 20000 },
+    full: { repeats: 10, warmupMs: 2000, durationMs: 20000 },
     nightly: { repeats: 5, durationMs: 5000 },
   },
 });

@@ -83,7 +83,7 @@ export function createRunId(target: string, date = new Date()): string {
 
 /** What `formatPlan` shows of a plan: a fresh one or the one recorded in a run being resumed. */
 export interface PlanOutline {
-  scenarios: ReadonlyArray<{ name: string; claims: readonly string[]; repeats: number }>;
+  scenarios: ReadonlyArray<{ name: string; claims: readonly string[]; repeats: number; execution?: string | undefined }>;
   cells: Plan['cells'];
   order: Plan['order'];
 }
@@ -91,13 +91,20 @@ export interface PlanOutline {
 /** Text of the plan printed before a run. */
 export function formatPlan(plan: PlanOutline, target: string, profile: string): string {
   const lines = [`Plan: ${plan.cells.length} cells, ${plan.order.length} repeats on ${target} (profile ${profile})`];
+  // A duet scenario's round takes as long as its slowest cell: its cells run at the same time.
+  const scenarioMs = (name: string, execution: string | undefined, rounds: number) => {
+    const estimates = plan.cells.filter((c) => c.scenario === name).map((c) => estimateCellMs(c));
+    return (execution === 'duet' ? Math.max(0, ...estimates) : estimates.reduce((a, b) => a + b, 0)) * rounds;
+  };
+  let total = 0;
   for (const scenario of plan.scenarios) {
     const cells = plan.cells.filter((c) => c.scenario === scenario.name);
-    const ms = cells.reduce((sum, c) => sum + estimateCellMs(c), 0) * scenario.repeats;
-    lines.push(`  ${scenario.name.padEnd(12)} ${String(cells.length).padStart(3)} cells × ${scenario.repeats} repeats  ~${formatDuration(ms)}  [${scenario.claims.join(', ')}]`);
+    const ms = scenarioMs(scenario.name, scenario.execution, scenario.repeats);
+    total += ms;
+    const mode = scenario.execution === 'duet' ? ' (duet)' : '';
+    lines.push(`  ${scenario.name.padEnd(12)} ${String(cells.length).padStart(3)} cells × ${scenario.repeats} repeats${mode}  ~${formatDuration(ms)}  [${scenario.claims.join(', ')}]`);
   }
-  const total = plan.order.reduce((sum, item) => sum + estimateCellMs(plan.cells.find((c) => c.id === item.cellId) as Plan['cells'][number]), 0);
-  lines.push(`  estimated time: ~${formatDuration(total)}`);
+  lines.push(`  estimated time: ~${formatDuration(total)} (plus calibration of open-model scenarios with a capacity fraction)`);
   return lines.join('\n');
 }
 
@@ -251,7 +258,7 @@ export const runCommand: Command = async (ctx) => {
   checkPlanBounds(resolved);
   // A resumed run's plan is the recorded one: no scenario is loaded again (a record's names are data).
   const plan: Plan = store === null ? createPlan(resolved, seed) : { scenarios: [], cells: store.record.plan.cells as Cell[], order: store.record.plan.order };
-  const outline = store === null ? plan.scenarios.map((r) => ({ name: r.scenario.name, claims: r.scenario.claims, repeats: r.repeats })) : store.record.plan.scenarios;
+  const outline = store === null ? plan.scenarios.map((r) => ({ name: r.scenario.name, claims: r.scenario.claims, repeats: r.repeats, execution: r.scenario.execution })) : store.record.plan.scenarios;
   ctx.stdout(`${formatPlan({ ...plan, scenarios: outline }, targetName, profile)}\n`);
   if (values['dry-run']) return ExitCode.ok;
 
