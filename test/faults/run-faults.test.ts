@@ -86,7 +86,7 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
   it('SIGKILL mid-repeat: doctor --cleanup removes that run\'s leftovers and nothing of a run still going', async () => {
     const killedOut = path.join(dir, 'killed');
     const aliveOut = path.join(dir, 'alive');
-    const alive = startBench(['run', '--scenario', await tinyScenario(dir, 1, 25_000), '--out', aliveOut]);
+    const alive = startBench(['run', '--scenario', await tinyScenario(dir, 1, 40_000), '--out', aliveOut]);
     const killed = startBench(['run', '--scenario', await tinyScenario(dir, 2, 20_000), '--out', killedOut]);
     await runningContainerOf(alive.pid, 120_000);
     await runningContainerOf(killed.pid, 120_000);
