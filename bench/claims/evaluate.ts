@@ -42,6 +42,7 @@ import { metrics, isMetricName } from '../results/metrics.js';
 import { compareCellMetric, MIN_REPEATS_DIRECTIONAL, type CellAnalysis, type RunAnalysis } from '../stats/analyse.js';
 import type { Difference } from '../stats/difference.js';
 import { adjustPValues } from '../stats/multiplicity.js';
+import { expectedAutoGomaxprocs } from '../stats/go-runtime.js';
 import { formatMetricValue, formatNumber, formatPct, formatPctInterval, formatWithCi, metricLabel } from './format.js';
 
 export type Verdict = 'confirmed' | 'weaker' | 'refuted' | 'inconclusive' | 'not-measurable' | 'not-run';
@@ -355,11 +356,8 @@ export function judgeOomKills(oomKills: number, repeats: number, requiredRepeats
   return { verdict: 'confirmed', reason: `${oomKills === 0 ? 'no OOM kill' : `${oomKills} OOM kills`} in ${repeats} repeats` };
 }
 
-/** The Go 1.25 rule for GOMAXPROCS under a CPU limit. */
-export function expectedGomaxprocs(cpuLimit: number | null, hostCpus: number): number {
-  if (cpuLimit === null) return hostCpus;
-  return Math.min(Math.max(2, Math.ceil(cpuLimit)), hostCpus);
-}
+/** The Go 1.25 rule for GOMAXPROCS under a CPU limit (one home: bench/stats/go-runtime.ts). */
+export const expectedGomaxprocs = expectedAutoGomaxprocs;
 
 /** GOMAXPROCS measured per limit vs the document and the Go rule. Exported for tests. */
 export function judgeGomaxprocs(rows: ReadonlyArray<{ cpuLimit: number | null; measured: number }>, hostCpus: number): { verdict: Verdict; reason: string } {

@@ -4,6 +4,7 @@ import { ExitCode } from '../errors.js';
 import type { RunPlanSummary } from '../orchestrator/run-plan.js';
 import type { RunRecord } from '../results/schema.js';
 import type { RunStore } from '../results/store.js';
+import { expectedAutoGomaxprocs } from '../stats/go-runtime.js';
 import { unawareNodeCpus } from '../targets/service-env.js';
 import type { CommandContext } from './types.js';
 
@@ -16,7 +17,7 @@ export function describeLimits(record: RunRecord, hostCpus: number, availableCpu
     limits.push(`A container-unaware service is emulated with GOMAXPROCS=${unaware.join('/')} (a node of ${unaware.join('/')} CPUs); this host has ${hostCpus}.`);
   }
   const limited = cells.map((c) => c.settings.cpuLimit).filter((l): l is number => l !== null);
-  if (limited.some((l) => Math.max(2, Math.ceil(l)) >= availableCpus)) {
+  if (limited.some((l) => expectedAutoGomaxprocs(l, Number.POSITIVE_INFINITY) >= availableCpus)) {
     limits.push(`With ${availableCpus} CPUs available to the service, container-aware GOMAXPROCS (at least 2) equals the runtime's container-unaware default (${availableCpus}) for every CPU limit here; only the emulated bigger node shows the difference.`);
   }
   const toolchains = [...new Set(cells.map((c) => c.settings.toolchain))];

@@ -21,6 +21,7 @@
  * quiet series) on its fifth night, when it stands 2.5 % above the reference — below a 5 % compare
  * threshold on every single night.
   */
+import { median } from '../stats/descriptive.js';
 
 /** CUSUM settings; k = 0.5σ and h = 4σ are the textbook defaults. */
 export interface ChangePointOptions {
@@ -61,12 +62,6 @@ export interface ChangePoint {
   relativeShift: number | null;
   /** The σ used, so a reader can judge the size in noise units. */
   sigma: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /** Reference centre and σ of a window (see the method above). */

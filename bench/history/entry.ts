@@ -2,6 +2,7 @@
  * One line of the nightly history (`results/history.jsonl`): a run reduced to the median of every metric
  * per cell, with what identifies the environment it ran in. Pure: building, keying and validating entries.
  */
+import { median } from '../stats/descriptive.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { isMetricName } from '../results/metrics.js';
@@ -48,13 +49,8 @@ export function environmentKey(fingerprint: Fingerprint): string {
   return createHash('sha256').update(environmentDescription(fingerprint)).digest('hex').slice(0, 12);
 }
 
-/** Median of a non-empty list (mean of the middle two for even lengths). */
-export function medianOf(values: readonly number[]): number {
-  if (values.length === 0) throw new Error('median of an empty list');
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+/** Median of a non-empty list (one home: bench/stats/descriptive.ts). */
+export const medianOf = median;
 
 /**
  * Reduces a run record to a history entry: per cell, the median of each vocabulary metric over the

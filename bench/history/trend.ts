@@ -2,6 +2,7 @@
  * Trends of chosen metrics per cell over the nightly history, with change points, as text (terminal) and
  * markdown (job summary). Pure.
  */
+import { formatMetricValue } from '../claims/format.js';
 import { metrics, isMetricName, type MetricName } from '../results/metrics.js';
 import { detectChangePoints, type ChangePoint, type ChangePointOptions } from './change-points.js';
 import { seriesKey, type HistoryEntry } from './entry.js';
@@ -110,14 +111,8 @@ export function sparkline(values: readonly number[], breaks: readonly number[] =
     .join('');
 }
 
-/** A metric value with its unit, compactly (bytes in MiB). */
-export function formatMetricValue(metric: MetricName, value: number): string {
-  const unit = metrics[metric].unit;
-  if (unit === 'bytes') return `${(value / 2 ** 20).toFixed(1)} MiB`;
-  if (unit === 'ratio') return `${(value * 100).toFixed(2)} %`;
-  const digits = Math.abs(value) >= 100 ? 0 : Math.abs(value) >= 10 ? 1 : 2;
-  return `${value.toFixed(digits)} ${unit}`;
-}
+/** A metric value with its unit (one home: bench/claims/format.ts). */
+export { formatMetricValue };
 
 function formatShift(change: ChangePoint): string {
   return change.relativeShift === null ? `${change.before} → ${change.after}` : `${change.relativeShift >= 0 ? '+' : ''}${(change.relativeShift * 100).toFixed(1)}%`;

@@ -15,7 +15,7 @@ import { defaultCellSettings, type Cell, type ExecutionMode } from '../../scenar
 import { createRandom, shuffle } from '../../scenarios/random.js';
 import type { Plan, PlanItem } from '../../scenarios/matrix.js';
 import type { RepeatResult } from '../results/schema.js';
-import { compareSamples, comparePaired, type Difference } from '../stats/index.js';
+import { compareSamples, comparePaired, median, type Difference } from '../stats/index.js';
 
 export const selftestProfileNames = ['smoke', 'default'] as const;
 export type SelftestProfileName = (typeof selftestProfileNames)[number];
@@ -191,10 +191,7 @@ export interface SelftestSummary {
 }
 
 function medianOf(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+  return values.length === 0 ? null : median(values);
 }
 
 /**

@@ -43,14 +43,7 @@ export function serviceEnv(settings: CellSettings): Record<string, string> {
   return env;
 }
 
-/**
- * The Go 1.25 rule for the default GOMAXPROCS in a container: the CPU limit rounded up, at least 2,
- * never more than the CPUs the process may run on.
- */
-export function expectedAutoGomaxprocs(cpuLimit: number | null, availableCpus: number): number {
-  if (cpuLimit === null) return availableCpus;
-  return Math.min(Math.max(2, Math.ceil(cpuLimit)), availableCpus);
-}
+export { expectedAutoGomaxprocs } from '../stats/go-runtime.js';
 
 /**
  * Differences between what the plan asked for and what the running service reports. `auto` GOMAXPROCS

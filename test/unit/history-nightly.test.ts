@@ -52,7 +52,7 @@ describe('compare outcomes', () => {
     expect(rows).toEqual([{ cell: 's/a', metric: 'latencyP50Ms', n: [6, 6], baselineMedian: 12, currentMedian: 15.84, relativePct: 32, p: 0.0022, gating: true }]);
     expect(parseCompareRegressions(json, new Set(['cpuCores']))[0]?.gating, 'outside the gate').toBe(false);
     expect(renderRegressionTable(rows)).toBe(
-      ['| cell | metric | baseline | current | change | p | n |', '|---|---|---|---|---|---|---|', '| s/a | latencyP50Ms | 12.0 ms | 15.8 ms | **+32.0%** | 0.002 | 6+6 |'].join('\n'),
+      ['| cell | metric | baseline | current | change | p | n |', '|---|---|---|---|---|---|---|', '| s/a | latencyP50Ms | 12 ms | 15.8 ms | **+32.0%** | 0.002 | 6+6 |'].join('\n'),
     );
     expect(() => parseCompareRegressions('{"rows":[{"cell":1}]}')).toThrow(/unexpected bench compare JSON: rows\.0\.cell/);
   });
@@ -121,7 +121,7 @@ describe('renderNightlySummary', () => {
     const text = renderNightlySummary({ ...base, outcomes: [measured(regressed), skippedKind], exitCode: 1 });
     expect(text).toContain('**Result: REGRESSION** on docker — see the regression table below.');
     expect(text).toContain('| docker | `results/n/docker` | 10 / 0 / 0 / 0 | **regression** | none |');
-    expect(text).toContain('## docker: comparison with the baseline\n\n### Regressions (1 gating)\n\n| cell | metric | baseline | current | change | p | n |\n|---|---|---|---|---|---|---|\n| s/a | latencyP50Ms | 12.0 ms | 16.0 ms | **+33.3%** | 0.002 | 6+6 |');
+    expect(text).toContain('## docker: comparison with the baseline\n\n### Regressions (1 gating)\n\n| cell | metric | baseline | current | change | p | n |\n|---|---|---|---|---|---|---|\n| s/a | latencyP50Ms | 12 ms | 16 ms | **+33.3%** | 0.002 | 6+6 |');
     expect(text, 'the full comparison nested below its section').toContain('<details><summary>full comparison (bench compare)</summary>\n\n### Compare: a → b\n#### P50 latency');
     expect(text).toContain('## Skipped\n\n- **kind**: no `kind` binary on PATH');
     expect(text).toContain('`bench run` wrote no report.md in `results/n/docker`');

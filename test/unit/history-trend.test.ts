@@ -124,7 +124,7 @@ describe('trends', () => {
         's/a',
         '  latencyP99Ms   ▁▁▁▁▁▂|▄▅▇█  100 ms → 103 ms (+2.5%), n=10, lower is better',
         '    ! change point at #7 (2026-11-07 r7 sha7aaa): +1.8% worse (100 ms → 102 ms), flagged at #10 — new tonight',
-        '  cpuCores       ▄▄▄▄▄▄▄▄▄▄  0.50 cores → 0.50 cores (+0.0%), n=10, lower is better',
+        '  cpuCores       ▄▄▄▄▄▄▄▄▄▄  0.5 cores → 0.5 cores (+0.0%), n=10, lower is better',
       ].join('\n'),
     );
     expect(renderDriftMarkdown(trends, 10)).toBe(

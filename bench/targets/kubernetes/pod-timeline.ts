@@ -3,6 +3,7 @@
  * started and Ready, on the run's clock (the time the watch event arrived, ms resolution; the API's own
  * timestamps have one-second resolution), plus restarts and OOM kills. Pure.
  */
+import { median as medianOf } from '../../stats/descriptive.js';
 
 /** The fields of a pod the timeline reads; both watch JSON and typed client objects fit. */
 export interface PodLike {
@@ -107,10 +108,7 @@ export function applyPodEvent(
 }
 
 function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return values.length === 0 ? null : medianOf(values);
 }
 
 export interface PodStartupSummary {
