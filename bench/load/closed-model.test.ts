@@ -22,3 +22,12 @@ describe('minimal HTTP/1.1 response parser', () => {
     expect(parseResponse(b('HTTP/1.1 204 No Content\r\n\r\n'))).toEqual({ status: 204, end: 27 });
   });
 });
+
+describe('Content-Length fast path', () => {
+  it('reads Go net/http’s header without the regex, and a lower-case header with it', () => {
+    const go = 'HTTP/1.1 200 OK\r\nContent-Length: 12\r\nContent-Type: text/plain\r\n\r\nhello world!';
+    expect(parseResponse(b(go))).toEqual({ status: 200, end: go.length });
+    const lower = 'HTTP/1.1 404 Not Found\r\ncontent-length: 3\r\n\r\nnop';
+    expect(parseResponse(b(lower))).toEqual({ status: 404, end: lower.length });
+  });
+});

@@ -18,6 +18,7 @@ const requestTimeoutMs = 10_000;
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const CHUNK_END = Buffer.from('0\r\n\r\n');
+const CONTENT_LENGTH = Buffer.from('\r\nContent-Length:');
 
 /**
  * Where the first complete HTTP/1.1 response in `buffer` ends, with its status; `null` while incomplete.
@@ -26,9 +27,19 @@ const CHUNK_END = Buffer.from('0\r\n\r\n');
 export function parseResponse(buffer: Buffer): { status: number; end: number } | null {
   const headerEnd = buffer.indexOf(CRLF2);
   if (headerEnd < 0) return null;
-  const head = buffer.toString('latin1', 0, headerEnd);
-  const status = Number(head.slice(9, 12));
+  const status = digitsAt(buffer, 9, 12);
   const bodyStart = headerEnd + 4;
+  // Fast path: the header as Go's net/http writes it; the case-insensitive scan below for anything else.
+  const at = buffer.indexOf(CONTENT_LENGTH);
+  if (at >= 0 && at < headerEnd) {
+    let i = at + CONTENT_LENGTH.length;
+    while (buffer[i] === 0x20) i++;
+    let length = 0;
+    for (let c = buffer[i]; c !== undefined && c >= 0x30 && c <= 0x39; c = buffer[++i]) length = length * 10 + (c - 0x30);
+    const end = bodyStart + length;
+    return buffer.length >= end ? { status, end } : null;
+  }
+  const head = buffer.toString('latin1', 0, headerEnd);
   const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
   if (length) {
     const end = bodyStart + Number(length[1]);
@@ -40,6 +51,22 @@ export function parseResponse(buffer: Buffer): { status: number; end: number } |
   }
   // No body (204/304) or a body delimited by close, which keep-alive servers do not send.
   return { status, end: bodyStart };
+}
+
+/** The decimal number in bytes [from, to) (the status code of a status line). */
+function digitsAt(buffer: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) n = n * 10 + ((buffer[i] ?? 0x30) - 0x30);
+  return n;
+}
+
+interface ConnectionState {
+  socket: net.Socket;
+  /** When the request in flight was sent (ms since the start). */
+  sentAt: number;
+  /** A request is in flight on this connection. */
+  waiting: boolean;
+  timedOut?: boolean;
 }
 
 export async function runNativeClosedModel(baseUrl: string, request: LoadRequest, profile: ClosedProfile, options: LoadRunOptions): Promise<LoadResult> {
@@ -55,7 +82,7 @@ export async function runNativeClosedModel(baseUrl: string, request: LoadRequest
   let requests = 0;
   let stopping = false;
   let lastProgress = 0;
-  const sockets = new Set<net.Socket>();
+  const sockets = new Set<ConnectionState>();
 
   const inWindow = (t: number) => (t >= profile.warmupMs && t <= totalMs ? t - profile.warmupMs : null);
   const bucket = (t: number) => {
@@ -86,20 +113,18 @@ export async function runNativeClosedModel(baseUrl: string, request: LoadRequest
   const connection = () =>
     new Promise<void>((resolve) => {
       let buffer: Buffer = Buffer.alloc(0);
-      let sentAt = 0;
-      let timer: NodeJS.Timeout | undefined;
       const socket = net.connect({ host: url.hostname, port, noDelay: true });
-      sockets.add(socket);
+      const state: ConnectionState = { socket, sentAt: 0, waiting: false };
+      sockets.add(state);
       const send = () => {
-        if (stopping || performance.now() - t0 >= totalMs) {
+        const now = performance.now() - t0;
+        if (stopping || now >= totalMs) {
+          state.waiting = false;
           socket.end();
           return;
         }
-        sentAt = performance.now() - t0;
-        timer = setTimeout(() => {
-          count(sentAt, null, 'timeout');
-          socket.destroy();
-        }, requestTimeoutMs);
+        state.sentAt = now;
+        state.waiting = true;
         socket.write(payload);
       };
       socket.on('connect', send);
@@ -107,24 +132,36 @@ export async function runNativeClosedModel(baseUrl: string, request: LoadRequest
         buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
         const response = parseResponse(buffer);
         if (response === null) return;
-        clearTimeout(timer);
-        buffer = buffer.subarray(response.end);
-        count(sentAt, response.status, null);
+        buffer = buffer.length === response.end ? Buffer.alloc(0) : buffer.subarray(response.end);
+        state.waiting = false;
+        count(state.sentAt, response.status, null);
         send();
       });
       socket.on('error', () => {
-        clearTimeout(timer);
-        if (sentAt > 0 && !stopping) count(sentAt, null, 'connection');
+        if (state.waiting && !stopping && !state.timedOut) count(state.sentAt, null, 'connection');
+        state.waiting = false;
       });
       socket.on('close', () => {
-        clearTimeout(timer);
-        sockets.delete(socket);
+        sockets.delete(state);
         // A connection lost before the end is replaced, as a closed-model client would reconnect.
         if (!stopping && performance.now() - t0 < totalMs) void connection().then(resolve);
         else resolve();
       });
     });
 
+  // One sweep for timeouts instead of a timer per request (a timer per request costs more than the rest
+  // of the request path): a request older than the timeout is counted and its connection replaced.
+  const sweeper = setInterval(() => {
+    const now = performance.now() - t0;
+    for (const c of sockets) {
+      if (c.waiting && now - c.sentAt > requestTimeoutMs) {
+        c.waiting = false;
+        c.timedOut = true;
+        count(c.sentAt, null, 'timeout');
+        c.socket.destroy();
+      }
+    }
+  }, 250);
   const progress = setInterval(() => {
     const elapsed = performance.now() - t0;
     if (!options.onProgress || elapsed - lastProgress < 900) return;
@@ -135,7 +172,7 @@ export async function runNativeClosedModel(baseUrl: string, request: LoadRequest
   }, 250);
   const stopAll = () => {
     stopping = true;
-    for (const s of sockets) s.destroy();
+    for (const c of sockets) c.socket.destroy();
   };
   const deadline = setTimeout(stopAll, totalMs + requestTimeoutMs);
   options.signal.addEventListener('abort', stopAll, { once: true });
@@ -143,6 +180,7 @@ export async function runNativeClosedModel(baseUrl: string, request: LoadRequest
     await Promise.all(Array.from({ length: profile.connections }, () => connection()));
   } finally {
     clearInterval(progress);
+    clearInterval(sweeper);
     clearTimeout(deadline);
     options.signal.removeEventListener('abort', stopAll);
     stopAll();

@@ -16,6 +16,9 @@ import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
 export type OpenProfile = Extract<LoadProfile, { model: 'open' | 'stages' }>;
 
+/** How close to an arrival the scheduler stops sleeping on a timer and turns the event loop instead, ms. */
+const SPIN_MS = 1.5;
+
 /** Request timeout: a request not answered by then counts as a timeout. */
 const requestTimeoutMs = 10_000;
 
@@ -157,10 +160,11 @@ export async function runOpenModel(
         drain();
         return;
       }
-      // Wake up for the next arrival: a timer for whole milliseconds, then the event loop's next turn for
-      // the rest (Node's timers have millisecond resolution), so no arrival waits for a fixed tick.
+      // Wake up for the next arrival: a timer while it is more than SPIN_MS away (Node's timers have
+      // millisecond resolution and fire late rather than early), then the event loop's next turns, which
+      // also read responses, for the last fraction of a millisecond. No fixed tick.
       const wait = (schedule[next] as number) - (performance.now() - t0);
-      if (wait >= 1.5) setTimeout(tick, Math.floor(wait - 0.5));
+      if (wait > SPIN_MS) setTimeout(tick, Math.max(0, Math.floor(wait - SPIN_MS)));
       else setImmediate(tick);
     };
     tick();

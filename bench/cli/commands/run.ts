@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { stat } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { profileNames, targetNames, type Cell, type ProfileName, type Scenario, type TargetName } from '../../../scenarios/define.js';
@@ -19,7 +20,8 @@ import { runPlan, type ScenarioExecution } from '../../orchestrator/run-plan.js'
 import { builtinScenarioList, loadScenario } from '../../orchestrator/scenarios.js';
 import { collectFingerprint } from '../../results/fingerprint.js';
 import { RUN_RECORD_SCHEMA_VERSION, type Calibration, type Placement, type RunRecord } from '../../results/schema.js';
-import { RESULTS_FILE, RunStore } from '../../results/store.js';
+import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBench } from '../../gcbench/index.js';
+import { RESULTS_FILE, RunStore, writeFileAtomic } from '../../results/store.js';
 import { createTarget, type TargetFlags } from '../../targets/registry.js';
 import { parseChoice, parseCommandArgs, parseDuration, parsePositiveInt } from '../args.js';
 import { formatDuration, createProgressPrinter } from '../progress.js';
@@ -345,8 +347,10 @@ export const runCommand: Command = async (ctx) => {
         onEvent: printer,
         ...(hostCheck === 'off' ? { readHost: null } : { hostBusy: hostCheck }),
       });
-    const maxTimeMs = values['max-time'] === undefined ? (maxTimeByProfile[store.record.profile] ?? 0) : parseDuration('max-time', values['max-time']);
+    const withGcBench = wantsGcBench(store.record);
+    const maxTimeMs = Math.max(0, (values['max-time'] === undefined ? (maxTimeByProfile[store.record.profile] ?? 0) : parseDuration('max-time', values['max-time'])) - (withGcBench ? GC_BENCH_BUDGET_MS : 0));
     summary = await runAdaptively(runStore, plan, runOnce, { maxTimeMs, startedAtMs: runStartedMs, log });
+    if (summary.status === 'completed' && withGcBench) await runStandardGcBench(store.dir, ctx.signal, log);
   } catch (error) {
     // The record says the run stopped and can be resumed; best effort (on a full disk this write fails too).
     await store.update({ status: 'interrupted' }).catch(() => undefined);
@@ -419,4 +423,33 @@ async function runAdaptively(
     summary = { status: more.status, measured: summary.measured + more.measured, skippedAlreadyDone: summary.skippedAlreadyDone };
   }
   return summary;
+}
+
+/** Time kept back from adaptive rounds for the standard GC benchmark. */
+const GC_BENCH_BUDGET_MS = 90_000;
+
+/** `default` and `full` Docker runs with Green Tea cells end with the standard GC benchmark, once. */
+function wantsGcBench(record: RunRecord): boolean {
+  return record.target === 'docker' && ['default', 'full'].includes(record.profile) && record.plan.scenarios.some((s) => s.name === 'greentea');
+}
+
+/**
+ * The standard GC-bound benchmark (bench/gcbench) beside the service-level Green Tea result, written as
+ * `<run>/gcbench.json`, which the run's report shows. A failure is said, not fatal: the run's own
+ * measurements stand.
+ */
+async function runStandardGcBench(runDir: string, signal: AbortSignal, log: (line: string) => void): Promise<void> {
+  const out = path.join(runDir, 'gcbench.json');
+  if (await access(out).then(() => true, () => false)) return;
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bench-gcbench-'));
+  try {
+    log('standard GC benchmark (bench gcbench): both GC builds, interleaved rounds');
+    const result = await runGcBench({ ...defaultGcBenchOptions, benchmarks: [...defaultGcBenchmarks], workDir, seed: 1, signal, run: runProcess, log: (line) => log(`gcbench: ${line}`) });
+    await writeFileAtomic(out, `${JSON.stringify(result, null, 2)}\n`);
+  } catch (error) {
+    if (signal.aborted) throw error;
+    log(`standard GC benchmark failed, the run's own results stand: ${(error as Error).message.split('\n')[0]}`);
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }

@@ -134,7 +134,7 @@ export class DockerTarget implements Target {
       const info = await engineCall('inspect container', () => container.inspect(), options.signal);
       const port = info.NetworkSettings.Ports[SERVICE_PORT]?.[0]?.HostPort;
       if (port === undefined) throw new Error('Docker published no port for 8080/tcp');
-      const baseUrl = `http://127.0.0.1:${port}`;
+      const baseUrl = serviceAddress(info.NetworkSettings.IPAddress, port, process.env.BENCH_DOCKER_ADDRESS);
       const readyAtMs = await waitForReady(`${baseUrl}/ready`, options.readyTimeoutMs, options.signal).catch(async (error: Error) => {
         const logs = await this.logsTail(container.id);
         throw new Error(`${error.message}${logs === '' ? '' : `\ncontainer log:\n${logs}`}`);
@@ -288,4 +288,15 @@ export class DockerTarget implements Target {
 export function finishedAt(value: string | undefined): string | null {
   if (value === undefined || value.startsWith('0001-')) return null;
   return Number.isNaN(Date.parse(value)) ? null : value;
+}
+
+/**
+ * Where the load goes. On Linux the container's address on Docker's bridge (reachable only from this
+ * host): the published 127.0.0.1 port goes through docker-proxy, a userland copy that is pinned nowhere
+ * and costs CPU on the generator's and the service's CPUs alike. `BENCH_DOCKER_ADDRESS=published` (or a
+ * host where the bridge is not reachable) uses the published port.
+ */
+export function serviceAddress(bridgeIp: string | undefined, publishedPort: string, mode: string | undefined, platform: string = process.platform): string {
+  const useBridge = mode !== 'published' && platform === 'linux' && bridgeIp !== undefined && /^\d{1,3}(\.\d{1,3}){3}$/.test(bridgeIp);
+  return useBridge ? `http://${bridgeIp}:${SERVICE_PORT.split('/')[0]}` : `http://127.0.0.1:${publishedPort}`;
 }
