@@ -82,11 +82,17 @@ export async function runOpenModel(
   baseUrl: string,
   request: LoadRequest,
   profile: OpenProfile,
-  options: LoadRunOptions & { stopIssuing?: AbortSignal; maxBacklog?: number },
+  options: LoadRunOptions & { stopIssuing?: AbortSignal; maxBacklog?: number; phase?: number; blockingWait?: boolean },
 ): Promise<LoadResult & { outcomes: Outcome[] }> {
+  // Only a worker thread of its own may block its event loop while it waits (see the scheduler below).
+  const sleeper = options.blockingWait === true ? new Int32Array(new SharedArrayBuffer(4)) : null;
   const url = new URL(request.path, baseUrl);
   const agent = new http.Agent({ keepAlive: true, maxSockets: profile.connections });
-  const schedule = createSchedule(profile);
+  // `phase` (a fraction of the first inter-arrival time) staggers schedules that run side by side, so the
+  // cells of a duet do not all have their requests due at the same instant.
+  const shift = options.phase === undefined || options.phase === 0 ? 0 : (options.phase * 1000) / Math.max(1e-9, rateAt(profile, 0));
+  const totalScheduleMs = profile.warmupMs + measuredDurationMs(profile);
+  const schedule = shift === 0 ? createSchedule(profile) : createSchedule(profile).map((t) => t + shift).filter((t) => t < totalScheduleMs);
   const maxBacklog = options.maxBacklog ?? Math.max(profile.connections * 8, 1000);
   const outcomes: Outcome[] = [];
   let outstanding = 0;
@@ -163,9 +169,14 @@ export async function runOpenModel(
       // Wake up for the next arrival: a timer while it is more than SPIN_MS away (Node's timers have
       // millisecond resolution and fire late rather than early), then the event loop's next turns, which
       // also read responses, for the last fraction of a millisecond. No fixed tick.
+      // In a worker with no request in flight nothing can arrive for this loop, so it may sleep exactly
+      // (Atomics.wait): a thread that sleeps, unlike one that spins, is scheduled at once when it wakes.
       const wait = (schedule[next] as number) - (performance.now() - t0);
       if (wait > SPIN_MS) setTimeout(tick, Math.max(0, Math.floor(wait - SPIN_MS)));
-      else setImmediate(tick);
+      else if (sleeper !== null && outstanding === 0 && wait > 0) {
+        Atomics.wait(sleeper, 0, 0, wait);
+        tick();
+      } else setImmediate(tick);
     };
     tick();
   });

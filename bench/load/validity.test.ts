@@ -66,3 +66,13 @@ describe('judgeLoad', () => {
     expect(judgeLoad(result({ requests: 0 }), closed)).toEqual({ valid: false, reason: 'no request completed in the measured window' });
   });
 });
+
+describe('dispatch-lag limit', () => {
+  it('is 1 ms at high rates and a tenth of the mean gap at low ones', async () => {
+    const { dispatchLagLimitMs } = await import('./validity.js');
+    expect(dispatchLagLimitMs(1000)).toBe(1);
+    expect(dispatchLagLimitMs(2800)).toBe(1);
+    expect(dispatchLagLimitMs(25)).toBeCloseTo(4, 10);
+    expect(dispatchLagLimitMs(null)).toBe(1);
+  });
+});

@@ -208,7 +208,8 @@ export async function runPlan(options: RunPlanOptions): Promise<RunPlanSummary> 
       }
       if (busy !== null) {
         if (group.length > 1) notes.push(`${busy}; the duet pair shared it`);
-        else if (outcome.state === 'completed' && options.hostBusy !== 'note') outcome = { state: 'invalid', reason: busy };
+        // Image sizes are counted, not timed: a busy host cannot change them.
+        else if (outcome.state === 'completed' && options.hostBusy !== 'note' && cell.kind !== 'image') outcome = { state: 'invalid', reason: busy };
         else notes.push(busy);
       }
       const result: RepeatResult = {

@@ -215,6 +215,8 @@ export const runCommand: Command = async (ctx) => {
   const targetName: TargetName = parseChoice('target', flags.target ?? 'docker', targetNames);
   const profile: ProfileName = parseChoice('profile', flags.profile ?? 'default', profileNames);
   const loadName = parseChoice('load', flags.load ?? 'native', [...loadGeneratorNames, 'auto'] as const);
+  // `--max-time 0` turns adaptive rounds off.
+  const maxTimeFlag = values['max-time'] === undefined ? undefined : /^0+(ms|s|m)?$/.test(values['max-time']) ? 0 : parseDuration('max-time', values['max-time']);
   const hostCheck = parseChoice('host-check', values['host-check'] ?? ctx.env.BENCH_HOST_CHECK ?? 'invalid', ['invalid', 'note', 'off'] as const);
   const overrides = {
     repeats: values.repeats === undefined ? undefined : parsePositiveInt('repeats', values.repeats, planLimits.repeats),
@@ -348,7 +350,7 @@ export const runCommand: Command = async (ctx) => {
         ...(hostCheck === 'off' ? { readHost: null } : { hostBusy: hostCheck }),
       });
     const withGcBench = wantsGcBench(store.record);
-    const maxTimeMs = Math.max(0, (values['max-time'] === undefined ? (maxTimeByProfile[store.record.profile] ?? 0) : parseDuration('max-time', values['max-time'])) - (withGcBench ? GC_BENCH_BUDGET_MS : 0));
+    const maxTimeMs = Math.max(0, (maxTimeFlag ?? maxTimeByProfile[store.record.profile] ?? 0) - (withGcBench ? GC_BENCH_BUDGET_MS : 0));
     summary = await runAdaptively(runStore, plan, runOnce, { maxTimeMs, startedAtMs: runStartedMs, log });
     if (summary.status === 'completed' && withGcBench) await runStandardGcBench(store.dir, ctx.signal, log);
   } catch (error) {
