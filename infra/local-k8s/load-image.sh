@@ -13,9 +13,13 @@ for image in "$@"; do
   docker image inspect "$image" >/dev/null 2>&1 ||
     lk_die "image '$image' is not in the Docker engine" "build it first (docker build -t $image ...); nothing is pulled from a registry"
   started=$(date +%s%N)
-  docker save "$image" | ctr -a "$LK_CONTAINERD_SOCK" -n k8s.io images import - >/dev/null
   # Docker Hub short names are stored by ctr under docker.io/...; the kubelet resolves them the same way.
-  ctr -a "$LK_CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qE "(^|/)${image//./\\.}$" ||
-    lk_die "image '$image' did not show up in containerd after import"
+  # One retry: an import racing the kubelet's image bookkeeping has been seen to leave no name behind.
+  for attempt in 1 2; do
+    docker save "$image" | ctr -a "$LK_CONTAINERD_SOCK" -n k8s.io images import - >/dev/null
+    if ctr -a "$LK_CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qE "(^|/)${image//./\\.}$"; then break; fi
+    [ "$attempt" = 2 ] && lk_die "image '$image' did not show up in containerd after import (twice)" "check the cluster's containerd: $LK_DIR/status.sh"
+    lk_log "image '$image' not listed after import; importing again"
+  done
   lk_log "loaded $image ($(( ($(date +%s%N) - started) / 1000000 )) ms)"
 done

@@ -109,7 +109,7 @@ describe.skipIf(!available)('bench nightly on Docker (real CLI, real containers)
     expect(await second.code, second.stdout() + second.stderr()).toBe(0);
     const summary2 = await readFile(path.join(dir, 'summary2.md'), 'utf8');
     expect(summary2).toContain('**Result: pass**');
-    expect(summary2).toMatch(/\| docker \| `[^`]+night2\/docker` \| 12 \/ 0 \/ 0 \| no (significant|gating) regression/);
+    expect(summary2).toMatch(/\| docker \| `[^`]+night2\/docker` \| 12 \/ 0 \/ 0 \/ 0 \| no (significant|gating) regression/);
 
     // Night 3: the sleep cell's service is 10 ms slower per request → regression, exit 1, cell named.
     const third = night(3, slowed, 'docker');

@@ -43,7 +43,8 @@ describe.skipIf(!available)('DockerTarget (real engine, real reference service)'
     const { effective, runtime } = await target.inspect(handle, signal);
     expect(effective.cgroupCpuLimit, 'cgroup CPU limit read back').toBeCloseTo(cpuLimit, 6);
     expect(effective.gomaxprocs, 'GOMAXPROCS').toBe(expectedAutoGomaxprocs(cpuLimit, runtime.numCPU));
-    expect(handle.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The container's bridge address on Linux (no docker-proxy in the path), else the published loopback port.
+    expect(handle.baseUrl).toMatch(/^http:\/\/(127\.0\.0\.1:\d+|\d+\.\d+\.\d+\.\d+:8080)$/);
     await target.teardown(handle);
   });
 

@@ -44,7 +44,8 @@ const help = `Usage: bench run (--matrix | --scenario NAME|FILE ...) [options]
   --resume DIR           continue an interrupted run in DIR
   --seed N               seed of the interleaved order (default: random, recorded)
   --host-check MODE      invalid | note | off: what a repeat measured while other processes used the CPUs
-                         becomes (default invalid; env BENCH_HOST_CHECK)
+                         (or the generator, their usual victim, sent late) becomes (default invalid;
+                         env BENCH_HOST_CHECK)
   --max-time D           time budget for adaptive rounds: rounds are added to scenarios whose deciding
                          CI is still wider than ±10% until this is spent (default: 20m for the default
                          profile, 60m for full, 0 = none for smoke and nightly)
