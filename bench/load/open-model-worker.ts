@@ -1,20 +1,52 @@
 /**
- * The open-model driver in one worker thread of its own: its schedules share no event loop with the rest
- * of the harness (container sampling, runtime snapshots, progress output). The cells of a duet run their
- * schedules concurrently in this one thread, so only one thread ever waits for arrivals on the
- * generator's CPU. Driven by `OpenModelPool` (native.ts): `run` messages in, `progress`/`result`/`error`
- * messages out, each tagged with the run's id; `abort` stops one run.
+ * The open-model driver in a child process of its own (forked by `OpenModelPool`, native.ts): its
+ * schedules share no event loop and no garbage collector with the rest of the harness (container
+ * sampling, runtime snapshots, progress output). The cells of a duet run their schedules concurrently in
+ * this one thread, so only one thread ever waits for arrivals on the generator's CPU. `run` messages in,
+ * `progress`/`result`/`error` messages out, each tagged with the run's id; `abort` stops one run. It ends
+ * when the harness does (its channel closes); Ctrl-C is the harness's to handle (it aborts the runs).
  */
-import { parentPort } from 'node:worker_threads';
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
 import { runOpenModel, type OpenProfile } from './open-model.js';
 import type { LoadRequest } from './types.js';
 
 type Inbound = { type: 'run'; id: number; baseUrl: string; request: LoadRequest; profile: OpenProfile; phase: number } | { type: 'abort'; id: number };
 
-const port = parentPort;
-if (port !== null) {
+/**
+ * The generator's priority above the service's (nice −10) where the system permits it (root, or
+ * CAP_SYS_NICE): on a CPU it shares with the service (scenarios with `placement: 'shared'`), or with
+ * Docker's own processes, an arrival that is due then preempts them. Without the permission it stays at
+ * the harness's default, and the dispatch lag recorded with every repeat says what that cost.
+ */
+const GENERATOR_NICE = -10;
+
+function raiseOwnPriority(): void {
+  let threads: number[] = [process.pid];
+  try {
+    threads = readdirSync('/proc/self/task').map(Number).filter(Number.isInteger);
+  } catch {
+    // not Linux: the process's priority
+  }
+  for (const tid of threads) {
+    try {
+      os.setPriority(tid, GENERATOR_NICE);
+    } catch {
+      return;
+    }
+  }
+}
+
+const send = process.send?.bind(process);
+if (send !== undefined) {
+  raiseOwnPriority();
+  const port = { postMessage: (message: unknown) => void send(message) };
+  process.on('SIGINT', () => undefined);
+  // The harness is gone (its channel closed): nothing of this process is worth keeping.
+  // eslint-disable-next-line no-restricted-properties
+  process.on('disconnect', () => process.exit(0));
   const running = new Map<number, AbortController>();
-  port.on('message', (message: Inbound) => {
+  process.on('message', (message: Inbound) => {
     if (message.type === 'abort') {
       running.get(message.id)?.abort();
       return;

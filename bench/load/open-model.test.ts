@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSchedule, rateAt } from './open-model.js';
+import { blockingSleepMs, createSchedule, rateAt } from './open-model.js';
 
 describe('open-model schedule', () => {
   it('spaces a constant rate evenly: 100 req/s over 1 s is one request every 10 ms', () => {
@@ -34,5 +34,20 @@ describe('schedule spacing', () => {
     // every gap 0.25 ms (±float noise): no bursts of 4 at the same millisecond
     expect(Math.min(...gaps)).toBeGreaterThan(0.2);
     expect(Math.max(...gaps)).toBeLessThan(0.3);
+  });
+});
+
+describe('blockingSleepMs (runs sharing the generator thread)', () => {
+  const run = (inFlight: number, nextDueAt: number) => ({ inFlight: () => inFlight, nextDueAt: () => nextDueAt });
+  it('sleeps until the earliest arrival of any run of the thread', () => {
+    expect(blockingSleepMs([run(0, 105), run(0, 102.5)], 100)).toBe(2.5);
+  });
+  it('never sleeps while any run has a request in flight (its response would wait unread)', () => {
+    expect(blockingSleepMs([run(0, 105), run(1, 150)], 100)).toBe(0);
+  });
+  it('does not sleep past a due arrival, nor with no arrival left', () => {
+    expect(blockingSleepMs([run(0, 90)], 100)).toBe(0);
+    expect(blockingSleepMs([run(0, Number.POSITIVE_INFINITY)], 100)).toBe(0);
+    expect(blockingSleepMs([], 100)).toBe(0);
   });
 });

@@ -19,6 +19,31 @@ export type OpenProfile = Extract<LoadProfile, { model: 'open' | 'stages' }>;
 /** How close to an arrival the scheduler stops sleeping on a timer and turns the event loop instead, ms. */
 const SPIN_MS = 1.5;
 
+/**
+ * The runs of this thread (the schedules of a duet share one worker thread). A blocking sleep stops the
+ * whole thread, so a run may take one only while no run of the thread has a request in flight (a
+ * response would wait unread), and never past another run's next arrival.
+ */
+interface ThreadRun {
+  inFlight(): number;
+  /** `performance.now()` of the next arrival; Infinity when the schedule is done. */
+  nextDueAt(): number;
+}
+const runsOfThisThread = new Set<ThreadRun>();
+
+/** How long this thread may sleep blocked, ms: 0 when any run has a request in flight. Exported for tests. */
+export function blockingSleepMs(runs: Iterable<ThreadRun>, nowMs: number): number {
+  let until = Number.POSITIVE_INFINITY;
+  for (const run of runs) {
+    if (run.inFlight() > 0) return 0;
+    until = Math.min(until, run.nextDueAt());
+  }
+  return Number.isFinite(until) ? Math.max(0, until - nowMs) : 0;
+}
+
+/** The longest blocking sleep, ms: an abort message waits at most this long. */
+const MAX_BLOCKING_SLEEP_MS = 50;
+
 /** Request timeout: a request not answered by then counts as a timeout. */
 const requestTimeoutMs = 10_000;
 
@@ -104,6 +129,9 @@ export async function runOpenModel(
   let lastProgress = 0;
   // Dispatch lag: actual send time − intended send time, µs, over the measured window.
   const dispatchLag = createLatencyHistogram();
+  let arrivalsOver = false;
+  const threadRun: ThreadRun = { inFlight: () => outstanding, nextDueAt: () => (arrivalsOver || next >= schedule.length ? Number.POSITIVE_INFINITY : t0 + (schedule[next] as number)) };
+  runsOfThisThread.add(threadRun);
 
   const send = (intendedMs: number) => {
     outstanding++;
@@ -157,26 +185,32 @@ export async function runOpenModel(
         });
       }
       if (stopped || next >= schedule.length) {
-        // Arrivals are over: wait for what is in flight (bounded by the request timeout).
+        // Arrivals are over: wait for what is in flight (bounded by the request timeout), then for the
+        // other runs of this thread, whose arrivals and responses the summary below (milliseconds of
+        // work) would otherwise hold up.
+        arrivalsOver = true;
         const waitStart = performance.now();
         const drain = () => {
-          if (outstanding === 0 || performance.now() - waitStart > requestTimeoutMs + 1000) resolve();
-          else setTimeout(drain, 5);
+          if (outstanding === 0 || performance.now() - waitStart > requestTimeoutMs + 1000) runsOfThisThread.delete(threadRun);
+          if (runsOfThisThread.has(threadRun) || runsOfThisThread.size > 0) setTimeout(drain, 5);
+          else resolve();
         };
         drain();
         return;
       }
-      // Wake up for the next arrival: a timer while it is more than SPIN_MS away (Node's timers have
-      // millisecond resolution and fire late rather than early), then the event loop's next turns, which
-      // also read responses, for the last fraction of a millisecond. No fixed tick.
-      // In a worker with no request in flight nothing can arrive for this loop, so it may sleep exactly
-      // (Atomics.wait): a thread that sleeps, unlike one that spins, is scheduled at once when it wakes.
+      // Wake up for the next arrival. In the generator's own thread (`blockingWait`) with no request in
+      // flight in any run of the thread, nothing can arrive for it, so it sleeps exactly (Atomics.wait)
+      // until the thread's next arrival: one wake-up per arrival, and a thread that sleeps, unlike one
+      // that spins, is scheduled at once when it wakes. Otherwise a timer while the arrival is more than
+      // SPIN_MS away (Node's timers have millisecond resolution and fire late rather than early), then the
+      // event loop's next turns, which also read responses, for the last fraction of a millisecond.
       const wait = (schedule[next] as number) - (performance.now() - t0);
-      if (wait > SPIN_MS) setTimeout(tick, Math.max(0, Math.floor(wait - SPIN_MS)));
-      else if (sleeper !== null && outstanding === 0 && wait > 0) {
-        Atomics.wait(sleeper, 0, 0, wait);
-        tick();
-      } else setImmediate(tick);
+      const sleepMs = sleeper === null || wait <= 0 ? 0 : Math.min(wait, MAX_BLOCKING_SLEEP_MS, blockingSleepMs(runsOfThisThread, performance.now()));
+      if (sleepMs > 0) {
+        Atomics.wait(sleeper as Int32Array, 0, 0, sleepMs);
+        setImmediate(tick);
+      } else if (wait > SPIN_MS) setTimeout(tick, Math.max(0, Math.floor(wait - SPIN_MS)));
+      else setImmediate(tick);
     };
     tick();
   });

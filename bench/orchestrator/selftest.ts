@@ -4,7 +4,7 @@
  * - A/A comparisons: two cells with the same settings (labels A and B), measured like a real comparison,
  *   sequentially (interleaved rounds) and as a duet (both at once, compared as pairs). The share that
  *   comes out significant is the false-positive rate per metric; the nominal rate is 5%.
- * - Injected effects: `cpu=40` → `cpu=50` SHA-256 rounds per request (+25% of the work). The expected Δ of
+ * - Injected effects: `cpu=800` → `cpu=1000` SHA-256 rounds per request (+25% of the work). The expected Δ of
  *   CPU per 1000 requests is 25% of the work's share of the cost, measured with a `cpu=0` control; the
  *   detection rate is the power, and the share of CIs that contain the expected Δ is the coverage.
  *
@@ -45,8 +45,12 @@ export const selftestMetrics = ['latencyP99Ms', 'latencyP50Ms', 'cpuMsPer1k', 'g
 /** The metric the injected CPU effect is judged on. */
 export const injectedMetric = 'cpuMsPer1k';
 
-/** The request of each side; the injected effect adds 25% of the work. */
-export const selftestPaths = { base: '/work?cpu=40', injected: '/work?cpu=50', control: '/work?cpu=0', injectedWorkPct: 25 } as const;
+/**
+ * The request of each side; the injected effect adds 25% of the work. About 1.5 ms of CPU per request
+ * here, so half the capacity of a 0.5-CPU cell is ~150 requests/s: a light load for the generator even
+ * with both cells of a duet on its one CPU (with `cpu=40` it had to send 3 600/s and was late).
+ */
+export const selftestPaths = { base: '/work?cpu=800', injected: '/work?cpu=1000', control: '/work?cpu=0', injectedWorkPct: 25 } as const;
 
 export interface Experiment {
   /** Scenario name in the record, e.g. `selftest-aa-duet`. */
@@ -101,8 +105,8 @@ export function planExperiments(profile: SelftestProfile, ratePerSec: number): E
           kind: 'injected',
           execution,
           index: i,
-          baseline: selftestCell(scenario, `c${n}=cpu40`, selftestPaths.base, ratePerSec, profile),
-          treatment: selftestCell(scenario, `c${n}=cpu50`, selftestPaths.injected, ratePerSec, profile),
+          baseline: selftestCell(scenario, `c${n}=cpu800`, selftestPaths.base, ratePerSec, profile),
+          treatment: selftestCell(scenario, `c${n}=cpu1000`, selftestPaths.injected, ratePerSec, profile),
         });
       }
     }

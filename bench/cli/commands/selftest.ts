@@ -103,7 +103,7 @@ export const selftestCommand: Command = async (ctx) => {
     const pinned: ScenarioExecution = { execution: 'sequential', cpuset, availableCpus };
     // One operating point for every comparison: half the capacity of the cell with the work.
     const probe = controlCell(1, profile);
-    const base = { ...probe, id: 'selftest-calibration/cpu=40', scenario: 'selftest-calibration', requestPath: selftestPaths.base };
+    const base = { ...probe, id: 'selftest-calibration/base', scenario: 'selftest-calibration', requestPath: selftestPaths.base };
     const calibration = await calibrateScenario('selftest-calibration', [base], 0.5, { runId, target, generator, signal: ctx.signal, cpusetOf: () => cpuset, log });
     if (calibration === null) throw usageError('calibration failed: the service sustained not even the first step of the ramp', 'check `npx bench doctor` and that the machine is idle');
     const rate = calibration.chosenRatePerSec;
