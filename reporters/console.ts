@@ -1,5 +1,5 @@
 /** The verdict table for the terminal at the end of a run. Pure: the caller prints it. */
-import { verdictText, type ClaimVerdict, type Verdict } from '../bench/claims/evaluate.js';
+import { verdictLabel, type ClaimVerdict, type Verdict } from '../bench/claims/evaluate.js';
 
 const colors: Record<Verdict, string> = {
   confirmed: '\u001b[32m',
@@ -27,7 +27,7 @@ export interface ConsoleSummaryOptions {
 export function renderConsoleSummary(verdicts: readonly ClaimVerdict[], options: ConsoleSummaryOptions): string {
   const rows = verdicts.map((v) => ({
     id: v.claim.id,
-    verdict: verdictText[v.verdict],
+    verdict: verdictLabel(v),
     raw: v.verdict,
     measured: clip(v.verdict === 'not-run' ? `not run (${v.notRun.map((n) => n.scenario).join(', ')})` : v.measured, CONSOLE_MEASURED_WIDTH),
   }));

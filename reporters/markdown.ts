@@ -15,6 +15,7 @@ import {
   expectedGomaxprocs,
   formatChange,
   NO_EFFECT_MARGIN_PCT,
+  verdictLabel,
   verdictText,
   type CheckResult,
   type ClaimVerdict,
@@ -54,8 +55,9 @@ const verdictIcon: Record<string, string> = {
   'not-run': '➖',
 };
 
-function verdictCell(v: ClaimVerdict['verdict']): string {
-  return `${verdictIcon[v]} ${verdictText[v]}`;
+function verdictCell(v: ClaimVerdict['verdict'] | { verdict: ClaimVerdict['verdict']; betterThanClaimed?: boolean }): string {
+  const judged = typeof v === 'string' ? { verdict: v } : v;
+  return `${verdictIcon[judged.verdict]} ${verdictLabel(judged)}`;
 }
 
 function anchor(id: string): string {
@@ -69,7 +71,7 @@ export function renderVerdictTable(verdicts: readonly ClaimVerdict[]): string {
       let measured = v.measured;
       if (v.verdict === 'not-run') measured = `not run — covered by ${describeCoverage(v.notRun)}`;
       if (v.verdict === 'not-measurable') measured = v.claim.kind === 'note' ? `version note: ${v.claim.correctedFact}` : `not measurable here — needs ${describeCoverage(v.coverage)}`;
-      return [`[\`${v.claim.id}\`](${anchor(v.claim.id)})`, v.claim.documentSays, measured, verdictCell(v.verdict)];
+      return [`[\`${v.claim.id}\`](${anchor(v.claim.id)})`, v.claim.documentSays, measured, verdictCell(v)];
     }),
   );
 }
@@ -101,7 +103,8 @@ function geomeanRow(pairs: readonly PairResult[], metric: string): string[] | nu
 }
 
 function renderCheck(check: CheckResult, hostCpus: number): string {
-  const out: string[] = [`#### ${check.check.label} — ${verdictCell(check.verdict)}`, '', `Scenario \`${check.scenario}\`. ${check.reason}`, ''];
+  const scope = check.scope === undefined ? '' : ` Holds for: ${check.scope}.`;
+  const out: string[] = [`#### ${check.check.label} — ${verdictCell(check)}`, '', `Scenario \`${check.scenario}\`.${scope} ${check.reason}`, ''];
   switch (check.check.kind) {
     case 'effect':
     case 'no-worse': {
@@ -128,7 +131,7 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       out.push(
         table(
           ['cell', `${metricLabel(c.metric)} (median ± CI)`, 'document', ...context.map((m) => `${metricLabel(m)} (context)`), 'n', 'verdict'],
-          check.cells.map((r) => [r.cell.label, valueCell(r.cell, c.metric), figure, ...context.map((m) => valueCell(r.cell, m)), nText(r.cell), verdictText[r.verdict]]),
+          check.cells.map((r) => [r.cell.label, valueCell(r.cell, c.metric), figure, ...context.map((m) => valueCell(r.cell, m)), nText(r.cell), verdictLabel(r)]),
         ),
       );
       break;
@@ -139,7 +142,7 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       out.push(
         table(
           ['cell', metricLabel(c.metric), metricLabel(c.exposureMetric), '95% upper bound on the failure rate (3/N)', 'document', 'n', 'verdict'],
-          [...check.cells.map((r) => ({ cell: r.cell, verdict: verdictText[r.verdict] })), ...(check.contextCells ?? []).map((cell) => ({ cell, verdict: 'context (not judged)' }))].map(({ cell, verdict }) => {
+          [...check.cells.map((r) => ({ cell: r.cell, verdict: verdictLabel(r) })), ...(check.contextCells ?? []).map((cell) => ({ cell, verdict: 'context (not judged)' }))].map(({ cell, verdict }) => {
             const failed = sum(cell, c.metric);
             const exposed = sum(cell, c.exposureMetric);
             const bound = failed === 0 && exposed !== null && exposed > 0 ? `${formatNumber((3 / exposed) * 100)}% (threshold ${formatNumber(c.maxFailureRate * 100)}%)` : '—';
@@ -221,7 +224,7 @@ function renderClaimSection(v: ClaimVerdict, charts: readonly ChartData[], hostC
   const out: string[] = [
     `### ${v.claim.id}`,
     '',
-    `**${verdictCell(v.verdict)}** · ${v.claim.documentSays}`,
+    `**${verdictCell(v)}** · ${v.claim.documentSays}`,
     '',
     `> ${v.claim.quote}`,
     `> — § ${v.claim.section}`,
@@ -370,7 +373,7 @@ function renderMethod(record: RunRecord, analysis: RunAnalysis): string {
   return [
     `- Command: \`${record.argv.join(' ')}\`; seed ${record.seed}; repeats of all cells interleaved in a seeded order.`,
     `- Per cell and metric: median of the completed repeats with a ${CONFIDENCE_LEVEL * 100}% percentile-bootstrap CI (${BOOTSTRAP_RESAMPLES} resamples, seed ${analysis.seed}); invalid, failed, skipped and died repeats (the service was OOM-killed or exited) are counted, never used; OOM kills are counted over every repeat.`,
-    '- Latency percentiles of a cell come from the merged HDR histograms of its repeats (P99 of all requests), not from an average of per-repeat P99s.',
+    '- Two P99s, named as what they are: the *per-repeat P99* (each repeat\'s own P99; a cell\'s figure is the median over its repeats, and verdicts compare these) and the *pooled P99* (the P99 of all the cell\'s requests together, from the merged HDR histograms, shown in the outcomes table).',
     `- Baseline vs treatment: one method for the change, its interval and significance: the Hodges–Lehmann ratio (median of all pairwise treatment/baseline ratios, as a % change) with the distribution-free ${CONFIDENCE_LEVEL * 100}% interval that inverts the two-sided Mann–Whitney test (exact below 50 values a side); significant ⇔ the interval excludes 0 ⇔ p ≤ ${ALPHA}, else \`~\`. 3 values a side reach at most a 90% interval, so nothing is significant; 5 a side reach p = 0.008.`,
     `- Within a claim the p-values of its judged figures are Holm-adjusted (column p (Holm)) and each interval is widened to the matching level 1 − ${ALPHA}·p/p̃, named in the reason, so a figure is significant after the correction exactly when its interval excludes 0.`,
     `- Verdicts: confirmed = the interval excludes 0 on the claimed side and contains the claimed change or lies beyond it; weaker than claimed = it excludes 0 on the claimed side but lies entirely short of the claim; refuted = it lies entirely on the other side, or inside ±${NO_EFFECT_MARGIN_PCT}% (at most half the claim) around no effect, or a no-op setting; inconclusive = anything else (the reason says which effects the interval rules out), or fewer than ${MIN_REPEATS_DIRECTIONAL} completed repeats a side. A claim with several figures takes the worst of them.`,

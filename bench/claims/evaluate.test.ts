@@ -12,6 +12,7 @@ import {
   evaluateClaims,
   expectedGomaxprocs,
   judgeAbsolute,
+  verdictLabel,
   judgeEffect,
   judgeGomaxprocs,
   judgeNoWorse,
@@ -159,6 +160,17 @@ describe('absolute figures', () => {
     expect(judgeAbsolute([], est(8.15e6, 8.15e6, 8.15e6), about).verdict).toBe('refuted');
     expect(judgeAbsolute([], est(15.5e6, 14e6, 16e6), about).verdict).toBe('inconclusive');
   });
+  test('about, missed in the user\'s favour: refuted and better than claimed; missed the other way: plainly refuted', () => {
+    // A 6 MB image against "12 MB" (image size: lower is better).
+    const smaller = judgeAbsolute([], est(6.2e6, 6.2e6, 6.3e6), about);
+    expect(smaller.verdict).toBe('refuted');
+    expect(smaller.betterThanClaimed).toBe(true);
+    expect(verdictLabel(smaller)).toBe('refuted — better than claimed');
+    const larger = judgeAbsolute([], est(20e6, 19e6, 21e6), about);
+    expect(larger.verdict).toBe('refuted');
+    expect(larger.betterThanClaimed).toBeUndefined();
+    expect(verdictLabel(larger)).toBe('refuted');
+  });
   test('at-most 0 failed requests is about every repeat', () => {
     expect(judgeAbsolute([0, 0, 0], est(0, 0, 0), atMost).verdict).toBe('confirmed');
     expect(judgeAbsolute([0, 2, 0], est(0, 0, 2), atMost).verdict).toBe('weaker');
@@ -229,6 +241,20 @@ describe('evaluateClaims', () => {
       'gogc-100': 'refuted',
       'waitgroup-go': 'not-measurable',
     });
+  });
+  test('image size 6 MB against "12 MB": the claim reads refuted — better than claimed', () => {
+    const v = byId(docker).get('image-size')!;
+    expect(v.verdict).toBe('refuted');
+    expect(verdictLabel(v)).toBe('refuted — better than claimed');
+  });
+  test('every measured check names the configuration it holds for', () => {
+    const v = byId(docker);
+    const greentea = v.get('greentea-pod-table')!.checks[0]!;
+    expect(greentea.scope).toMatch(/CPU limit 1\b/);
+    expect(greentea.scope).toContain('workload alloc');
+    expect(greentea.scope).toContain('live heap 64 MiB');
+    expect(greentea.scope, 'the compared axis is not part of the scope').not.toContain('Green Tea');
+    expect(v.get('greentea-pod-table')!.reason).toContain(`(${greentea.scope})`);
   });
   test('GOGC=100 vs unset is a no-op: refuted, never confirmed, even when a metric moves by chance', () => {
     const moved = structuredClone(docker);

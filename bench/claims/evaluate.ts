@@ -43,7 +43,7 @@ import { compareCellMetric, MIN_REPEATS_DIRECTIONAL, type CellAnalysis, type Run
 import type { Difference } from '../stats/difference.js';
 import { adjustPValues } from '../stats/multiplicity.js';
 import { expectedAutoGomaxprocs } from '../stats/go-runtime.js';
-import { formatMetricValue, formatNumber, formatPct, formatPctInterval, formatWithCi, metricLabel } from './format.js';
+import { describeScope, formatMetricValue, formatNumber, formatPct, formatPctInterval, formatWithCi, metricLabel } from './format.js';
 
 export type Verdict = 'confirmed' | 'weaker' | 'refuted' | 'inconclusive' | 'not-measurable' | 'not-run';
 
@@ -56,6 +56,16 @@ export const verdictText: Record<Verdict, string> = {
   'not-measurable': 'not measurable on this target',
   'not-run': 'not run',
 };
+
+/** How a verdict reads, with "better than claimed" where a refuted figure misses in the user's favour. */
+export function verdictLabel(v: { verdict: Verdict; betterThanClaimed?: boolean }): string {
+  return v.verdict === 'refuted' && v.betterThanClaimed === true ? 'refuted — better than claimed' : verdictText[v.verdict];
+}
+
+/** The cells a check judged (pairs and single cells), for its scope. */
+function judgedCells(result: CheckResult): CellAnalysis[] {
+  return [...result.pairs.flatMap((p) => [p.baseline, p.treatment]), ...result.cells.map((c) => c.cell)];
+}
 
 /** A non-significant difference whose whole CI lies within ±this % counts as "no effect". */
 export const NO_EFFECT_MARGIN_PCT = 5;
@@ -90,6 +100,7 @@ export interface CellResult {
   metric: string;
   verdict: Verdict;
   reason: string;
+  betterThanClaimed?: true;
 }
 
 export interface CheckResult {
@@ -103,11 +114,17 @@ export interface CheckResult {
   cells: CellResult[];
   /** Cells shown beside the judged ones, not judged (a check's `context` selectors). */
   contextCells?: CellAnalysis[];
+  /** A refuted figure that misses the document's number in the user's favour (a smaller image than claimed). */
+  betterThanClaimed?: boolean;
+  /** The configuration the verdict holds for: settings its cells share, and the load (see `describeScope`). */
+  scope?: string;
 }
 
 export interface ClaimVerdict {
   claim: ClaimSpec;
   verdict: Verdict;
+  /** Refuted only by figures better than the document's (every refuted check `betterThanClaimed`). */
+  betterThanClaimed?: boolean;
   measured: string;
   reason: string;
   checks: CheckResult[];
@@ -295,7 +312,7 @@ export function judgeAbsolute(
   values: readonly number[],
   estimate: { median: number; ci: { low: number; high: number } },
   check: Extract<ClaimCheck, { kind: 'absolute' }>,
-): { verdict: Verdict; reason: string } {
+): { verdict: Verdict; reason: string; betterThanClaimed?: true } {
   const v = check.value;
   const fmt = (x: number) => formatMetricValue(check.metric, x);
   const { low, high } = estimate.ci;
@@ -315,7 +332,12 @@ export function judgeAbsolute(
       const hi = v * (1 + tol);
       const band = `${fmt(lo)}–${fmt(hi)}`;
       if (low >= lo && high <= hi) return { verdict: 'confirmed', reason: `${range} within ${band}` };
-      if (high < lo || low > hi) return { verdict: 'refuted', reason: `${range} outside ${band}` };
+      if (high < lo || low > hi) {
+        const better = isMetricName(check.metric) && (metrics[check.metric].better === 'lower' ? high < lo : metrics[check.metric].better === 'higher' && low > hi);
+        return better
+          ? { verdict: 'refuted', reason: `${range} outside ${band}, on the better side: better than claimed`, betterThanClaimed: true }
+          : { verdict: 'refuted', reason: `${range} outside ${band}` };
+      }
       return { verdict: 'inconclusive', reason: `${range} overlaps the edge of ${band}` };
     }
     case 'at-most': {
@@ -412,7 +434,16 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
           return `${check.label}${where}: ${s ? formatWithCi(check.metric, s.median, s.ci) : 'n/a'}`;
         })
         .join('; ');
-      return { ...base, cells: results, verdict: combineVerdicts(results.map((r) => r.verdict)), measured, reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+      const verdict = combineVerdicts(results.map((r) => r.verdict));
+      const betterThanClaimed = verdict === 'refuted' && results.filter((r) => r.verdict === 'refuted').every((r) => r.betterThanClaimed === true);
+      return {
+        ...base,
+        cells: results,
+        verdict,
+        ...(betterThanClaimed ? { betterThanClaimed } : {}),
+        measured,
+        reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; '),
+      };
     }
     case 'no-failures': {
       const selected = cells.filter((c) => matches(c, check.select));
@@ -540,20 +571,27 @@ export function evaluateClaims(analysis: RunAnalysis, catalog: readonly ClaimSpe
         else notRun.push({ scenario: m.scenario, targets: [...m.targets] });
         continue;
       }
-      for (const check of m.checks) checks.push(evaluateCheck(analysis, cells, m.scenario, check, family));
+      for (const check of m.checks) {
+        const result = evaluateCheck(analysis, cells, m.scenario, check, family);
+        const scope = describeScope(judgedCells(result).map((c) => ({ kind: c.cell.kind, settings: c.cell.settings, load: c.cell.load })));
+        checks.push(scope === '' ? result : { ...result, scope });
+      }
     }
     if (checks.length === 0) {
       return { ...base, notRun, verdict: 'not-run', measured: '—', reason: `not run: ${notRun.map((n) => `scenario \`${n.scenario}\` on ${n.targets.join('/')}`).join(', ')}` };
     }
     const verdict = combineVerdicts(checks.map((c) => c.verdict));
+    const refuted = checks.filter((c) => c.verdict === 'refuted');
+    const betterThanClaimed = verdict === 'refuted' && refuted.every((c) => c.betterThanClaimed === true);
     const skipped = notRun.length > 0 ? ` (not run: ${notRun.map((n) => `\`${n.scenario}\``).join(', ')})` : '';
     return {
       ...base,
       checks,
       notRun,
       verdict,
+      ...(betterThanClaimed ? { betterThanClaimed } : {}),
       measured: checks.map((c) => c.measured).join('; '),
-      reason: checks.map((c) => `${c.check.label}: ${verdictText[c.verdict]} — ${c.reason}`).join('; ') + skipped,
+      reason: checks.map((c) => `${c.check.label}${c.scope === undefined ? '' : ` (${c.scope})`}: ${verdictLabel(c)} — ${c.reason}`).join('; ') + skipped,
     };
   });
 }

@@ -60,3 +60,47 @@ export function formatP(p: number): string {
 export function metricLabel(metric: string): string {
   return isMetricName(metric) ? metrics[metric].label : metric;
 }
+
+/** The settings a verdict holds for, as they read in a sentence. */
+const scopeParts: Array<[key: string, text: (value: unknown) => string | null]> = [
+  ['cpuLimit', (v) => (v === null ? 'no CPU limit' : `CPU limit ${formatNumber(v as number)}`)],
+  ['memLimitMiB', (v) => (v === null ? null : `memory limit ${formatNumber(v as number)} MiB`)],
+  ['maxprocs', (v) => (v === 'auto' ? 'GOMAXPROCS from the runtime' : v === 'legacy' ? 'GOMAXPROCS container-unaware (containermaxprocs=0)' : `GOMAXPROCS ${String(v).replace(/^unaware\((\d+)\)$/, '$1 (unaware)')}`)],
+  ['gc', (v) => (v === 'default' ? 'Green Tea GC' : 'the previous GC (nogreenteagc)')],
+  ['gogc', (v) => (v === 'unset' ? null : `GOGC=${String(v)}`)],
+  ['gomemlimit', (v) => (v === 'unset' ? null : `GOMEMLIMIT ${typeof v === 'number' ? `${formatNumber(v / 2 ** 20)} MiB` : `${String(v)} of the limit`}`)],
+  ['workload', (v) => `workload ${String(v)}`],
+  ['liveHeapMiB', (v) => ((v as number) > 0 ? `live heap ${formatNumber(v as number)} MiB` : null)],
+];
+
+interface ScopedCell {
+  /** Load cells name their load; image and start-up cells have none worth naming. */
+  kind: string;
+  settings: Record<string, unknown>;
+  load: { model: 'closed'; connections: number } | { model: 'open'; ratePerSec: number } | { model: 'stages'; stages: ReadonlyArray<{ ratePerSec: number }> };
+}
+
+/**
+ * The configuration a verdict holds for: the settings its cells share (the compared axis, which differs,
+ * is left out) and the load, e.g. `CPU limit 0.5, GOMAXPROCS 2, workload alloc, live heap 64 MiB, 20 req/s`.
+ */
+export function describeScope(cells: readonly ScopedCell[]): string {
+  const first = cells[0];
+  if (first === undefined) return '';
+  const same = (get: (c: ScopedCell) => unknown) => cells.every((c) => JSON.stringify(get(c)) === JSON.stringify(get(first)));
+  const parts: string[] = [];
+  const loaded = first.kind === 'load';
+  for (const [key, text] of scopeParts) {
+    if (!loaded && key === 'workload') continue;
+    if (!(key in first.settings) || !same((c) => c.settings[key])) continue;
+    const part = text(first.settings[key]);
+    if (part !== null) parts.push(part);
+  }
+  const load = first.load;
+  if (loaded && same((c) => c.load)) {
+    if (load.model === 'open') parts.push(`${formatNumber(load.ratePerSec)} req/s`);
+    else if (load.model === 'closed') parts.push(`closed model, ${load.connections} connection${load.connections === 1 ? '' : 's'}`);
+    else parts.push(`stages up to ${formatNumber(Math.max(...load.stages.map((s) => s.ratePerSec)))} req/s`);
+  }
+  return parts.join(', ');
+}

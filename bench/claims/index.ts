@@ -10,6 +10,7 @@ export {
   pairCells,
   describeCoverage,
   noEffectMarginPct,
+  verdictLabel,
   verdictText,
   NO_EFFECT_MARGIN_PCT,
 } from './evaluate.js';

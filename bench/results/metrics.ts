@@ -11,10 +11,10 @@ export interface MetricInfo {
 
 export const metrics = {
   throughputRps: { label: 'throughput', unit: 'rps', better: 'higher' },
-  latencyP50Ms: { label: 'P50 latency', unit: 'ms', better: 'lower' },
-  latencyP90Ms: { label: 'P90 latency', unit: 'ms', better: 'lower' },
-  latencyP99Ms: { label: 'P99 latency', unit: 'ms', better: 'lower' },
-  latencyP999Ms: { label: 'P99.9 latency', unit: 'ms', better: 'lower' },
+  latencyP50Ms: { label: 'per-repeat P50 latency', unit: 'ms', better: 'lower' },
+  latencyP90Ms: { label: 'per-repeat P90 latency', unit: 'ms', better: 'lower' },
+  latencyP99Ms: { label: 'per-repeat P99 latency', unit: 'ms', better: 'lower' },
+  latencyP999Ms: { label: 'per-repeat P99.9 latency', unit: 'ms', better: 'lower' },
   errorRate: { label: 'error rate', unit: 'ratio', better: 'lower' },
   failedRequests: { label: 'failed requests', unit: 'count', better: 'lower' },
   cpuCores: { label: 'container CPU', unit: 'cores', better: 'lower' },

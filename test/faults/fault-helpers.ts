@@ -1,6 +1,6 @@
 /** Helpers of the fault-injection suite: the real CLI, a tiny scenario, and what a process left on the engine. */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -44,6 +44,86 @@ export async function tinyScenario(dir: string, repeats: number, durationMs: num
     kind: 'load', targets: ['docker'], repeats, matrix: {}, load: { model: 'closed', connections: 2, warmupMs: 0, durationMs },
   }));
   return file;
+}
+
+/** The one-cell scenario with an open-model load: its arrivals come from the generator's child process. */
+export async function tinyOpenScenario(dir: string, repeats: number, durationMs: number): Promise<string> {
+  const file = path.join(dir, `tiny-open-${repeats}x${durationMs}.json`);
+  await writeFile(file, JSON.stringify({
+    name: 'tiny-open', description: 'fault-injection smoke: one cell, a short open-model load', claims: ['gogc-100'],
+    kind: 'load', targets: ['docker'], repeats, matrix: {}, load: { model: 'open', ratePerSec: 50, connections: 4, warmupMs: 0, durationMs },
+  }));
+  return file;
+}
+
+/** Child processes of `pid` (Linux: /proc), e.g. the open-model generator of a bench process. */
+export async function childrenOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    // pid (comm) state ppid …: comm may hold spaces and parentheses, so read after the last ')'.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid === pid) out.push(Number(name));
+  }
+  return out;
+}
+
+/** Whether a process still exists (a zombie counts as gone). */
+export async function processAlive(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat !== null && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+}
+
+/** Waits until none of `pids` is alive; returns those still alive after `timeoutMs`. */
+export async function waitGone(pids: readonly number[], timeoutMs: number): Promise<number[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const alive: number[] = [];
+    for (const pid of pids) if (await processAlive(pid)) alive.push(pid);
+    if (alive.length === 0 || Date.now() > deadline) return alive;
+    await sleep(100);
+  }
+}
+
+/** Waits until the record in `out` holds at least `count` repeats. */
+export async function waitForRepeats(out: string, count: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const text = await readFile(path.join(out, 'results.json'), 'utf8').catch(() => null);
+    if (text !== null) {
+      try {
+        if (((JSON.parse(text) as { repeats?: unknown[] }).repeats?.length ?? 0) >= count) return;
+      } catch {
+        // written atomically, so only a foreign file is unparseable: keep waiting
+      }
+    }
+    await sleep(200);
+  }
+  throw new Error(`the record in ${out} did not reach ${count} repeat(s) within ${timeoutMs} ms`);
+}
+
+/**
+ * Stops the Docker engine (SIGTERM to dockerd: it stops its containers, as a restart does) and starts it
+ * again with the project's set-up script. Needs root and a dockerd that this machine started by hand
+ * (no systemd here).
+ */
+export async function restartDockerd(): Promise<void> {
+  const pids = (await readdir('/proc').catch(() => [] as string[])).filter((n) => /^\d+$/.test(n));
+  let dockerd: number | null = null;
+  for (const pid of pids) {
+    const comm = (await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')).trim();
+    if (comm === 'dockerd') dockerd = Number(pid);
+  }
+  if (dockerd === null) throw new Error('no dockerd process to restart');
+  process.kill(dockerd, 'SIGTERM');
+  const left = await waitGone([dockerd], 60_000);
+  if (left.length > 0) throw new Error(`dockerd ${dockerd} did not stop within 60 s`);
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn('bash', [path.join(repoRoot, 'infra/setup/docker-engine.sh')], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`docker-engine.sh exited with ${code}`))));
+  });
 }
 
 const docker = new Docker();

@@ -10,7 +10,23 @@ import { execFileSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readRunRecord } from '../../bench/results/store.js';
-import { containersOfOwner, dockerAvailable, inspectContainer, killContainer, runningContainerOf, seededMoments, startBench, tempDir, tempFiles, tinyScenario } from './fault-helpers.js';
+import {
+  childrenOf,
+  containersOfOwner,
+  dockerAvailable,
+  inspectContainer,
+  killContainer,
+  restartDockerd,
+  runningContainerOf,
+  seededMoments,
+  startBench,
+  tempDir,
+  tempFiles,
+  tinyOpenScenario,
+  tinyScenario,
+  waitForRepeats,
+  waitGone,
+} from './fault-helpers.js';
 
 const hasDocker = await dockerAvailable();
 
@@ -43,20 +59,25 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     process.stdout.write(`faults: ${tally.injected} injected, ${tally.survived} survived, ${tally.repeatsLost} repeats lost\n`);
   });
 
-  it('SIGINT at seeded moments, then --resume completes the run', async () => {
-    const scenario = await tinyScenario(dir, 2, 1000);
-    for (const [i, moment] of seededMoments(13, 6, 300, 9000).entries()) {
+  it('SIGINT at 20 seeded moments (closed- and open-model loads), then --resume completes the run', async () => {
+    const closed = await tinyScenario(dir, 2, 1000);
+    const open = await tinyOpenScenario(dir, 2, 1000);
+    for (const [i, moment] of seededMoments(13, 20, 300, 9000).entries()) {
+      const scenario = i % 2 === 0 ? closed : open;
       const out = path.join(dir, `sigint-${i}`);
       const bench = startBench(['run', '--scenario', scenario, '--out', out, '--seed', '1']);
       await sleep(moment);
+      // The open-model generator process, if it has started (it must end with the harness).
+      const children = await childrenOf(bench.pid);
       bench.kill('SIGINT');
       tally.injected++;
       const { code, signal } = await bench.exit;
-      const what = `SIGINT at ${moment} ms: ${bench.stdout()}\n${bench.stderr()}`;
+      const what = `SIGINT at ${moment} ms (${i % 2 === 0 ? 'closed' : 'open'} model): ${bench.stdout()}\n${bench.stderr()}`;
       // Before the handlers are installed Node dies of the signal; after, bench exits 130 (or 0 if it had finished).
       expect(code === 130 || finished.includes(code ?? -1) || signal === 'SIGINT', what).toBe(true);
       expect(bench.stderr(), what).not.toContain('unexpected error');
       expect(await containersOfOwner(bench.pid), `${what}: containers left`).toHaveLength(0);
+      expect(await waitGone(children, 5000), `${what}: child processes left`).toEqual([]);
       expect(await tempFiles(out), what).toEqual([]);
       const note = (what: string) => process.stdout.write(`faults: SIGINT at ${moment} ms → ${signal ?? `exit ${code}`}, ${what}\n`);
       if (!existsSync(path.join(out, 'results.json'))) {
@@ -81,6 +102,65 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
       expect(await containersOfOwner(resumed.pid)).toHaveLength(0);
       tally.survived++;
     }
+  });
+
+  it('an OOM kill mid-load is recorded as its own outcome (died: oom), and the run goes on', async () => {
+    // The gomemlimit scenario's unset cell: a 110 MiB live heap plus churn under a 192 MiB limit, no GOMEMLIMIT.
+    const file = path.join(dir, 'oom.json');
+    await writeFile(file, JSON.stringify({
+      name: 'oom', description: 'a live heap near the memory limit, no GOMEMLIMIT', claims: ['gomemlimit-from-limit'], kind: 'load', targets: ['docker'],
+      repeats: 2, matrix: { gomemlimit: ['unset'], memLimitMiB: [192], cpuLimit: [1], liveHeapMiB: [110], workload: ['memory'] },
+      load: { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 500, durationMs: 4000 },
+    }));
+    const out = path.join(dir, 'oom');
+    const bench = startBench(['run', '--scenario', file, '--out', out]);
+    tally.injected++;
+    const { code } = await bench.exit;
+    const what = bench.stdout() + bench.stderr();
+    expect([...finished, 3], what).toContain(code);
+    const record = await readRunRecord(out);
+    expect(record.status, what).not.toBe('running');
+    expect(record.repeats, 'both repeats ran: the first OOM did not stop the run').toHaveLength(2);
+    const died = record.repeats.filter((r) => r.outcome.state === 'died');
+    expect(died.length, `outcomes: ${record.repeats.map((r) => JSON.stringify(r.outcome)).join(', ')}`).toBeGreaterThan(0);
+    for (const r of died) {
+      expect(r.outcome).toMatchObject({ state: 'died', cause: 'oom' });
+      expect(r.metrics.latencyP99Ms, 'no latency figure for a service that died').toBeUndefined();
+    }
+    expect(await containersOfOwner(bench.pid)).toHaveLength(0);
+    tally.survived++;
+  });
+
+  it('dockerd restarted mid-run: the record keeps every finished repeat, the run ends with a verdict on what it could do, nothing left', async () => {
+    const out = path.join(dir, 'dockerd-restart');
+    const bench = startBench(['run', '--scenario', await tinyScenario(dir, 4, 3000), '--out', out, '--seed', '5']);
+    // Wait until the second repeat's container runs: the first repeat is then in the record.
+    await runningContainerOf(bench.pid, 120_000);
+    await waitForRepeats(out, 1, 120_000);
+    await runningContainerOf(bench.pid, 120_000);
+    const before = await readRunRecord(out);
+    tally.injected++;
+    await restartDockerd();
+    const { code } = await bench.exit;
+    const what = bench.stdout() + bench.stderr();
+    expect([...finished, 3], what).toContain(code);
+    expect(bench.stderr(), what).not.toContain('unexpected error');
+    const after = await readRunRecord(out);
+    expect(after.status, what).not.toBe('running');
+    const kept = before.repeats.filter((r) => after.repeats.some((a) => JSON.stringify(a) === JSON.stringify(r)));
+    tally.repeatsLost += before.repeats.length - kept.length;
+    expect(kept, 'repeats measured before the restart are kept as they were').toHaveLength(before.repeats.length);
+    // The engine is back: whatever the run could not remove while it was down, doctor --cleanup can.
+    const doctor = startBench(['doctor', '--cleanup']);
+    await doctor.exit;
+    expect(await containersOfOwner(bench.pid), 'nothing of the run left after doctor --cleanup').toHaveLength(0);
+    // A run after the restart works; --resume finishes what the restart interrupted.
+    if (after.repeats.some((r) => r.outcome.state === 'failed') || after.repeats.length < after.plan.order.length) {
+      const resumed = startBench(['run', '--resume', out]);
+      expect(finished, resumed.stdout() + resumed.stderr()).toContain((await resumed.exit).code);
+      expect((await readRunRecord(out)).status).toBe('completed');
+    }
+    tally.survived++;
   });
 
   it('SIGKILL mid-repeat: doctor --cleanup removes that run\'s leftovers and nothing of a run still going', async () => {

@@ -54,7 +54,7 @@ describe('bench compare exit codes', () => {
     // The P99 rows as their own family (as the nightly job does for its --gate): ~20 rows instead of ~80.
     const { result, stderr } = run(compareCommand, ['base', 'slower', '--threshold', '10%', '--family', 'latencyP99Ms']);
     expect(await result).toBe(1);
-    expect(stderr.join('')).toContain('greentea/cpuLimit=1,memLimitMiB=512,gc=default,workload=alloc,liveHeapMiB=64 P99 latency');
+    expect(stderr.join('')).toContain('greentea/cpuLimit=1,memLimitMiB=512,gc=default,workload=alloc,liveHeapMiB=64 per-repeat P99 latency');
   });
 
   test('0 when the regression is within the threshold', async () => {
