@@ -5,16 +5,21 @@ import { defineScenario } from './define.js';
  * latency and the share of CFS periods throttled, the known cost of a GOMAXPROCS above the CPU limit
  * (more Ps than the quota can feed burn the period's quota early, then wait for the next period).
  * One fixed rate for every cell, below saturation but near the 0.5-core quota, where throttling
- * starts. A rate calibrated on P99 would stop at the first throttled period, far too low to load the
- * quota, so the rate is fixed: 350 requests/s of `cpu=400` (about 0.8–0.9 ms of CPU each here, so
- * roughly 60% of 0.5 core). Heavy requests at a modest rate rather than light ones at a high rate: this
- * scenario shares the generator's CPU with the service (below), and at 2 800 light requests/s the
- * generator itself used ~75% of that CPU and sent late (P99 dispatch lag 1.1–2.2 ms); at 350/s it
- * uses ~20% and keeps its schedule (0.46–0.77 ms).
+ * starts: the `cpu` request costs about 0.1–0.15 ms of CPU (0.25–0.40 cores at 2 000–2 800 requests/s
+ * on a busy 2-CPU Docker host), so 2 800/s sit at roughly 55–80% of 0.5 core. There, in a first smoke
+ * run, the unaware service had about 6% of its periods throttled and the aware one none; at 2 000/s
+ * neither was throttled. A rate calibrated on P99 would stop at the first throttled period, far too
+ * low to load the quota.
  *
  * The unaware service is emulated with GOMAXPROCS=8 (an 8-CPU node). On a host with fewer CPUs its 8 Ps
  * share those CPUs: it cannot burst the way an 8-CPU node would, so the throttling measured here is a
  * lower bound on that node's. `placement: 'shared'`: the service sees the whole CPU set.
+ *
+ * That means the generator shares its CPU with the service here, and at 2 800/s it uses most of it, so
+ * some repeats are invalid for a late generator (P99 dispatch lag over 1 ms). Heavier requests at a lower
+ * rate were tried and lose the effect: 350/s of `cpu=400` loaded 36–48% of the quota and throttled
+ * nothing; 290–320/s of `cpu=1600` throttled both variants alike. Light requests at a high rate are what
+ * lets 8 Ps burst through the quota where 2 do not.
  */
 export default defineScenario({
   name: 'gomaxprocs-fixed-rate',
@@ -29,8 +34,7 @@ export default defineScenario({
     maxprocs: ['auto', 'unaware(8)'],
     workload: ['cpu'],
   },
-  workloadPaths: { cpu: '/work?cpu=400' },
-  load: { model: 'open', ratePerSec: 350, connections: 64, warmupMs: 1000, durationMs: 6000 },
+  load: { model: 'open', ratePerSec: 2800, connections: 64, warmupMs: 1000, durationMs: 6000 },
   repeats: 5,
   profiles: {
     smoke: { repeats: 3, warmupMs: 500, durationMs: 2000, matrix: { cpuLimit: [0.5] } },

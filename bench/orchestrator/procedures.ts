@@ -120,6 +120,11 @@ function containerSeries(samples: readonly ContainerSample[], originMs: number):
   return out;
 }
 
+/** Waits for a promise started on a timer, whatever it ends with; nothing for one never started. */
+async function settled(started: Promise<unknown> | null): Promise<void> {
+  if (started !== null) await started.then(() => undefined, () => undefined);
+}
+
 /** Runs the cell's load; `atMs` after it starts (warm-up included), `action` runs once. */
 async function runLoadWith(ctx: RepeatContext, handle: ServiceHandle, atMs: number, action: () => void): Promise<LoadResult> {
   const timer = setTimeout(action, atMs);
@@ -276,6 +281,10 @@ async function shutdownProcedure(ctx: RepeatContext): Promise<Measurement> {
       stopIssuing: endpointRemoved.signal,
       onProgress: ctx.onLoadProgress,
     });
+  } catch (error) {
+    // The load failed: a stop already under way is still awaited (see the rollout procedure).
+    await settled(stopped);
+    throw error;
   } finally {
     clearTimeout(sigterm);
     clearTimeout(removal);
@@ -371,9 +380,17 @@ async function rolloutProcedure(ctx: RepeatContext): Promise<Measurement> {
   const profile = ctx.cell.load;
   const rollAtMs = profile.warmupMs + 1000;
   let rolled: Promise<void> | null = null;
-  const load = await runLoadWith(ctx, handle, rollAtMs, () => {
-    rolled = rollout.call(ctx.target, handle, ctx.signal);
-  });
+  let load: LoadResult;
+  try {
+    load = await runLoadWith(ctx, handle, rollAtMs, () => {
+      rolled = rollout.call(ctx.target, handle, ctx.signal);
+    });
+  } catch (error) {
+    // The load failed: a rollout already under way is still awaited, so its own failure cannot surface
+    // later as an unhandled rejection.
+    await settled(rolled);
+    throw error;
+  }
   if (rolled !== null) await rolled;
   m.load = withoutSeries(load);
   m.metrics = loadMetrics(load);

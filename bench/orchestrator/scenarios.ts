@@ -1,4 +1,5 @@
 /** Loads scenarios by name (built-in) or from a file (`.json`, `.js`, `.mjs`), validated with file and field in errors. */
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -13,6 +14,28 @@ export function isScenarioPath(ref: string): boolean {
 
 export function builtinScenarioList(): Scenario[] {
   return Object.entries(builtinScenarios).map(([name, input]) => validateScenario(input, `scenarios/${name}.ts`));
+}
+
+/** A scenario file's absolute path and the SHA-256 of its content, or `null` for a built-in name. */
+export async function scenarioFileHash(ref: string, cwd: string): Promise<{ path: string; sha256: string } | null> {
+  if (!isScenarioPath(ref)) return null;
+  const file = path.resolve(cwd, ref);
+  const content = await readFile(file).catch(() => null);
+  return content === null ? null : { path: file, sha256: createHash('sha256').update(content).digest('hex') };
+}
+
+/**
+ * What became of a run's scenario files since it started, as notes for `--resume` (which keeps the
+ * recorded plan whatever the file says now).
+ */
+export async function scenarioFileChanges(recorded: ReadonlyArray<{ path: string; sha256: string }>): Promise<string[]> {
+  const notes: string[] = [];
+  for (const file of recorded) {
+    const now = await scenarioFileHash(file.path, '/');
+    if (now === null) notes.push(`scenario file ${file.path} is gone; the resumed run keeps the recorded plan`);
+    else if (now.sha256 !== file.sha256) notes.push(`scenario file ${file.path} changed since the run started (sha256 ${file.sha256.slice(0, 12)} → ${now.sha256.slice(0, 12)}); the resumed run keeps the recorded plan`);
+  }
+  return notes;
 }
 
 export async function loadScenario(ref: string, cwd: string): Promise<Scenario> {

@@ -252,6 +252,8 @@ export const runRecordSchema = z.object({
   plan: planSchema,
   /** Operating points measured before the rounds (absent when no scenario asked for calibration). */
   calibration: z.array(calibrationSchema).optional(),
+  /** Scenario files the plan was made from (absolute path, SHA-256 of the content); absent for built-ins. */
+  scenarioFiles: z.array(z.object({ path: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
   repeats: z.array(repeatResultSchema),
   /** Things the run could not do or had to emulate, stated in the report's honest limits. */
   limits: z.array(z.string()),

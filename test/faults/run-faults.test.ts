@@ -89,6 +89,7 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
         continue;
       }
       const before = await readRunRecord(out);
+      expect(before.scenarioFiles?.map((f) => f.path), 'the scenario file is named in the record').toEqual([scenario]);
       note(`record ${before.status} with ${before.repeats.length}/${before.plan.order.length} repeats; resumed`);
       const resumed = startBench(['run', '--resume', out]);
       const { code: resumedCode } = await resumed.exit;
@@ -123,6 +124,7 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     expect(record.repeats, 'both repeats ran: the first OOM did not stop the run').toHaveLength(2);
     const died = record.repeats.filter((r) => r.outcome.state === 'died');
     expect(died.length, `outcomes: ${record.repeats.map((r) => JSON.stringify(r.outcome)).join(', ')}`).toBeGreaterThan(0);
+    process.stdout.write(`faults: OOM → exit ${code}, outcomes ${record.repeats.map((r) => r.outcome.state).join(', ')}\n`);
     for (const r of died) {
       expect(r.outcome).toMatchObject({ state: 'died', cause: 'oom' });
       expect(r.metrics.latencyP99Ms, 'no latency figure for a service that died').toBeUndefined();
@@ -146,6 +148,7 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     expect([...finished, 3], what).toContain(code);
     expect(bench.stderr(), what).not.toContain('unexpected error');
     const after = await readRunRecord(out);
+    process.stdout.write(`faults: dockerd restarted with ${before.repeats.length} repeat(s) recorded → exit ${code}, status ${after.status}, outcomes ${after.repeats.map((r) => r.outcome.state).join(', ')}\n`);
     expect(after.status, what).not.toBe('running');
     const kept = before.repeats.filter((r) => after.repeats.some((a) => JSON.stringify(a) === JSON.stringify(r)));
     tally.repeatsLost += before.repeats.length - kept.length;

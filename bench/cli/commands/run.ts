@@ -1,33 +1,24 @@
 /** `bench run`: plan, run and record scenarios on a target. */
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { stat } from 'node:fs/promises';
-import { access, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { profileNames, targetNames, type Cell, type ProfileName, type Scenario, type TargetName } from '../../../scenarios/define.js';
 import { createPlan, estimateCellMs, resolveScenario, type Plan } from '../../../scenarios/matrix.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { runProcess } from '../../exec/index.js';
 import { createLoadGenerator, loadGeneratorNames } from '../../load/index.js';
-import { analyseRun } from '../../stats/analyse.js';
-import { evaluateClaims } from '../../claims/evaluate.js';
-import { claimsCatalog } from '../../../scenarios/claims.js';
-import { extraRound, maxTimeByProfile, scenariosToExtend } from '../../orchestrator/adaptive.js';
-import type { RunPlanSummary } from '../../orchestrator/run-plan.js';
-import { applyCalibration, calibrateScenario, type CalibrationContext } from '../../orchestrator/calibrate.js';
-import { runPlan, type ScenarioExecution } from '../../orchestrator/run-plan.js';
-import { builtinScenarioList, loadScenario } from '../../orchestrator/scenarios.js';
-import { collectFingerprint } from '../../results/fingerprint.js';
-import { RUN_RECORD_SCHEMA_VERSION, type Calibration, type Placement, type RunRecord } from '../../results/schema.js';
-import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBench } from '../../gcbench/index.js';
-import { RESULTS_FILE, RunStore, writeFileAtomic } from '../../results/store.js';
+import { executeRun, realRunDeps } from '../../orchestrator/run-lifecycle.js';
+import { builtinScenarioList, loadScenario, scenarioFileHash } from '../../orchestrator/scenarios.js';
+import type { RunRecord } from '../../results/schema.js';
+import { RESULTS_FILE, RunStore } from '../../results/store.js';
 import { createTarget, type TargetFlags } from '../../targets/registry.js';
 import { parseChoice, parseCommandArgs, parseDuration, parsePositiveInt } from '../args.js';
 import { formatDuration, createProgressPrinter } from '../progress.js';
 import { finishRun } from '../finish-run.js';
 import { checkPlanBounds, planLimits } from '../plan-bounds.js';
 import type { Command } from '../types.js';
+
+export { choosePlacement, scenarioExecutions } from '../../orchestrator/run-lifecycle.js';
 
 const help = `Usage: bench run (--matrix | --scenario NAME|FILE ...) [options]
 
@@ -145,65 +136,6 @@ async function checkOutDir(dir: string): Promise<string> {
   return dir;
 }
 
-/** Service/generator CPU placement: disjoint CPUs when the host has two or more, said in the record either way. */
-export async function choosePlacement(hostCpus: number): Promise<{ placement: Placement; cpuset: string | null; availableCpus: number }> {
-  if (hostCpus >= 2) {
-    // One CPU for the generator (this process: the built-in closed- and open-model drivers run in it), the
-    // rest for the service: the generator's cycles are not taken from the service it measures.
-    const generatorCpus = '0';
-    const serviceCpus = hostCpus === 2 ? '1' : `1-${hostCpus - 1}`;
-    const pinned = await runProcess('taskset', ['-a', '-pc', generatorCpus, String(process.pid)]).then(() => true, () => false);
-    if (pinned) {
-      return {
-        placement: {
-          serviceCpus,
-          generatorCpus,
-          note:
-            `service pinned to CPU ${serviceCpus}, load generator to CPU ${generatorCpus}; CPU affinity caps the service's GOMAXPROCS at ` +
-            `${hostCpus - 1} (Go counts the CPUs it may run on), except in scenarios that need the whole CPU set (GOMAXPROCS), which share it`,
-        },
-        cpuset: serviceCpus,
-        availableCpus: hostCpus - 1,
-      };
-    }
-  }
-  return {
-    placement: {
-      serviceCpus: null,
-      generatorCpus: null,
-      note: `not pinned: ${hostCpus < 2 ? `the host has ${hostCpus} CPU` : 'taskset failed'}, so service and load generator share the CPUs; compare variants within this run only`,
-    },
-    cpuset: null,
-    availableCpus: hostCpus,
-  };
-}
-
-/**
- * How each scenario runs here: duet only where it can (Docker, the built-in generator), pinned unless the
- * scenario needs the whole CPU set. Fallbacks are returned as sentences for the record's limits.
- */
-export function scenarioExecutions(
-  scenarios: ReadonlyArray<Pick<Scenario, 'name' | 'execution' | 'placement'>>,
-  where: { target: TargetName; generator: string; hostCpus: number; cpuset: string | null; availableCpus: number },
-): { executions: Map<string, ScenarioExecution>; limits: string[] } {
-  const executions = new Map<string, ScenarioExecution>();
-  const limits: string[] = [];
-  for (const scenario of scenarios) {
-    let execution = scenario.execution ?? 'sequential';
-    if (execution === 'duet' && (where.target !== 'docker' || where.generator === 'k6')) {
-      limits.push(`${scenario.name}: duet execution needs the docker target and an in-process generator; ran sequentially on ${where.target} with ${where.generator}`);
-      execution = 'sequential';
-    }
-    const shared = scenario.placement === 'shared' || where.cpuset === null;
-    executions.set(scenario.name, {
-      execution,
-      cpuset: shared ? null : where.cpuset,
-      availableCpus: shared ? where.hostCpus : where.availableCpus,
-    });
-  }
-  return { executions, limits };
-}
-
 export const runCommand: Command = async (ctx) => {
   const { values } = parseCommandArgs('run', ctx.argv, options, false);
   if (values.help) {
@@ -230,7 +162,7 @@ export const runCommand: Command = async (ctx) => {
   const runStartedMs = Date.now();
   const outDir = resumed === null ? await checkOutDir(path.resolve(ctx.cwd, values.out ?? path.join('results', runId))) : resumed.dir;
 
-  let store: RunStore | null = resumed;
+  const store: RunStore | null = resumed;
   let scenarios: Scenario[] = [];
   let seed: number;
   if (store !== null) {
@@ -276,183 +208,33 @@ export const runCommand: Command = async (ctx) => {
     nodeImage: flags['node-image'],
     imageRegistry: flags['image-registry'],
   };
-  const target = await createTarget(targetName, targetFlags, { log });
-  await target.prepare(ctx.signal);
-  const skippedGenerators: string[] = [];
-  const generator = await createLoadGenerator(loadName, { k6Path: values.k6, env: ctx.env }, (reason) => {
-    skippedGenerators.push(reason);
-    log(reason);
+  const scenarioFiles = store === null ? (await Promise.all((values.scenario ?? []).map((ref) => scenarioFileHash(ref, ctx.cwd)))).filter((f) => f !== null) : [];
+  const deps = realRunDeps({
+    createTarget: () => createTarget(targetName, targetFlags, { log }),
+    createGenerator: (onSkipped) => createLoadGenerator(loadName, { k6Path: values.k6, env: ctx.env }, onSkipped),
+    signal: ctx.signal,
+    log,
+    stdout: ctx.stdout,
+    onEvent: createProgressPrinter(ctx.stdout, ctx.isTTY && ctx.env.NO_COLOR === undefined ? true : ctx.isTTY),
   });
-
-  const hostCpus = os.cpus().length;
-  const { placement, cpuset, availableCpus } = await choosePlacement(hostCpus);
-  const { executions, limits: executionLimits } = store === null
-    ? scenarioExecutions(scenarios, { target: targetName, generator: generator.name, hostCpus, cpuset, availableCpus })
-    : recordedExecutions(store.record, { hostCpus, cpuset, availableCpus });
-  let calibrations: Calibration[] = store?.record.calibration ?? [];
-  if (store === null) {
-    calibrations = await calibrate(plan, { runId, target, generator, signal: ctx.signal, cpusetOf: (cell) => executions.get(cell.scenario)?.cpuset ?? null, log });
-  }
-  plan.cells = applyCalibration(plan.cells, calibrations);
-  if (store === null) {
-    const dir = outDir;
-    const fingerprint = await collectFingerprint({ run: runProcess, dockerVersion: await target.version?.().catch(() => null) ?? null });
-    const now = new Date().toISOString();
-    const record: RunRecord = {
-      schemaVersion: RUN_RECORD_SCHEMA_VERSION,
+  const outcome = await executeRun(
+    {
       runId,
-      createdAt: now,
-      updatedAt: now,
-      status: 'running',
       target: targetName,
       profile,
-      loadGenerator: generator.name,
       seed,
       argv: ['bench', 'run', ...ctx.argv],
-      fingerprint,
-      placement,
-      plan: {
-        scenarios: resolved.map((r) => ({
-          name: r.scenario.name,
-          kind: r.scenario.kind,
-          claims: [...r.scenario.claims],
-          repeats: r.repeats,
-          description: r.scenario.description,
-          execution: executions.get(r.scenario.name)?.execution ?? 'sequential',
-          placement: executions.get(r.scenario.name)?.cpuset === null && cpuset !== null ? 'shared' : 'pinned',
-        })),
-        cells: plan.cells,
-        order: plan.order,
-      },
-      ...(calibrations.length > 0 ? { calibration: calibrations } : {}),
-      repeats: [],
-      limits: [...skippedGenerators, ...executionLimits],
-    };
-    store = await RunStore.create(dir, record);
-  } else {
-    await store.update({ status: 'running' });
-  }
-  ctx.stdout(`Run ${store.record.runId} → ${path.relative(ctx.cwd, store.file) || store.file}\n${placement.note}\n`);
-
-  const printer = createProgressPrinter(ctx.stdout, ctx.isTTY && ctx.env.NO_COLOR === undefined ? true : ctx.isTTY);
-  let summary;
-  try {
-    const runStore = store;
-    const runOnce = () =>
-      runPlan({
-        plan,
-        store: runStore,
-        target,
-        generator,
-        signal: ctx.signal,
-        executions,
-        fallback: { execution: 'sequential', cpuset, availableCpus },
-        onEvent: printer,
-        ...(hostCheck === 'off' ? { readHost: null } : { hostBusy: hostCheck }),
-      });
-    const withGcBench = wantsGcBench(store.record);
-    const maxTimeMs = Math.max(0, (maxTimeFlag ?? maxTimeByProfile[store.record.profile] ?? 0) - (withGcBench ? GC_BENCH_BUDGET_MS : 0));
-    summary = await runAdaptively(runStore, plan, runOnce, { maxTimeMs, startedAtMs: runStartedMs, log });
-    if (summary.status === 'completed' && withGcBench) await runStandardGcBench(store.dir, ctx.signal, log);
-  } catch (error) {
-    // The record says the run stopped and can be resumed; best effort (on a full disk this write fails too).
-    await store.update({ status: 'interrupted' }).catch(() => undefined);
-    throw error;
-  } finally {
-    // Whatever happened, nothing this run labelled may stay behind.
-    const removed = await target.cleanup(store.record.runId).catch(() => 0);
-    if (removed > 0) ctx.stdout(`removed ${removed} leftover object(s) of run ${store.record.runId}\n`);
-    await target.dispose?.().catch(() => undefined);
-  }
-  return finishRun(ctx, store, summary, { hostCpus, availableCpus });
+      outDir,
+      plan,
+      scenarios,
+      scenarioFiles,
+      resumed: store,
+      hostCheck,
+      maxTimeMs: maxTimeFlag,
+      startedAtMs: runStartedMs,
+      cwd: ctx.cwd,
+    },
+    deps,
+  );
+  return finishRun(ctx, outcome.store, outcome.summary, { hostCpus: outcome.hostCpus, availableCpus: outcome.availableCpus });
 };
-
-/** Executions of a resumed run: as recorded (older records: sequential, pinned). */
-function recordedExecutions(record: RunRecord, where: { hostCpus: number; cpuset: string | null; availableCpus: number }): { executions: Map<string, ScenarioExecution>; limits: string[] } {
-  const executions = new Map<string, ScenarioExecution>();
-  for (const s of record.plan.scenarios) {
-    const shared = s.placement === 'shared' || where.cpuset === null;
-    executions.set(s.name, { execution: s.execution ?? 'sequential', cpuset: shared ? null : where.cpuset, availableCpus: shared ? where.hostCpus : where.availableCpus });
-  }
-  return { executions, limits: [] };
-}
-
-/** Calibrates every open-model scenario that asks for it; a scenario that cannot be calibrated keeps its rate. */
-async function calibrate(plan: Plan, ctx: CalibrationContext): Promise<Calibration[]> {
-  const out: Calibration[] = [];
-  for (const resolved of plan.scenarios) {
-    const load = resolved.load;
-    if (load.model !== 'open' || load.capacityFraction === undefined) continue;
-    const cells = plan.cells.filter((c) => c.scenario === resolved.scenario.name);
-    const calibration = await calibrateScenario(resolved.scenario.name, cells, load.capacityFraction, ctx);
-    if (calibration === null) {
-      ctx.log(`${resolved.scenario.name}: calibration failed (a cell sustained not even the first step); it runs at its declared ${load.ratePerSec} req/s`);
-      continue;
-    }
-    ctx.log(`${resolved.scenario.name}: operating point ${calibration.chosenRatePerSec} req/s (${Math.round(load.capacityFraction * 100)}% of the lowest capacity)`);
-    out.push(calibration);
-  }
-  return out;
-}
-
-/**
- * The planned rounds, then adaptive ones: while a scenario's deciding comparison is inconclusive with a
- * CI wider than the target and the time budget allows, one more round of it (see orchestrator/adaptive.ts).
- */
-async function runAdaptively(
-  store: RunStore,
-  plan: Plan,
-  runOnce: () => Promise<RunPlanSummary>,
-  budget: { maxTimeMs: number; startedAtMs: number; log: (line: string) => void },
-): Promise<RunPlanSummary> {
-  const started = budget.startedAtMs;
-  let summary = await runOnce();
-  for (let round = 0; summary.status === 'completed' && budget.maxTimeMs > 0; round++) {
-    const wide = scenariosToExtend(evaluateClaims(analyseRun(store.record), claimsCatalog));
-    if (wide.size === 0) break;
-    const items = extraRound(store.record, wide.keys(), round);
-    if (items.length === 0) break;
-    const cells = new Map(plan.cells.map((c) => [c.id, c]));
-    const estimate = items.reduce((sum, item) => sum + estimateCellMs(cells.get(item.cellId) as Cell), 0);
-    const elapsed = Date.now() - started;
-    if (elapsed + estimate > budget.maxTimeMs) {
-      budget.log(`adaptive rounds stop: the next one (~${formatDuration(estimate)}) would pass the time budget ${formatDuration(budget.maxTimeMs)}`);
-      break;
-    }
-    budget.log(`adaptive round: ${[...wide].map(([name, width]) => `${name} (CI ±${width.toFixed(0)}%)`).join(', ')}`);
-    plan.order.push(...items);
-    await store.update({ plan: { ...store.record.plan, order: [...store.record.plan.order, ...items] } });
-    const more = await runOnce();
-    summary = { status: more.status, measured: summary.measured + more.measured, skippedAlreadyDone: summary.skippedAlreadyDone };
-  }
-  return summary;
-}
-
-/** Time kept back from adaptive rounds for the standard GC benchmark. */
-const GC_BENCH_BUDGET_MS = 90_000;
-
-/** `default` and `full` Docker runs with Green Tea cells end with the standard GC benchmark, once. */
-function wantsGcBench(record: RunRecord): boolean {
-  return record.target === 'docker' && ['default', 'full'].includes(record.profile) && record.plan.scenarios.some((s) => s.name === 'greentea');
-}
-
-/**
- * The standard GC-bound benchmark (bench/gcbench) beside the service-level Green Tea result, written as
- * `<run>/gcbench.json`, which the run's report shows. A failure is said, not fatal: the run's own
- * measurements stand.
- */
-async function runStandardGcBench(runDir: string, signal: AbortSignal, log: (line: string) => void): Promise<void> {
-  const out = path.join(runDir, 'gcbench.json');
-  if (await access(out).then(() => true, () => false)) return;
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bench-gcbench-'));
-  try {
-    log('standard GC benchmark (bench gcbench): both GC builds, interleaved rounds');
-    const result = await runGcBench({ ...defaultGcBenchOptions, benchmarks: [...defaultGcBenchmarks], workDir, seed: 1, signal, run: runProcess, log: (line) => log(`gcbench: ${line}`) });
-    await writeFileAtomic(out, `${JSON.stringify(result, null, 2)}\n`);
-  } catch (error) {
-    if (signal.aborted) throw error;
-    log(`standard GC benchmark failed, the run's own results stand: ${(error as Error).message.split('\n')[0]}`);
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
-}

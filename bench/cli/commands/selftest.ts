@@ -32,7 +32,8 @@ import { createTarget } from '../../targets/registry.js';
 import { parseChoice, parseCommandArgs } from '../args.js';
 import { createProgressPrinter } from '../progress.js';
 import type { Command, CommandContext } from '../types.js';
-import { choosePlacement, createRunId } from './run.js';
+import { choosePlacement } from '../../orchestrator/run-lifecycle.js';
+import { createRunId } from './run.js';
 
 const help = `Usage: bench selftest [--profile smoke|default] [--out DIR] [--seed N]
        bench selftest --agreement RUN_A RUN_B
