@@ -10,7 +10,7 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { LoadProfile } from '../../scenarios/define.js';
 import { runNativeClosedModel } from './closed-model.js';
-import { runOpenModel, type OpenProfile } from './open-model.js';
+import { runOpenModel, type OpenProfile, type RequestOutcome } from './open-model.js';
 import type { LoadGenerator, LoadProgress, LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
 /** The compiled worker; absent when the harness runs from its TypeScript sources (unit tests). */
@@ -21,11 +21,11 @@ const MAIN_THREAD_NICE = 10;
 
 type WorkerMessage =
   | { type: 'progress'; id: number; progress: LoadProgress }
-  | { type: 'result'; id: number; result: LoadResult }
+  | { type: 'result'; id: number; result: LoadResult & { outcomes: RequestOutcome[]; startedAtEpochMs: number } }
   | { type: 'error'; id: number; message: string };
 
 interface Pending {
-  resolve: (result: LoadResult) => void;
+  resolve: (result: LoadResult & { outcomes: RequestOutcome[]; startedAtEpochMs: number }) => void;
   reject: (error: Error) => void;
   onProgress: LoadRunOptions['onProgress'];
 }
@@ -49,26 +49,41 @@ export class OpenModelPool {
   private readonly pending = new Map<number, Pending>();
 
   async run(baseUrl: string, request: LoadRequest, profile: OpenProfile, options: LoadRunOptions): Promise<LoadResult> {
-    if (!existsSync(workerFile)) {
-      const { outcomes: _outcomes, ...result } = await runOpenModel(baseUrl, request, profile, options);
-      return result;
-    }
+    const { outcomes: _outcomes, startedAtEpochMs: _started, ...result } = await this.runWithOutcomes(baseUrl, request, profile, options);
+    return result;
+  }
+
+  /**
+   * A run that also returns every request's outcome (the shutdown procedure judges each one), and whose
+   * arrivals `stopIssuing` ends early without aborting what is in flight.
+   */
+  async runWithOutcomes(
+    baseUrl: string,
+    request: LoadRequest,
+    profile: OpenProfile,
+    options: LoadRunOptions & { stopIssuing?: AbortSignal; withOutcomes?: boolean },
+  ): Promise<LoadResult & { outcomes: RequestOutcome[]; startedAtEpochMs: number }> {
+    if (!existsSync(workerFile)) return runOpenModel(baseUrl, request, profile, options);
     const child = this.start();
     const id = this.nextId++;
     const onAbort = () => child.connected && child.send({ type: 'abort', id });
+    const onStopIssuing = () => child.connected && child.send({ type: 'stop-issuing', id });
     options.signal.addEventListener('abort', onAbort, { once: true });
+    options.stopIssuing?.addEventListener('abort', onStopIssuing, { once: true });
     try {
-      return await new Promise<LoadResult>((resolve, reject) => {
-        this.pending.set(id, { resolve, reject, onProgress: options.onProgress });
+      return await new Promise<LoadResult & { outcomes: RequestOutcome[]; startedAtEpochMs: number }>((resolve, reject) => {
+        this.pending.set(id, { resolve: resolve as Pending['resolve'], reject, onProgress: options.onProgress });
         // While a run is pending the channel keeps this process alive, as any load does.
         child.channel?.ref();
         // Runs that overlap (a duet) get staggered phases: 0, ½, ¼, ¾ … of an inter-arrival time.
-        child.send({ type: 'run', id, baseUrl, request, profile, phase: phaseOf(this.pending.size - 1) });
+        child.send({ type: 'run', id, baseUrl, request, profile, phase: phaseOf(this.pending.size - 1), withOutcomes: options.withOutcomes === true });
+        if (options.stopIssuing?.aborted === true) onStopIssuing();
       });
     } finally {
       this.pending.delete(id);
       if (this.pending.size === 0) this.child?.channel?.unref();
       options.signal.removeEventListener('abort', onAbort);
+      options.stopIssuing?.removeEventListener('abort', onStopIssuing);
     }
   }
 
@@ -123,9 +138,12 @@ function lowerOwnPriority(nice: number): void {
   }
 }
 
+/** The harness's one open-model generator process, shared by the native generator and the shutdown procedure. */
+export const openModelProcess = new OpenModelPool();
+
 export class NativeLoadGenerator implements LoadGenerator {
   readonly name = 'native';
-  private readonly pool = new OpenModelPool();
+  private readonly pool = openModelProcess;
 
   async unavailableReason(): Promise<string | null> {
     return null;

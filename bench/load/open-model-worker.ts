@@ -11,7 +11,10 @@ import os from 'node:os';
 import { runOpenModel, type OpenProfile } from './open-model.js';
 import type { LoadRequest } from './types.js';
 
-type Inbound = { type: 'run'; id: number; baseUrl: string; request: LoadRequest; profile: OpenProfile; phase: number } | { type: 'abort'; id: number };
+type Inbound =
+  | { type: 'run'; id: number; baseUrl: string; request: LoadRequest; profile: OpenProfile; phase: number; withOutcomes: boolean }
+  | { type: 'abort'; id: number }
+  | { type: 'stop-issuing'; id: number };
 
 /**
  * The generator's priority above the service's (nice −10) where the system permits it (root, or
@@ -45,23 +48,28 @@ if (send !== undefined) {
   // The harness is gone (its channel closed): nothing of this process is worth keeping.
   // eslint-disable-next-line no-restricted-properties
   process.on('disconnect', () => process.exit(0));
-  const running = new Map<number, AbortController>();
+  const running = new Map<number, { abort: AbortController; stopIssuing: AbortController }>();
   process.on('message', (message: Inbound) => {
     if (message.type === 'abort') {
-      running.get(message.id)?.abort();
+      running.get(message.id)?.abort.abort();
       return;
     }
-    const controller = new AbortController();
-    running.set(message.id, controller);
-    const { id } = message;
+    if (message.type === 'stop-issuing') {
+      running.get(message.id)?.stopIssuing.abort();
+      return;
+    }
+    const controllers = { abort: new AbortController(), stopIssuing: new AbortController() };
+    running.set(message.id, controllers);
+    const { id, withOutcomes } = message;
     runOpenModel(message.baseUrl, message.request, message.profile, {
-      signal: controller.signal,
+      signal: controllers.abort.signal,
+      stopIssuing: controllers.stopIssuing.signal,
       phase: message.phase,
       blockingWait: true,
       onProgress: (progress) => port.postMessage({ type: 'progress', id, progress }),
     })
       .then(
-        ({ outcomes: _outcomes, ...result }) => port.postMessage({ type: 'result', id, result }),
+        ({ outcomes, ...result }) => port.postMessage({ type: 'result', id, result: { ...result, outcomes: withOutcomes ? outcomes : [] } }),
         (error: unknown) => port.postMessage({ type: 'error', id, message: (error as Error)?.message ?? String(error) }),
       )
       .finally(() => running.delete(id));

@@ -95,7 +95,8 @@ export function createSchedule(profile: OpenProfile, stepMs = 1): number[] {
   return times;
 }
 
-interface Outcome {
+/** One request of an open-model load, on the load's clock (ms). */
+export interface RequestOutcome {
   intendedMs: number;
   doneMs: number;
   status: number | null;
@@ -108,7 +109,7 @@ export async function runOpenModel(
   request: LoadRequest,
   profile: OpenProfile,
   options: LoadRunOptions & { stopIssuing?: AbortSignal; maxBacklog?: number; phase?: number; blockingWait?: boolean },
-): Promise<LoadResult & { outcomes: Outcome[] }> {
+): Promise<LoadResult & { outcomes: RequestOutcome[]; startedAtEpochMs: number }> {
   // Only a worker thread of its own may block its event loop while it waits (see the scheduler below).
   const sleeper = options.blockingWait === true ? new Int32Array(new SharedArrayBuffer(4)) : null;
   const url = new URL(request.path, baseUrl);
@@ -119,7 +120,7 @@ export async function runOpenModel(
   const totalScheduleMs = profile.warmupMs + measuredDurationMs(profile);
   const schedule = shift === 0 ? createSchedule(profile) : createSchedule(profile).map((t) => t + shift).filter((t) => t < totalScheduleMs);
   const maxBacklog = options.maxBacklog ?? Math.max(profile.connections * 8, 1000);
-  const outcomes: Outcome[] = [];
+  const outcomes: RequestOutcome[] = [];
   let outstanding = 0;
   let dropped = 0;
   let next = 0;
@@ -135,7 +136,7 @@ export async function runOpenModel(
 
   const send = (intendedMs: number) => {
     outstanding++;
-    const outcome: Outcome = { intendedMs, doneMs: 0, status: null, error: null };
+    const outcome: RequestOutcome = { intendedMs, doneMs: 0, status: null, error: null };
     const finish = () => {
       outcome.doneMs = performance.now() - t0;
       outstanding--;
@@ -254,5 +255,8 @@ export async function runOpenModel(
     dispatchLagMs: dispatchLag.totalCount === 0 ? null : { p50Ms: dispatchLag.getValueAtPercentile(50) / 1000, p99Ms: dispatchLag.getValueAtPercentile(99) / 1000, maxMs: dispatchLag.maxValue / 1000 },
     series: seriesFromBuckets(perSecond),
     outcomes,
+    // The load's clock (intendedMs, doneMs) as wall-clock time, so that another process can place its
+    // own events (a SIGTERM) on it.
+    startedAtEpochMs: performance.timeOrigin + t0,
   };
 }

@@ -9,7 +9,7 @@ import { cellRequestPath } from '../../scenarios/workloads.js';
 import { defaultEndpointRemovalDelayMs, type Cell } from '../../scenarios/define.js';
 import { loadResultMetrics, summariseLoadWindow } from '../collect/load-window.js';
 import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
-import { runOpenModel } from '../load/open-model.js';
+import { openModelProcess } from '../load/native.js';
 import type { LoadGenerator, LoadProgress, LoadResult } from '../load/types.js';
 import type { EffectiveSettings, Outcome, RepeatResult, RuntimeWindow } from '../results/schema.js';
 import { settingsMismatches } from '../targets/service-env.js';
@@ -270,15 +270,18 @@ async function shutdownProcedure(ctx: RepeatContext): Promise<Measurement> {
   m.effective = effective;
   const endpointRemoved = new AbortController();
   let stopped: Promise<{ exitCode: number | null; oomKilled: boolean }> | null = null;
+  const timersSetAtEpochMs = performance.timeOrigin + performance.now();
   const sigterm = setTimeout(() => {
     stopped = ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 30 });
   }, sigtermAtMs);
   const removal = setTimeout(() => endpointRemoved.abort(), removedAtMs);
-  let result: Awaited<ReturnType<typeof runOpenModel>>;
+  let result: Awaited<ReturnType<typeof openModelProcess.runWithOutcomes>>;
   try {
-    result = await runOpenModel(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, profile, {
+    // In the generator's own process, like every open-model load (see load/native.ts).
+    result = await openModelProcess.runWithOutcomes(handle.baseUrl, { path: cellRequestPath(ctx.cell) }, profile, {
       signal: ctx.signal,
       stopIssuing: endpointRemoved.signal,
+      withOutcomes: true,
       onProgress: ctx.onLoadProgress,
     });
   } catch (error) {
@@ -290,10 +293,11 @@ async function shutdownProcedure(ctx: RepeatContext): Promise<Measurement> {
     clearTimeout(removal);
   }
   const exit = await (stopped ?? ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 30 }));
-  const exposure = judgeShutdownExposure(result.outcomes, sigtermAtMs);
+  // The load ran in the generator's process, on its own clock: SIGTERM placed on that clock.
+  const exposure = judgeShutdownExposure(result.outcomes, sigtermAtMs - (result.startedAtEpochMs - timersSetAtEpochMs));
   Object.assign(m.metrics, exposure);
   m.metrics.latencyP99Ms = result.latency.p99Ms;
-  const { outcomes: _outcomes, series: _series, ...load } = result;
+  const { outcomes: _outcomes, series: _series, startedAtEpochMs: _started, ...load } = result;
   m.load = load;
   m.notes.push(
     `SIGTERM at ${sigtermAtMs} ms, endpoint removed ${removalDelayMs} ms later; service exit code ${exit.exitCode}; ` +

@@ -53,7 +53,11 @@ export const injectedMetric = 'cpuMsPer1k';
 export const selftestPaths = { base: '/work?cpu=800', injected: '/work?cpu=1000', control: '/work?cpu=0', injectedWorkPct: 25 } as const;
 
 export interface Experiment {
-  /** Scenario name in the record, e.g. `selftest-aa-duet`. */
+  /**
+   * Scenario name in the record, one per comparison, e.g. `selftest-aa-duet-c07`: a duet runs a scenario's
+   * cells of one round together, so each comparison must be a scenario of its own (with one name for all
+   * of them, every A/A pair of a round would have run at once).
+   */
   scenario: string;
   kind: 'aa' | 'injected';
   execution: ExecutionMode;
@@ -86,8 +90,8 @@ export function planExperiments(profile: SelftestProfile, ratePerSec: number): E
   for (let i = 0; i < total; i++) {
     for (const execution of ['sequential', 'duet'] as const) {
       if (i < profile.aaComparisons) {
-        const scenario = `selftest-aa-${execution}`;
         const n = String(i).padStart(2, '0');
+        const scenario = `selftest-aa-${execution}-c${n}`;
         out.push({
           scenario,
           kind: 'aa',
@@ -98,8 +102,8 @@ export function planExperiments(profile: SelftestProfile, ratePerSec: number): E
         });
       }
       if (i < profile.injectedComparisons) {
-        const scenario = `selftest-cpu25-${execution}`;
         const n = String(i).padStart(2, '0');
+        const scenario = `selftest-cpu25-${execution}-c${n}`;
         out.push({
           scenario,
           kind: 'injected',

@@ -112,7 +112,8 @@ export const selftestCommand: Command = async (ctx) => {
     const control = controlCell(rate, profile);
     const plan = planSelftest(experiments, control, profile, seed);
     const scenarioNames = [...new Set(plan.cells.map((c) => c.scenario))];
-    const executions = new Map<string, ScenarioExecution>(scenarioNames.map((name) => [name, { ...pinned, execution: name.endsWith('-duet') ? 'duet' : 'sequential' }]));
+    const executionOf = new Map(experiments.map((e) => [e.scenario, e.execution]));
+    const executions = new Map<string, ScenarioExecution>(scenarioNames.map((name) => [name, { ...pinned, execution: executionOf.get(name) ?? 'sequential' }]));
     ctx.stdout(`Selftest (${profileName}): ${experiments.length} comparisons, ${plan.order.length} repeats at ${rate} req/s per service → ${dir}\n${placement.note}\n`);
     const now = new Date().toISOString();
     const record: RunRecord = {

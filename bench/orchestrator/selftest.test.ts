@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { groupOrder } from './run-plan.js';
+import { controlCell, planExperiments, planSelftest, selftestProfiles } from './selftest.js';
+
+describe('selftest plan', () => {
+  const profile = selftestProfiles.smoke;
+  const experiments = planExperiments(profile, 150);
+  const plan = planSelftest(experiments, controlCell(150, profile), profile, 1);
+  const cells = new Map(plan.cells.map((c) => [c.id, c]));
+  const executionOf = new Map(experiments.map((e) => [e.scenario, e.execution]));
+
+  it('every comparison is a scenario of its own', () => {
+    expect(new Set(experiments.map((e) => e.scenario)).size).toBe(experiments.length);
+  });
+
+  it('a duet round runs exactly the two sides of one comparison together, never other comparisons', () => {
+    const groups = groupOrder(plan.order, cells, (scenario) => executionOf.get(scenario) ?? 'sequential');
+    const duets = groups.filter((g) => g.length > 1);
+    const duetExperiments = experiments.filter((e) => e.execution === 'duet');
+    expect(duets).toHaveLength(duetExperiments.length * profile.rounds.duet);
+    for (const group of duets) {
+      expect(group).toHaveLength(2);
+      const [a, b] = group.map((item) => cells.get(item.cellId)!);
+      expect(a!.scenario).toBe(b!.scenario);
+      expect(group.map((item) => item.cellId).sort()).toEqual([`${a!.scenario}/${a!.id.split('/')[1]}`, `${b!.scenario}/${b!.id.split('/')[1]}`].sort());
+    }
+    expect(groups.filter((g) => g.length === 1).every((g) => executionOf.get(cells.get(g[0]!.cellId)!.scenario) !== 'duet'), 'duet cells never run alone').toBe(true);
+  });
+
+  it('the injected effect is 25% more work per request than the A/A sides', () => {
+    const injected = experiments.find((e) => e.kind === 'injected')!;
+    expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800', '/work?cpu=1000']);
+  });
+});
