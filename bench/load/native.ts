@@ -5,12 +5,12 @@
  * against wrk and autocannon.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { LoadProfile } from '../../scenarios/define.js';
 import { runNativeClosedModel } from './closed-model.js';
 import { runOpenModel, type OpenProfile, type RequestOutcome } from './open-model.js';
+import { setOwnThreadsPriority } from './thread-priority.js';
 import type { LoadGenerator, LoadProgress, LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
 /** The compiled worker; absent when the harness runs from its TypeScript sources (unit tests). */
@@ -101,7 +101,7 @@ export class OpenModelPool {
     // this process: a lower priority for them (nice +10; the generator keeps its own) lets an arrival
     // that is due preempt them at once. Lowering one's own priority needs no privilege; failing it is
     // harmless. On Linux a priority belongs to a thread, so each thread of this process gets it.
-    lowerOwnPriority(MAIN_THREAD_NICE);
+    setOwnThreadsPriority((current) => Math.max(current, MAIN_THREAD_NICE));
     child.on('message', (message: WorkerMessage) => {
       const pending = this.pending.get(message.id);
       if (!pending) return;
@@ -121,22 +121,6 @@ export class OpenModelPool {
   }
 }
 
-/** Sets every thread of this process to at least `nice` (Linux: priorities are per thread). */
-function lowerOwnPriority(nice: number): void {
-  let threads: number[] = [process.pid];
-  try {
-    threads = readdirSync('/proc/self/task').map(Number).filter(Number.isInteger);
-  } catch {
-    // not Linux: the process's priority
-  }
-  for (const tid of threads) {
-    try {
-      os.setPriority(tid, Math.max(os.getPriority(tid), nice));
-    } catch {
-      // the priority stays as it was
-    }
-  }
-}
 
 /** The harness's one open-model generator process, shared by the native generator and the shutdown procedure. */
 export const openModelProcess = new OpenModelPool();

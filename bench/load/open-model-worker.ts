@@ -6,9 +6,8 @@
  * `progress`/`result`/`error` messages out, each tagged with the run's id; `abort` stops one run. It ends
  * when the harness does (its channel closes); Ctrl-C is the harness's to handle (it aborts the runs).
  */
-import { readdirSync } from 'node:fs';
-import os from 'node:os';
 import { runOpenModel, type OpenProfile } from './open-model.js';
+import { setOwnThreadsPriority } from './thread-priority.js';
 import type { LoadRequest } from './types.js';
 
 type Inbound =
@@ -24,25 +23,9 @@ type Inbound =
  */
 const GENERATOR_NICE = -10;
 
-function raiseOwnPriority(): void {
-  let threads: number[] = [process.pid];
-  try {
-    threads = readdirSync('/proc/self/task').map(Number).filter(Number.isInteger);
-  } catch {
-    // not Linux: the process's priority
-  }
-  for (const tid of threads) {
-    try {
-      os.setPriority(tid, GENERATOR_NICE);
-    } catch {
-      return;
-    }
-  }
-}
-
 const send = process.send?.bind(process);
 if (send !== undefined) {
-  raiseOwnPriority();
+  setOwnThreadsPriority(() => GENERATOR_NICE);
   const port = { postMessage: (message: unknown) => void send(message) };
   process.on('SIGINT', () => undefined);
   // The harness is gone (its channel closed): nothing of this process is worth keeping.
