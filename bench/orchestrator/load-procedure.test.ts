@@ -79,3 +79,31 @@ describe('load procedure: a service that dies', () => {
     expect(m.outcome).toEqual({ state: 'invalid', reason: '93.8% of 640 requests failed (limit 1%): the window measured a failing service' });
   });
 });
+
+describe('a load that fails while a timed action is under way', () => {
+  test('rollout: the procedure fails with the load\'s error, and the rollout\'s own failure is awaited, never an unhandled rejection', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const target: Target = {
+        ...fakeTarget({ exitCode: 0, oomKilled: false }),
+        name: 'kubernetes',
+        // The rollout starts 1 s into the load and fails after the load has failed.
+        rollout: () => new Promise<void>((_, reject) => setTimeout(() => reject(new Error('rollout failed')), 300)),
+      };
+      const failing: LoadGenerator = {
+        name: 'fake',
+        unavailableReason: async () => null,
+        run: () => new Promise<LoadResult>((_, reject) => setTimeout(() => reject(new Error('load failed')), 1100)),
+      };
+      const ctx = { ...context(target), generator: failing, cell: { ...cell, id: 'rollout/x', scenario: 'rollout', kind: 'rollout' as const } };
+      await expect(procedures.rollout(ctx)).rejects.toThrow('load failed');
+      // Give a stray rejection time to surface.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
