@@ -29,6 +29,6 @@ describe('selftest plan', () => {
 
   it('the injected effect is 25% more work per request than the A/A sides', () => {
     const injected = experiments.find((e) => e.kind === 'injected')!;
-    expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800', '/work?cpu=1000']);
+    expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800&alloc=100', '/work?cpu=1000&alloc=100']);
   });
 });

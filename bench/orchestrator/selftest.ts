@@ -46,11 +46,12 @@ export const selftestMetrics = ['latencyP99Ms', 'latencyP50Ms', 'cpuMsPer1k', 'g
 export const injectedMetric = 'cpuMsPer1k';
 
 /**
- * The request of each side; the injected effect adds 25% of the work. About 1.5 ms of CPU per request
- * here, so half the capacity of a 0.5-CPU cell is ~150 requests/s: a light load for the generator even
- * with both cells of a duet on its one CPU (with `cpu=40` it had to send 3 600/s and was late).
+ * The request of each side; the injected effect adds 25% of the SHA-256 work. Every request also builds
+ * and encodes a 100-node graph, so the collector runs and the GC shares that verdicts use get an A/A
+ * false-positive rate too; the control (no SHA-256 work, the same graph) measures the fixed cost. About
+ * 1.5 ms of CPU per request here, so half the capacity of a 0.5-CPU cell is a few hundred requests/s.
  */
-export const selftestPaths = { base: '/work?cpu=800', injected: '/work?cpu=1000', control: '/work?cpu=0', injectedWorkPct: 25 } as const;
+export const selftestPaths = { base: '/work?cpu=800&alloc=100', injected: '/work?cpu=1000&alloc=100', control: '/work?alloc=100', injectedWorkPct: 25 } as const;
 
 export interface Experiment {
   /**
@@ -78,7 +79,7 @@ function selftestCell(scenario: string, label: string, path: string, ratePerSec:
   };
 }
 
-/** The control cell: the fixed cost per request, without SHA-256 work. */
+/** The control cell: the fixed cost per request (the graph, no SHA-256 work). */
 export function controlCell(ratePerSec: number, profile: SelftestProfile): Cell {
   return selftestCell('selftest-control', 'cpu=0', selftestPaths.control, ratePerSec, profile);
 }
