@@ -103,7 +103,13 @@ describe('run lifecycle (executeRun): every setup undone in reverse order, whate
     expect(record.plan.scenarios.map((s) => [s.name, s.placement])).toEqual([['gomaxprocs', 'shared']]);
   });
 
-  it.each(['target prepare', 'create generator', 'placement', 'fingerprint'])('a failure at "%s" still removes what the run labelled and disposes the target', async (failAt) => {
+  it('a failure in prepare disposes the target (what prepare made) and asks the engine nothing more', async () => {
+    const { steps, deps } = fakes('target prepare');
+    await expect(executeRun(spec(), deps)).rejects.toThrow('target prepare failed');
+    expect(steps).toEqual(['create target', 'target prepare', 'target dispose']);
+  });
+
+  it.each(['create generator', 'placement', 'fingerprint'])('a failure at "%s" still removes what the run labelled and disposes the target', async (failAt) => {
     const { steps, deps } = fakes(failAt);
     await expect(executeRun(spec(), deps)).rejects.toThrow(`${failAt} failed`);
     expect(steps.slice(-2)).toEqual(['target cleanup 20261207-000000-docker-abcd', 'target dispose']);

@@ -187,13 +187,16 @@ export async function executeRun(spec: RunSpec, deps: RunLifecycleDeps): Promise
   let store: RunStore | null = spec.resumed;
   try {
     const target = await deps.createTarget();
+    // Dispose undoes what prepare made (a kind cluster it created), even when prepare failed half-way.
     tasks.defer('target dispose', async () => target.dispose?.());
-    // Registered before prepare: whatever prepare or calibration created carries the run's label.
+    await target.prepare(deps.signal);
+    // From here on containers and namespaces carry the run's label (calibration's too). Not before: a
+    // prepare that failed (an engine that does not answer) leaves nothing labelled, and asking that engine
+    // to clean up would only hold up Ctrl-C until its deadline.
     tasks.defer('remove what the run labelled', async () => {
       const removed = await target.cleanup(store?.record.runId ?? spec.runId);
       if (removed > 0) deps.stdout(`removed ${removed} leftover object(s) of run ${store?.record.runId ?? spec.runId}\n`);
     });
-    await target.prepare(deps.signal);
     const skippedGenerators: string[] = [];
     const generator = await deps.createGenerator((reason) => {
       skippedGenerators.push(reason);
