@@ -18,8 +18,6 @@ import { finishRun } from '../finish-run.js';
 import { checkPlanBounds, planLimits } from '../plan-bounds.js';
 import type { Command } from '../types.js';
 
-export { choosePlacement, scenarioExecutions } from '../../orchestrator/run-lifecycle.js';
-
 const help = `Usage: bench run (--matrix | --scenario NAME|FILE ...) [options]
 
   --matrix               run the default scenarios (all their matrix cells)
