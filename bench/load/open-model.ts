@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import type { LoadProfile, RateStage } from '../../scenarios/define.js';
 import { createLatencyHistogram, encodeHistogram, percentileOfSorted, recordMs, seriesFromBuckets, summarizeHistogram, type SecondBucket } from './histogram.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
+import { dispatchLagLimitMs } from './validity.js';
 
 export type OpenProfile = Extract<LoadProfile, { model: 'open' | 'stages' }>;
 
@@ -130,6 +131,8 @@ export async function runOpenModel(
   let lastProgress = 0;
   // Dispatch lag: actual send time − intended send time, µs, over the measured window.
   const dispatchLag = createLatencyHistogram();
+  // Sends later than the limit at their arrival's rate (validity.ts judges how many is too many).
+  let lateSends = 0;
   let arrivalsOver = false;
   const threadRun: ThreadRun = { inFlight: () => outstanding, nextDueAt: () => (arrivalsOver || next >= schedule.length ? Number.POSITIVE_INFINITY : t0 + (schedule[next] as number)) };
   runsOfThisThread.add(threadRun);
@@ -168,7 +171,11 @@ export async function runOpenModel(
         const intended = schedule[next] as number;
         if (outstanding >= maxBacklog) dropped++;
         else {
-          if (intended >= profile.warmupMs) recordMs(dispatchLag, performance.now() - t0 - intended);
+          if (intended >= profile.warmupMs) {
+            const lag = performance.now() - t0 - intended;
+            recordMs(dispatchLag, lag);
+            if (lag > dispatchLagLimitMs(rateAt(profile, intended))) lateSends++;
+          }
           send(intended);
         }
         next++;
@@ -252,7 +259,16 @@ export async function runOpenModel(
     errors,
     dropped,
     generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
-    dispatchLagMs: dispatchLag.totalCount === 0 ? null : { p50Ms: dispatchLag.getValueAtPercentile(50) / 1000, p99Ms: dispatchLag.getValueAtPercentile(99) / 1000, maxMs: dispatchLag.maxValue / 1000 },
+    dispatchLagMs:
+      dispatchLag.totalCount === 0
+        ? null
+        : {
+            p50Ms: dispatchLag.getValueAtPercentile(50) / 1000,
+            p99Ms: dispatchLag.getValueAtPercentile(99) / 1000,
+            maxMs: dispatchLag.maxValue / 1000,
+            sends: dispatchLag.totalCount,
+            lateSends,
+          },
     series: seriesFromBuckets(perSecond),
     outcomes,
     // The load's clock (intendedMs, doneMs) as wall-clock time, so that another process can place its

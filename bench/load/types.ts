@@ -55,7 +55,11 @@ export interface LoadResult {
    * Open model: how late requests left against their intended send time over the measured window
    * (a late generator under-loads the service and hides latency); `null`/absent for closed-model runs.
    */
-  dispatchLagMs?: { p50Ms: number; p99Ms: number; maxMs: number } | null;
+  /**
+   * Actual − intended send time over the measured window; `sends` counted, `lateSends` of them later
+   * than the dispatch-lag limit at their arrival's rate (validity.ts). Older records lack the counts.
+   */
+  dispatchLagMs?: { p50Ms: number; p99Ms: number; maxMs: number; sends?: number; lateSends?: number } | null;
   /** Per-second time series during the run (rate and P99 of that second). */
   series: Array<{ tMs: number; rps: number; p99Ms: number; errors: number }>;
 }

@@ -76,3 +76,30 @@ describe('dispatch-lag limit', () => {
     expect(dispatchLagLimitMs(null)).toBe(1);
   });
 });
+
+describe('late sends', () => {
+  const lag = (sends: number, lateSends: number, p99Ms = 1.2) => result({ targetRps: 164, achievedRps: 164, dispatchLagMs: { p50Ms: 0.2, p99Ms, maxMs: 4, sends, lateSends } });
+
+  it('keeps a window whose late sends do not show more than 1% late (246 sends: up to 5)', () => {
+    // P(X ≥ 5 | 246, 1%) = 0.103 (exact, Python fractions): not evidence of a P99 over the limit,
+    // though the sample P99 (the third-largest lag) is 1.2 ms.
+    expect(judgeLoad(lag(246, 5), open)).toEqual({ valid: true });
+    expect(judgeLoad(lag(246, 0, 0.3), open)).toEqual({ valid: true });
+  });
+
+  it('rejects one that does (246 sends: 6 late, p = 0.039), naming the counts and the sample P99', () => {
+    const v = judgeLoad(lag(246, 6), open);
+    expect(v.valid).toBe(false);
+    expect(v.valid === false && v.reason).toBe('the generator sent late: 6 of 246 sends over 1 ms (2.4%, more than 1% at p=0.039; P99 1.20 ms)');
+  });
+
+  it('needs a late share close to 1% in a long window (16,800 sends: 200 late, p = 0.0085)', () => {
+    expect(judgeLoad(lag(16_800, 200), open).valid).toBe(false);
+    expect(judgeLoad(lag(16_800, 180), open).valid).toBe(true);
+  });
+
+  it('falls back to the sample P99 for records without the counts', () => {
+    const old = result({ targetRps: 164, dispatchLagMs: { p50Ms: 0.2, p99Ms: 1.3, maxMs: 4 } });
+    expect(judgeLoad(old, open)).toEqual({ valid: false, reason: 'the generator sent late: P99 dispatch lag 1.30 ms (limit 1 ms)' });
+  });
+});

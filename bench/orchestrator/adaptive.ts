@@ -1,6 +1,7 @@
 /**
  * Adaptive repeats: after the planned rounds, rounds are added (still interleaved, seeded) to the
- * scenarios whose deciding comparison is still `inconclusive` with a CI wider than the target, until
+ * scenarios whose deciding comparison is still `inconclusive` with a CI wider than the target (or one
+ * that too few values could not take to its corrected level), until
  * none is left, a scenario has had `maxExtraRoundsFactor ×` its planned rounds added, or the time budget
  * (`--max-time`) would be spent. Pure: it decides, the run command runs.
  */
@@ -23,7 +24,13 @@ export function scenariosToExtend(verdicts: readonly ClaimVerdict[], targetHalfW
   for (const verdict of verdicts) {
     for (const check of verdict.checks) {
       if (check.verdict !== 'inconclusive') continue;
-      const widths = check.pairs.flatMap((p) => (p.difference?.halfWidthPct === null || p.difference === null ? [] : [p.difference.halfWidthPct]));
+      // An interval that could not reach its (corrected) level with this many values is as wide as it gets.
+      const widths = check.pairs.flatMap((p) => {
+        const d = p.difference;
+        if (d === null) return [];
+        if (d.achievedLevel < d.level - 1e-12) return [Number.POSITIVE_INFINITY];
+        return d.halfWidthPct === null ? [] : [d.halfWidthPct];
+      });
       if (widths.length === 0) continue;
       const widest = Math.max(...widths);
       if (widest > targetHalfWidthPct) out.set(check.scenario, Math.max(out.get(check.scenario) ?? 0, widest));

@@ -338,7 +338,7 @@ async function runAdaptively(
       budget.log(`adaptive rounds stop: the next one (~${formatDuration(estimate)}) would pass the time budget ${formatDuration(budget.maxTimeMs)}`);
       break;
     }
-    budget.log(`adaptive round: ${[...wide].map(([name, width]) => `${name} (CI ±${width.toFixed(0)}%)`).join(', ')}`);
+    budget.log(`adaptive round: ${[...wide].map(([name, width]) => `${name} (${Number.isFinite(width) ? `CI ±${width.toFixed(0)}%` : 'level out of reach'})`).join(', ')}`);
     plan.order.push(...items);
     await store.update({ plan: { ...store.record.plan, order: [...store.record.plan.order, ...items] } });
     const more = await runOnce();

@@ -27,8 +27,8 @@ describe('selftest plan', () => {
     expect(groups.filter((g) => g.length === 1).every((g) => executionOf.get(cells.get(g[0]!.cellId)!.scenario) !== 'duet'), 'duet cells never run alone').toBe(true);
   });
 
-  it('the injected effect is 25% more work per request than the A/A sides', () => {
+  it('the injected effect is 56.25% more SHA-256 work per request than the A/A sides', () => {
     const injected = experiments.find((e) => e.kind === 'injected')!;
-    expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800&alloc=100', '/work?cpu=1000&alloc=100']);
+    expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800&alloc=100', '/work?cpu=1250&alloc=100']);
   });
 });

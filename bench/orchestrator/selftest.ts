@@ -4,9 +4,10 @@
  * - A/A comparisons: two cells with the same settings (labels A and B), measured like a real comparison,
  *   sequentially (interleaved rounds) and as a duet (both at once, compared as pairs). The share that
  *   comes out significant is the false-positive rate per metric; the nominal rate is 5%.
- * - Injected effects: `cpu=800` → `cpu=1000` SHA-256 rounds per request (+25% of the work). The expected Δ of
- *   CPU per 1000 requests is 25% of the work's share of the cost, measured with a `cpu=0` control; the
- *   detection rate is the power, and the share of CIs that contain the expected Δ is the coverage.
+ * - Injected effects: `cpu=800` → `cpu=1250` SHA-256 rounds per request (+56.25% of the work, about +25% of
+ *   the whole CPU cost of a request here). The expected Δ of CPU per 1000 requests is 56.25% of the work's
+ *   share of the cost, measured with a control without the work; the detection rate is the power, and the
+ *   share of CIs that contain the expected Δ is the coverage.
  *
  * This module plans the experiments and judges what they measured; `bench/cli/commands/selftest.ts` runs
  * them. Pure.
@@ -46,12 +47,13 @@ export const selftestMetrics = ['latencyP99Ms', 'latencyP50Ms', 'cpuMsPer1k', 'g
 export const injectedMetric = 'cpuMsPer1k';
 
 /**
- * The request of each side; the injected effect adds 25% of the SHA-256 work. Every request also builds
+ * The request of each side; the injected effect adds 56.25% of the SHA-256 work, which is about half of
+ * a request's CPU cost here, so about +25% CPU per request (the run measures the exact share). Every request also builds
  * and encodes a 100-node graph, so the collector runs and the GC shares that verdicts use get an A/A
  * false-positive rate too; the control (no SHA-256 work, the same graph) measures the fixed cost. About
  * 1.5 ms of CPU per request here, so half the capacity of a 0.5-CPU cell is a few hundred requests/s.
  */
-export const selftestPaths = { base: '/work?cpu=800&alloc=100', injected: '/work?cpu=1000&alloc=100', control: '/work?alloc=100', injectedWorkPct: 25 } as const;
+export const selftestPaths = { base: '/work?cpu=800&alloc=100', injected: '/work?cpu=1250&alloc=100', control: '/work?alloc=100', injectedWorkPct: 56.25 } as const;
 
 export interface Experiment {
   /**
@@ -104,14 +106,14 @@ export function planExperiments(profile: SelftestProfile, ratePerSec: number): E
       }
       if (i < profile.injectedComparisons) {
         const n = String(i).padStart(2, '0');
-        const scenario = `selftest-cpu25-${execution}-c${n}`;
+        const scenario = `selftest-injected-${execution}-c${n}`;
         out.push({
           scenario,
           kind: 'injected',
           execution,
           index: i,
           baseline: selftestCell(scenario, `c${n}=cpu800`, selftestPaths.base, ratePerSec, profile),
-          treatment: selftestCell(scenario, `c${n}=cpu1000`, selftestPaths.injected, ratePerSec, profile),
+          treatment: selftestCell(scenario, `c${n}=cpu1250`, selftestPaths.injected, ratePerSec, profile),
         });
       }
     }
@@ -204,7 +206,7 @@ function medianOf(values: number[]): number | null {
 }
 
 /**
- * The expected Δ% of CPU per 1000 requests for +25% work: 25% × (cost with work − fixed cost) / cost with
+ * The expected Δ% of CPU per 1000 requests for the injected work: 56.25% × (cost with work − fixed cost) / cost with
  * work. `null` when either figure is missing or the work share is not positive.
  */
 export function expectedInjectedPct(costWithWork: number | null, fixedCost: number | null): number | null {

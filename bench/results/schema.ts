@@ -153,7 +153,7 @@ export const loadSummarySchema = z.object({
   dropped: num,
   generatorCpu: num.nullable(),
   /** Open model: actual − intended send time over the measured window (absent in older records). */
-  dispatchLagMs: z.object({ p50Ms: num, p99Ms: num, maxMs: num }).nullable().optional(),
+  dispatchLagMs: z.object({ p50Ms: num, p99Ms: num, maxMs: num, sends: z.number().int().nonnegative().optional(), lateSends: z.number().int().nonnegative().optional() }).nullable().optional(),
 });
 
 /** HPA / scaling event (kind and kubernetes targets). */

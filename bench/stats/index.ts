@@ -23,3 +23,4 @@ export {
   DEFAULT_THRESHOLD_PCT,
 } from './compare-runs.js';
 export type { CompareResult, CompareRow, GeomeanRow, RowStatus, EnvironmentKey } from './compare-runs.js';
+export { binomialUpperTail } from './binomial.js';

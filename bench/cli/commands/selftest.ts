@@ -40,7 +40,7 @@ const help = `Usage: bench selftest [--profile smoke|default] [--out DIR] [--see
 
   Measures this harness's error rates on this machine, on Docker:
   - A/A comparisons (the same cell under two labels), sequential and duet: false-positive rate per metric;
-  - an injected +25% of work per request (${selftestPaths.base} → ${selftestPaths.injected}): power, and
+  - an injected +${selftestPaths.injectedWorkPct}% of SHA-256 work per request, about +25% of its CPU cost (${selftestPaths.base} → ${selftestPaths.injected}): power, and
     whether the CI of the measured change contains the expected change.
   Prints a table and writes selftest.json and results.json to --out (default results/selftest-<id>).
   --profile   smoke (about 10 min on 2 CPUs) | default (about 45 min)
