@@ -1,5 +1,6 @@
 // Lint rules: typescript-eslint's type-aware checks (floating promises), and the import boundaries of
-// docs/architecture.md: stats/, claims/, scenarios/ and reporters/ stay pure.
+// docs/architecture.md: stats/, claims/, scenarios/ and reporters/ stay pure, and every folder imports
+// only from the layers below it (an allow-list per folder: `layers` below, lowest first).
 import tseslint from 'typescript-eslint';
 
 const effects = [
@@ -13,6 +14,44 @@ const effects = [
 const effectPatterns = [
   { group: ['**/targets/**', '**/load/autocannon*', '**/load/open-model*', '**/load/k6.js', '**/exec/**', '**/cluster/**'], message: 'pure code never imports targets, load generators or process runners' },
 ];
+
+/**
+ * The layers, lowest first: a folder may import from its own layer and the ones below, never from a
+ * higher one (bench/errors.ts and bench/paths.ts sit below them all). Tests are exempt.
+ */
+const layers = [
+  ['exec'],
+  ['results'],
+  ['stats'],
+  ['scenarios'],
+  ['claims', 'history'],
+  ['collect', 'load'],
+  ['cluster', 'gcbench', 'targets'],
+  ['reporters'],
+  ['orchestrator'],
+  ['cli'],
+];
+const pure = new Set(['stats', 'claims', 'scenarios', 'reporters']);
+const folderGlob = (name) => (name === 'scenarios' || name === 'reporters' ? `${name}/**/*.ts` : `bench/${name}/**/*.ts`);
+const layerConfigs = layers.flatMap((layer, i) => {
+  const higher = layers.slice(i + 1).flat();
+  return layer.map((name) => ({
+    files: [folderGlob(name)],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: pure.has(name) ? effects : [],
+          patterns: [
+            ...(pure.has(name) ? effectPatterns : []),
+            ...(higher.length === 0 ? [] : [{ group: higher.map((h) => `**/${h}/**`), message: `${name}/ imports only from its layer and the ones below (docs/architecture.md): ${higher.join(', ')} are above it` }]),
+          ],
+        },
+      ],
+    },
+  }));
+});
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', 'infra/**', 'scenarios/k6/**', '**/*.mjs', 'eslint.config.js'] },
@@ -29,7 +68,6 @@ export default tseslint.config(
     files: ['bench/stats/**/*.ts', 'bench/claims/**/*.ts', 'scenarios/**/*.ts', 'reporters/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: effects, patterns: effectPatterns }],
       'no-console': 'error',
       'no-restricted-properties': ['error', { object: 'process', property: 'exit' }, { object: 'process', property: 'stdout' }],
     },
@@ -42,4 +80,5 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'exit' }, { object: 'process', property: 'stdout' }],
     },
   },
+  ...layerConfigs,
 );

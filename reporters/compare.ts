@@ -40,3 +40,31 @@ export function renderCompareMarkdown(result: CompareResult): string {
   if (result.onlyInCurrent.length > 0) out.push(`Only in the current run: ${result.onlyInCurrent.join(', ')}.`, '');
   return out.join('\n');
 }
+
+/** The JSON of `bench compare --format json` (also the nightly job's `compare.json`). Pure. */
+export function renderCompareJson(result: CompareResult, failOn: readonly string[], failed: readonly string[]): string {
+  return `${JSON.stringify(
+    {
+      baseline: result.baselineRunId,
+      current: result.currentRunId,
+      thresholdPct: result.thresholdPct,
+      forcedMismatches: result.forcedMismatches,
+      rows: result.rows.map((r) => ({
+        cell: r.cellId,
+        metric: r.metric,
+        status: r.status,
+        n: r.n,
+        baselineMedian: r.difference.baseline.median,
+        currentMedian: r.difference.treatment.median,
+        relativePct: r.difference.relativePct,
+        relativeCi: r.difference.relativeCi,
+        p: r.difference.p,
+      })),
+      geomeans: result.geomeans,
+      failOn,
+      failed,
+    },
+    null,
+    2,
+  )}\n`;
+}

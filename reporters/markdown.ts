@@ -7,6 +7,7 @@ import { GC_CPU_THROTTLED_SHARE_LIMIT } from '../bench/results/metrics.js';
 import type { RunRecord } from '../bench/results/schema.js';
 import { compareCellMetric, type CellAnalysis, type RunAnalysis } from '../bench/stats/analyse.js';
 import { controlPair } from '../scenarios/matrix.js';
+import { measureDrift, type DriftMeasure } from '../bench/stats/drift.js';
 import { ALPHA } from '../bench/stats/difference.js';
 import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../bench/stats/descriptive.js';
 import { MIN_REPEATS_BY_PROFILE, MIN_REPEATS_DIRECTIONAL, MIN_REPEATS_FALLBACK } from '../bench/stats/analyse.js';
@@ -348,6 +349,45 @@ function renderExecution(record: RunRecord): string {
   return table(['scenario', 'execution', 'service CPUs', 'operating point'], rows);
 }
 
+/** The smallest significant relative change any check of the run reports, %, with where; null when none. */
+export function smallestReportedEffect(verdicts: readonly ClaimVerdict[]): { pct: number; where: string } | null {
+  let best: { pct: number; where: string } | null = null;
+  for (const v of verdicts) {
+    for (const check of v.checks) {
+      for (const pair of check.pairs) {
+        const d = pair.difference;
+        if (d === null || !d.significant || d.relativePct === null) continue;
+        if (best === null || Math.abs(d.relativePct) < best.pct) best = { pct: Math.abs(d.relativePct), where: `${v.claim.id}: ${check.check.label}` };
+      }
+    }
+  }
+  return best;
+}
+
+/** The drift reference's figures, and a warning for the top of the report when drift exceeds an effect. */
+export function renderDrift(drift: readonly DriftMeasure[], verdicts: readonly ClaimVerdict[]): { warning: string | null; section: string } {
+  if (drift.length === 0) return { warning: null, section: 'No drift reference in this run (`default` and `full` runs measure one cell at the start, the middle and the end of the planned rounds).' };
+  const smallest = smallestReportedEffect(verdicts);
+  const lines = drift.map((d) => {
+    const values = d.values.map((v) => formatMetricValue(d.metric, v.value)).join(' → ');
+    return `- \`${d.cellId}\`, ${metricLabel(d.metric)} at the start, the middle and the end of the planned rounds: ${values || 'not measured'}${d.driftPct === null ? '' : `: drift ${formatNumber(d.driftPct)}%`}.`;
+  });
+  const worst = drift.reduce<DriftMeasure | null>((w, d) => (d.driftPct !== null && (w === null || (w.driftPct ?? 0) < d.driftPct) ? d : w), null);
+  const exceeds = worst !== null && worst.driftPct !== null && smallest !== null && worst.driftPct > smallest.pct;
+  const warning = exceeds
+    ? `> **The machine drifted ${formatNumber(worst.driftPct ?? 0)}% over this run** (the drift reference \`${worst.cellId}\`), more than the smallest effect it reports (${formatNumber(smallest.pct)}%, ${smallest.where}). The interleaved rounds spread drift over the variants, so it widens intervals rather than biasing them; still, read effects of that size with care.\n`
+    : null;
+  const verdict =
+    worst === null || worst.driftPct === null
+      ? 'Too few repeats of the reference to measure drift.'
+      : smallest === null
+        ? `The run reports no significant effect to compare the drift of ${formatNumber(worst.driftPct)}% with.`
+        : exceeds
+          ? `The drift (${formatNumber(worst.driftPct)}%) exceeds the smallest effect reported (${formatNumber(smallest.pct)}%, ${smallest.where}).`
+          : `The drift (${formatNumber(worst.driftPct)}%) is below the smallest effect reported (${formatNumber(smallest.pct)}%, ${smallest.where}).`;
+  return { warning, section: [...lines, '', verdict].join('\n') };
+}
+
 function renderEnvironment(record: RunRecord): string {
   const f = record.fingerprint;
   const rows: Array<[string, string]> = [
@@ -405,6 +445,7 @@ function renderLimits(record: RunRecord, analysis: RunAnalysis, verdicts: readon
 export async function renderMarkdownReport(record: RunRecord, analysis: RunAnalysis, verdicts: readonly ClaimVerdict[], gcBench: GcBenchResult | null = null): Promise<MarkdownReport> {
   const charts = buildCharts(analysis);
   const controls = controlResults(analysis);
+  const drift = renderDrift(measureDrift(record), verdicts);
   const files: ReportFile[] = [];
   for (const chart of charts) files.push({ name: chart.name, content: await renderChartSvg(chart) });
   const counted = verdicts.reduce<Record<string, number>>((acc, v) => ({ ...acc, [v.verdict]: (acc[v.verdict] ?? 0) + 1 }), {});
@@ -420,6 +461,7 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     ...(controls.some((c) => c.difference.significant)
       ? [`> **The A/A control came out significant** for ${controls.filter((c) => c.difference.significant).map((c) => `${c.scenario} ${metricLabel(c.metric)}`).join(', ')}: in this run the noise of those figures exceeds their stated intervals; read their verdicts with that in mind.\n`]
       : []),
+    ...(drift.warning === null ? [] : [drift.warning]),
     '## Verdicts',
     '',
     renderVerdictTable(verdicts),
@@ -442,6 +484,10 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     '## Execution and operating points',
     '',
     renderExecution(record),
+    '',
+    '## Drift',
+    '',
+    drift.section,
     '',
     '## Environment',
     '',

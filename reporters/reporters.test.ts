@@ -51,7 +51,7 @@ describe('markdown report (frozen hand-written fixtures, fixed seed)', () => {
     const { record, analysis, verdicts } = inputs('record-docker-smoke');
     const { markdown } = await renderMarkdownReport(record, analysis, verdicts);
     const sections = [...markdown.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-    expect(sections).toEqual(['Verdicts', 'Claims', 'Repeats', 'A/A control', 'Execution and operating points', 'Environment', 'Method', 'Honest limits']);
+    expect(sections).toEqual(['Verdicts', 'Claims', 'Repeats', 'A/A control', 'Execution and operating points', 'Drift', 'Environment', 'Method', 'Honest limits']);
     const table = markdown.slice(markdown.indexOf('## Verdicts'), markdown.indexOf('## Claims'));
     for (const claim of claimsCatalog) expect(table, claim.id).toContain(`[\`${claim.id}\`]`);
     expect(markdown).toContain('HAND-WRITTEN FIXTURE');

@@ -75,8 +75,9 @@ export interface CellSettings {
   /** Strip symbols from the binary (`-ldflags=-s -w`). */
   stripped: boolean;
   /**
-   * A/A control: 1 for the second copy of a scenario's first cell that `default` and `full` runs add when
-   * the scenario asks for a `control` (same settings, measured as its own cell); absent for planned cells.
+   * A copy of a scenario's first cell that `default` and `full` runs add, measured as its own cell with the
+   * same settings: 1 = the A/A control (a scenario's `control`), 2 = the drift reference (a scenario's
+   * `driftReference`: run at the start, the middle and the end of the planned rounds). Absent for planned cells.
    */
   replica?: number;
 }
@@ -222,6 +223,11 @@ export const scenarioSchema = z
      * compared with the original in the report as the run's own false-positive check.
      */
     control: z.boolean().optional(),
+    /**
+     * In `default` and `full` runs, measure the scenario's first cell once more at the start, the middle and
+     * the end of the planned rounds (replica 2): how far the machine drifted over the run (see driftOf).
+     */
+    driftReference: z.boolean().optional(),
     /** `duet`: the cells of a round run at the same time and are compared as pairs (see executionModes). */
     execution: z.enum(executionModes).optional(),
     /** `shared`: the service sees the whole CPU set instead of a cpuset apart from the generator. */

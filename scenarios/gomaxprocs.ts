@@ -18,6 +18,9 @@ export default defineScenario({
   claims: ['gomaxprocs-follows-limit', 'gomaxprocs-throughput'],
   kind: 'load',
   placement: 'shared',
+  // Its first cell (0.5 CPU, container-aware) is the run's drift reference in default and full runs: a
+  // CPU-bound saturation throughput, measured at the start, the middle and the end of the planned rounds.
+  driftReference: true,
   targets: ['docker', 'kind', 'kubernetes'],
   default: true,
   // `legacy` (GODEBUG=containermaxprocs=0) gives the host's CPU count, which on a 2-CPU host is what

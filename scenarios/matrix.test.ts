@@ -103,3 +103,30 @@ describe('workloadPaths', () => {
     );
   });
 });
+
+describe('drift reference', () => {
+  it('places the reference at the start, the middle and the end of the planned order, outside the rounds', async () => {
+    const { placeDriftReferences } = await import('./matrix.js');
+    const order = ['a', 'b', 'c', 'd', 'e'].map((cellId) => ({ cellId, repeat: 0 }));
+    const placed = placeDriftReferences(order, [{ id: 'r' }]);
+    expect(placed.map((i) => `${i.cellId}#${i.repeat}`)).toEqual(['r#0', 'a#0', 'b#0', 'r#1', 'c#0', 'd#0', 'e#0', 'r#2']);
+    expect(placeDriftReferences(order, [])).toEqual(order);
+  });
+});
+
+describe('a scenario with a drift reference', () => {
+  const withDrift = (profile: 'default' | 'smoke') => createPlan([resolveScenario(validateScenario({ ...base, driftReference: true }, 'demo.ts'), profile)], 42);
+
+  it('adds a copy of its first cell (replica 2) in default runs, run three times outside the rounds', () => {
+    const plan = withDrift('default');
+    const reference = plan.cells.filter((c) => c.settings.replica === 2);
+    expect(reference.map((c) => c.id)).toEqual(['demo/cpuLimit=0.5,maxprocs=auto,replica=2']);
+    const at = plan.order.flatMap((item, i) => (item.cellId === reference[0]!.id ? [i] : []));
+    expect(at).toEqual([0, 7, 14]);
+    expect(plan.order).toHaveLength(15);
+  });
+
+  it('leaves it out of smoke runs', () => {
+    expect(withDrift('smoke').cells.some((c) => c.settings.replica === 2)).toBe(false);
+  });
+});

@@ -3,6 +3,7 @@
  * and CLI overrides resolved in one place, matrix expansion, and the interleaved, seeded run order.
  * Pure: no I/O.
  */
+import { CONTROL_REPLICA, DRIFT_REPLICA, isDriftReference } from '../bench/results/cell-roles.js';
 import type { ZodError } from 'zod';
 import { usageError } from '../bench/errors.js';
 import {
@@ -149,7 +150,10 @@ export function expandMatrix(resolved: ResolvedScenario): Cell[] {
     });
   const first = cells[0];
   if (scenario.control === true && controlProfiles.includes(resolved.profile) && first !== undefined) {
-    cells.push({ ...first, id: `${first.id},replica=1`, settings: { ...first.settings, replica: 1 } });
+    cells.push({ ...first, id: `${first.id},replica=${CONTROL_REPLICA}`, settings: { ...first.settings, replica: CONTROL_REPLICA } });
+  }
+  if (scenario.driftReference === true && controlProfiles.includes(resolved.profile) && first !== undefined) {
+    cells.push({ ...first, id: `${first.id},replica=${DRIFT_REPLICA}`, settings: { ...first.settings, replica: DRIFT_REPLICA } });
   }
   return cells;
 }
@@ -188,10 +192,21 @@ export function createPlan(resolved: ResolvedScenario[], seed: number): Plan {
   const rounds = Math.max(0, ...resolved.map((r) => r.repeats));
   const order: PlanItem[] = [];
   for (let round = 0; round < rounds; round++) {
-    const due = cells.filter((cell) => round < (repeatsOf.get(cell.scenario) ?? 0));
+    const due = cells.filter((cell) => round < (repeatsOf.get(cell.scenario) ?? 0) && !isDriftReference(cell));
     for (const cell of shuffle(due, random)) order.push({ cellId: cell.id, repeat: round });
   }
-  return { scenarios: resolved, cells, order };
+  return { scenarios: resolved, cells, order: placeDriftReferences(order, cells.filter(isDriftReference)) };
+}
+
+/**
+ * The drift reference's repeats at the start, the middle and the end of the planned order (a block design
+ * spreads drift over the variants; the reference measures how large it was). Exported for tests.
+ */
+export function placeDriftReferences(order: readonly PlanItem[], references: ReadonlyArray<{ id: string }>): PlanItem[] {
+  if (references.length === 0) return [...order];
+  const at = (repeat: number) => references.map((cell) => ({ cellId: cell.id, repeat }));
+  const middle = Math.floor(order.length / 2);
+  return [...at(0), ...order.slice(0, middle), ...at(1), ...order.slice(middle), ...at(2)];
 }
 
 /** Wall time one repeat of a cell is expected to take, for the plan's estimate. */

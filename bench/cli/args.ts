@@ -1,6 +1,7 @@
 /** Small parsers for CLI values; each throws a usage error naming the flag and the fix. */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../errors.js';
+import { failOnChoices, type FailOn } from '../claims/fail-on.js';
 
 /** `parseArgs` with strict checking, turning its errors into usage errors with a hint. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(command: string, argv: string[], options: T, allowPositionals = true) {
@@ -42,4 +43,19 @@ export function parseChoice<const T extends readonly string[]>(flag: string, val
     throw usageError(`--${flag} must be one of ${choices.join(', ')} (got "${value}")`);
   }
   return value as T[number];
+}
+
+/** `5%`, `5`, `2.5%` → 5, 5, 2.5. */
+export function parseThreshold(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)%?$/.exec(value.trim());
+  if (!match) throw usageError(`--threshold must be a percentage such as 5% (got "${value}")`, 'bench compare a b --threshold 5%');
+  const pct = Number(match[1]);
+  if (pct >= 1000) throw usageError(`--threshold must be below 1000% (got "${value}")`);
+  return pct;
+}
+
+/** `--fail-on` values (repeated or comma-separated) → the conditions; default: regression. */
+export function parseFailOn(values: readonly string[] | undefined): FailOn[] {
+  if (values === undefined || values.length === 0) return ['regression'];
+  return [...new Set(values.flatMap((v) => v.split(',')).map((v) => parseChoice('fail-on', v.trim(), failOnChoices)))];
 }

@@ -1,8 +1,9 @@
 /**
- * The `bench` CLI shell: picks the command, loads it lazily, gives it the outside world, and is the one
- * error boundary: known errors (BenchError) print a message and a hint, unknown ones the stack.
+ * The `bench` CLI shell: picks the command, loads it lazily, gives it the outside world, and runs it
+ * inside the error boundary (error-boundary.ts).
  */
-import { ExitCode, isBenchError } from '../errors.js';
+import { ExitCode } from '../errors.js';
+import { withErrorBoundary } from './error-boundary.js';
 import type { Command, CommandContext } from './types.js';
 
 /** Commands by name, loaded on first use so `bench list` does not load Docker or Kubernetes clients. */
@@ -28,15 +29,6 @@ export function usage(): string {
   return ['Usage: bench <command> [options]', '', 'Commands:', ...lines, '', 'Run `bench <command> --help` for the options of a command.'].join('\n');
 }
 
-function formatError(error: unknown): { text: string; code: ExitCode } {
-  if (isBenchError(error)) {
-    const hint = error.hint === undefined ? '' : `\nhint: ${error.hint}`;
-    return { text: `bench: ${error.message}${hint}`, code: error.exitCode };
-  }
-  const e = error as Error;
-  return { text: `bench: unexpected error: ${e?.stack ?? String(error)}`, code: ExitCode.infra };
-}
-
 /** Runs one CLI invocation in-process; returns the exit code (testable without spawning). */
 export async function runCli(argv: string[], context: Omit<CommandContext, 'argv'>): Promise<ExitCode> {
   const [name, ...rest] = argv;
@@ -48,19 +40,10 @@ export async function runCli(argv: string[], context: Omit<CommandContext, 'argv
     context.stderr(`bench: unknown command "${name}"\n${usage()}\n`);
     return ExitCode.usage;
   }
-  try {
+  return withErrorBoundary(async () => {
     const command = await commands[name as CommandName].load();
-    return await command({ ...context, argv: rest });
-  } catch (error) {
-    if (context.signal.aborted && !isBenchError(error)) {
-      // Ctrl-C before the run loop (preparing the target, waiting on the engine): not an error of bench.
-      context.stderr(`bench: ${(context.signal.reason as Error | undefined)?.message ?? 'interrupted'}\n`);
-      return ExitCode.interrupted;
-    }
-    const { text, code } = formatError(error);
-    context.stderr(`${text}\n`);
-    return code;
-  }
+    return command({ ...context, argv: rest });
+  }, context);
 }
 
 /** Process entry: wires signals and streams, sets the exit code. */

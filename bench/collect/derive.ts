@@ -2,7 +2,7 @@
  * Scalar metrics of a measured window, derived from container samples and from two runtime snapshots
  * (window start and end). Pure.
  */
-import type { ContainerSample } from '../targets/types.js';
+import type { ContainerSample } from './sample.js';
 import type { RuntimeWindow } from '../results/schema.js';
 import { runtimeMetricNames as m, type RuntimeSnapshot } from './runtime-snapshot.js';
 

@@ -8,7 +8,7 @@ import { judgeLoad, successfulRequests } from '../load/validity.js';
 import type { LoadResult } from '../load/types.js';
 import { gcCpuInflatedByThrottling, GC_CPU_THROTTLED_SHARE_LIMIT } from '../results/metrics.js';
 import type { EffectiveSettings, Outcome, RuntimeWindow } from '../results/schema.js';
-import type { ContainerSample } from '../targets/types.js';
+import type { ContainerSample } from './sample.js';
 import { containerWindowCounters, cpuMsPer1k, deriveContainerMetrics, deriveRuntimeMetrics, podsForRate, runtimeCounters } from './derive.js';
 import type { RuntimeSnapshot } from './runtime-snapshot.js';
 

@@ -2,28 +2,11 @@
  * Microsecond latency histograms (HDR): one recorder per run, encoded into the run record so repeats
  * can be merged later (P99 across repeats from the merged histogram, not an average of P99s).
  */
-import * as hdr from 'hdr-histogram-js';
+import type * as hdr from 'hdr-histogram-js';
 import type { LatencySummary } from './types.js';
 
-/** Latencies up to 120 s, 3 significant digits: 10 µs resolution is kept up to ~10 ms and beyond. */
-export function createLatencyHistogram(): hdr.Histogram {
-  return hdr.build({
-    bitBucketSize: 32,
-    autoResize: true,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 120_000_000,
-    numberOfSignificantValueDigits: 3,
-    useWebAssembly: false,
-  });
-}
-
-export function encodeHistogram(histogram: hdr.Histogram): string {
-  return hdr.encodeIntoCompressedBase64(histogram);
-}
-
-export function decodeHistogram(encoded: string): hdr.Histogram {
-  return hdr.decodeFromCompressedBase64(encoded, 32, false);
-}
+// The format itself lives with the analysis that merges it; the generators record into it.
+export { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../stats/latency-histogram.js';
 
 /** Percentiles of a µs histogram, in ms. An empty histogram gives zeros. */
 export function summarizeHistogram(histogram: hdr.Histogram): LatencySummary {

@@ -27,7 +27,7 @@ describe('adaptive rounds', () => {
       seed: 7,
       plan: {
         scenarios: [{ name: 'a', repeats: 2 }],
-        cells: [{ id: 'a/x', scenario: 'a' }, { id: 'a/y', scenario: 'a' }, { id: 'b/x', scenario: 'b' }],
+        cells: [{ id: 'a/x', scenario: 'a', settings: {} }, { id: 'a/y', scenario: 'a', settings: {} }, { id: 'b/x', scenario: 'b', settings: {} }],
         order: [
           { cellId: 'a/x', repeat: 0 },
           { cellId: 'a/y', repeat: 0 },

@@ -8,6 +8,7 @@
 import type { ClaimVerdict } from '../claims/evaluate.js';
 import type { PlanItem } from '../../scenarios/matrix.js';
 import { createRandom, shuffle } from '../../scenarios/random.js';
+import { isDriftReference } from '../results/cell-roles.js';
 import type { RunRecord } from '../results/schema.js';
 
 /** A deciding comparison whose CI half-width is above this, %, asks for another round. */
@@ -48,7 +49,7 @@ export function extraRound(record: Pick<RunRecord, 'plan' | 'seed'>, scenarios: 
   const items: PlanItem[] = [];
   for (const scenario of scenarios) {
     const planned = record.plan.scenarios.find((s) => s.name === scenario)?.repeats ?? 0;
-    const cells = record.plan.cells.filter((c) => c.scenario === scenario);
+    const cells = record.plan.cells.filter((c) => c.scenario === scenario && !isDriftReference(c));
     const next = Math.max(-1, ...record.plan.order.filter((i) => cells.some((c) => c.id === i.cellId)).map((i) => i.repeat)) + 1;
     if (cells.length === 0 || next >= planned * (1 + MAX_EXTRA_ROUNDS_FACTOR)) continue;
     for (const cell of cells) items.push({ cellId: cell.id, repeat: next });

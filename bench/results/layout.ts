@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import { usageError } from '../errors.js';
+import { repoRoot } from '../paths.js';
+
 
 /** Scenario and profile names: kebab-case, as `defineScenario` requires. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
@@ -40,4 +42,20 @@ export function findBadRecordName(record: {
     if (!NAME_PATTERN.test(c.scenario)) return { field: `plan.cells.${i}.scenario`, value: c.scenario };
   }
   return null;
+}
+
+/** The documented baseline location (`bench baseline`, `bench compare --baseline auto`, `bench nightly`). */
+export const DEFAULT_BASELINE_DIR = path.join(repoRoot, 'baselines');
+
+/** The record's file name in a run directory (and in a baseline folder). */
+export const RESULTS_FILE = 'results.json';
+
+/**
+ * Where the baseline named `name` (`baselineName(record)`: environment fingerprint and profile) lives
+ * in `dir`. The name is built from record fields: it must stay one folder inside `dir`.
+ */
+export function baselineFile(dir: string, name: string): string {
+  const folder = resolveInside(dir, [name], 'baseline');
+  if (path.dirname(folder) !== path.resolve(dir)) throw usageError(`baseline: ${JSON.stringify(name)} is not one folder name`, 'the run record was edited by hand or is corrupt');
+  return path.join(folder, RESULTS_FILE);
 }

@@ -7,10 +7,10 @@ import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ZodError } from 'zod';
 import { infraError, usageError } from '../errors.js';
-import { findBadRecordName } from './layout.js';
+import { findBadRecordName, RESULTS_FILE } from './layout.js';
 import { RUN_RECORD_SCHEMA_VERSION, runRecordSchema, type RepeatResult, type RunRecord } from './schema.js';
 
-export const RESULTS_FILE = 'results.json';
+export { RESULTS_FILE };
 
 /** Resolves a run directory or a results.json path to the results.json path. */
 export async function resolveRecordPath(runDirOrFile: string): Promise<string> {

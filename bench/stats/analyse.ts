@@ -3,6 +3,7 @@
  * over the completed repeats, pooled latency percentiles from the merged histograms, and replica
  * curves. Only `completed` repeats enter a statistic; the others are counted and shown.
  */
+import { CONTROL_REPLICA, isDriftReference } from '../results/cell-roles.js';
 import { describeDeath } from '../results/outcome.js';
 import type { RunRecord } from '../results/schema.js';
 import { bootstrapMedian, type MedianEstimate } from './descriptive.js';
@@ -102,7 +103,8 @@ function varyingAxes(cells: readonly CellRecord[]): Map<string, string[]> {
 
 function cellLabel(cell: CellRecord, axes: readonly string[]): string {
   const label = axes.length === 0 ? cell.scenario : axes.map((axis) => `${axis}=${String(cell.settings[axis as keyof CellRecord['settings']])}`).join(',');
-  return cell.settings.replica === 1 ? `${label} (A/A control)` : label;
+  if (cell.settings.replica === CONTROL_REPLICA) return `${label} (A/A control)`;
+  return isDriftReference(cell) ? `${label} (drift reference)` : label;
 }
 
 export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): RunAnalysis {
@@ -126,7 +128,8 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
     // MIN_REPEATS_FALLBACK (a `--repeats 1` run gives no verdict); only deterministic measurements
     // (image sizes) count from a single repeat.
     const planned = plannedRepeats.get(cell.scenario) ?? profileFloor;
-    const required = options.minRepeats ?? (cell.kind === 'image' ? 1 : Math.max(MIN_REPEATS_FALLBACK, Math.min(planned, profileFloor)));
+    // The drift reference is measured three times by design and never compared: any repeat is enough.
+    const required = isDriftReference(cell) ? 1 : (options.minRepeats ?? (cell.kind === 'image' ? 1 : Math.max(MIN_REPEATS_FALLBACK, Math.min(planned, profileFloor))));
     const names = [...new Set(completed.flatMap((r) => Object.keys(r.metrics)))].sort();
     const metrics: Partial<Record<string, MetricSummary>> = {};
     for (const name of names) {

@@ -2,7 +2,7 @@
  * Latency percentiles across repeats from merged HDR histograms (microseconds), never from an average
  * of per-repeat percentiles: P99 of the pooled requests.
  */
-import { createLatencyHistogram, decodeHistogram } from '../load/histogram.js';
+import { createLatencyHistogram, decodeHistogram } from './latency-histogram.js';
 
 export interface PooledLatency {
   /** Repeats whose histograms were merged. */

@@ -24,3 +24,5 @@ export {
 } from './compare-runs.js';
 export type { CompareResult, CompareRow, GeomeanRow, RowStatus, EnvironmentKey } from './compare-runs.js';
 export { binomialUpperTail } from './binomial.js';
+export { measureDrift } from './drift.js';
+export type { DriftMeasure } from './drift.js';

@@ -1,6 +1,10 @@
 import type { Cell, TargetName } from '../../scenarios/define.js';
 import type { EffectiveSettings, RepeatResult } from '../results/schema.js';
 import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
+import type { ContainerSample } from '../collect/sample.js';
+
+// What a target's sampler returns is defined where it is derived from (collect/).
+export type { ContainerSample } from '../collect/sample.js';
 
 /** What a target can measure. A claim needing a capability the target lacks is "not measurable". */
 export interface TargetCapabilities {
@@ -18,21 +22,6 @@ export interface TargetCapabilities {
   oomKill: boolean;
   /** Rolling update of a deployment. */
   rollout: boolean;
-}
-
-/** A resource sample of the service's container(s), on the run's clock. */
-export interface ContainerSample {
-  /** ms since the repeat's clock origin. */
-  tMs: number;
-  /** Cumulative CPU time used, ns. */
-  cpuUsageNs: number;
-  /** Cumulative CFS counters (null where the target cannot read them). */
-  nrPeriods: number | null;
-  nrThrottled: number | null;
-  throttledTimeNs: number | null;
-  memUsageBytes: number;
-  /** Highest memory usage seen by the kernel (cgroup max_usage), when known. */
-  memPeakBytes: number | null;
 }
 
 /** A running service the harness deployed, and how to reach and observe it. */

@@ -1,6 +1,9 @@
 /** The nightly job's pure parts: target choice, compare outcomes, exit code, summary. */
 import { describe, expect, it } from 'vitest';
-import { classifyCompare, collapseDetails, demoteHeadings, nightlyExitCode, parseCompareRegressions, parseGate, parseTargets, probeTargets, renderNightlySummary, renderRegressionTable, type TargetOutcome } from '../../bench/cli/commands/nightly.js';
+import { parseGate, parseTargets } from '../../bench/cli/commands/nightly.js';
+import { judgeComparison, nightlyExitCode, probeTargets } from '../../bench/orchestrator/nightly.js';
+import type { CompareResult } from '../../bench/stats/compare-runs.js';
+import { collapseDetails, demoteHeadings, renderNightlySummary, renderRegressionTable, type TargetOutcome } from '../../reporters/nightly.js';
 import type { ProcessRunner } from '../../bench/exec/index.js';
 import { buildTrends } from '../../bench/history/trend.js';
 import type { HistoryEntry } from '../../bench/history/entry.js';
@@ -34,27 +37,29 @@ describe('targets', () => {
 });
 
 describe('compare outcomes', () => {
-  it('map exit codes to clean, regression, no baseline and error', () => {
-    expect(classifyCompare({ exitCode: 0, stdout: '', stderr: '' }).state).toBe('clean');
-    expect(classifyCompare({ exitCode: 1, stdout: '', stderr: 'bench compare: --fail-on regression met' }).state).toBe('regression');
-    expect(classifyCompare({ exitCode: 2, stdout: '', stderr: 'bench: --baseline auto: no baseline for this environment and profile at b/x' }).state).toBe('no-baseline');
-    expect(classifyCompare({ exitCode: 2, stdout: '', stderr: 'bench: --threshold must be' })).toEqual({ state: 'error', exitCode: 2, message: 'bench: --threshold must be' });
-  });
+  // Two rows of a comparison (only the fields the job reads): s/a's median P50 12 → 15.84 ms, significant
+  // and beyond the threshold; s/b unchanged.
+  const result = {
+    rows: [
+      { cellId: 's/a', metric: 'latencyP50Ms', status: 'regression', n: [6, 6], difference: { baseline: { median: 12 }, treatment: { median: 15.84 }, relativePct: 32, p: 0.0022 } },
+      { cellId: 's/b', metric: 'latencyP50Ms', status: 'unchanged', n: [6, 6], difference: { baseline: { median: 1.5 }, treatment: { median: 1.4 }, relativePct: -6.7, p: 0.39 } },
+    ],
+  } as unknown as CompareResult;
 
-  it('take the regression rows from bench compare --format json, and refuse another shape', () => {
-    const json = JSON.stringify({
-      rows: [
-        { cell: 's/a', metric: 'latencyP50Ms', status: 'regression', n: [6, 6], baselineMedian: 12, currentMedian: 15.84, relativePct: 32, relativeCi: null, p: 0.0022 },
-        { cell: 's/b', metric: 'latencyP50Ms', status: 'unchanged', n: [6, 6], baselineMedian: 1.5, currentMedian: 1.4, relativePct: -6.7, relativeCi: null, p: 0.39 },
-      ],
-    });
-    const rows = parseCompareRegressions(json);
-    expect(rows).toEqual([{ cell: 's/a', metric: 'latencyP50Ms', n: [6, 6], baselineMedian: 12, currentMedian: 15.84, relativePct: 32, p: 0.0022, gating: true }]);
-    expect(parseCompareRegressions(json, new Set(['cpuCores']))[0]?.gating, 'outside the gate').toBe(false);
-    expect(renderRegressionTable(rows)).toBe(
+  it('take the regression rows of the comparison, each marked gating or not', () => {
+    const outcome = judgeComparison(result, ['1 regression(s): s/a P50 latency'], null, '# md');
+    expect(outcome).toEqual({ state: 'regression', markdown: '# md', regressions: [{ cell: 's/a', metric: 'latencyP50Ms', n: [6, 6], baselineMedian: 12, currentMedian: 15.84, relativePct: 32, p: 0.0022, gating: true }] });
+    expect(outcome.state !== 'no-baseline' && outcome.state !== 'error' && renderRegressionTable(outcome.regressions)).toBe(
       ['| cell | metric | baseline | current | change | p | n |', '|---|---|---|---|---|---|---|', '| s/a | latencyP50Ms | 12 ms | 15.8 ms | **+32.0%** | 0.002 | 6+6 |'].join('\n'),
     );
-    expect(() => parseCompareRegressions('{"rows":[{"cell":1}]}')).toThrow(/unexpected bench compare JSON: rows\.0\.cell/);
+  });
+
+  it('without a gate the --fail-on conditions decide; with one, only a regression of a gated metric', () => {
+    expect(judgeComparison(result, [], null, '').state, 'no --fail-on condition met').toBe('clean');
+    const outside = judgeComparison(result, ['1 regression(s)'], new Set(['cpuCores']), '');
+    expect(outside.state).toBe('clean');
+    expect(outside.state === 'clean' && outside.regressions[0]?.gating, 'outside the gate').toBe(false);
+    expect(judgeComparison(result, [], new Set(['latencyP50Ms']), '').state).toBe('regression');
   });
 
   it('parse --gate into metric names, naming the flag on a bad one', () => {
@@ -65,8 +70,8 @@ describe('compare outcomes', () => {
   });
 
   it('mark rows outside the gate in the table', () => {
-    const [row] = parseCompareRegressions(JSON.stringify({ rows: [{ cell: 'c', metric: 'cpuCores', status: 'regression', n: [5, 5], baselineMedian: 0.02, currentMedian: 0.03, relativePct: 50, p: 0.01 }] }), new Set(['latencyP50Ms']));
-    expect(renderRegressionTable(row === undefined ? [] : [row]).split('\n')[2]).toBe('| c | cpuCores (not gating) | 0.02 cores | 0.03 cores | **+50.0%** | 0.010 | 5+5 |');
+    const row = { cell: 'c', metric: 'cpuCores', n: [5, 5] as [number, number], baselineMedian: 0.02, currentMedian: 0.03, relativePct: 50, p: 0.01, gating: false };
+    expect(renderRegressionTable([row]).split('\n')[2]).toBe('| c | cpuCores (not gating) | 0.02 cores | 0.03 cores | **+50.0%** | 0.010 | 5+5 |');
   });
 
   it('leave the collapsed sections out of the terminal copy of the summary', () => {

@@ -6,16 +6,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
-import { readRunRecord, resolveRecordPath, writeFileAtomic, RESULTS_FILE } from '../../results/store.js';
-import type { RunRecord } from '../../results/schema.js';
+import { readRunRecord, resolveRecordPath, writeFileAtomic } from '../../results/store.js';
 import { baselineName } from '../../stats/compare-runs.js';
-import { repoRoot } from '../../paths.js';
-import { resolveInside } from '../../results/layout.js';
+import { baselineFile, DEFAULT_BASELINE_DIR } from '../../results/layout.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../types.js';
-
-/** The documented baseline location. */
-export const DEFAULT_BASELINE_DIR = path.join(repoRoot, 'baselines');
 
 export const baselineUsage = `Usage: bench baseline save <run-dir> [--dir DIR]
        bench baseline path <run-dir> [--dir DIR]
@@ -23,14 +18,6 @@ export const baselineUsage = `Usage: bench baseline save <run-dir> [--dir DIR]
 save  copy a run's results.json to DIR/<environment fingerprint>-<profile>/results.json
 path  print where the baseline for a run's environment and profile is (or would be)
   --dir DIR  baseline directory (default: baselines/ in the repository)`;
-
-/** Where the baseline of this record's environment and profile lives. */
-export function baselinePath(record: RunRecord, dir = DEFAULT_BASELINE_DIR): string {
-  // The name is built from record fields (target, profile): it must stay one folder inside `dir`.
-  const folder = resolveInside(dir, [baselineName(record)], 'baseline');
-  if (path.dirname(folder) !== path.resolve(dir)) throw usageError(`baseline: ${JSON.stringify(baselineName(record))} is not one folder name`, 'the run record was edited by hand or is corrupt');
-  return path.join(folder, RESULTS_FILE);
-}
 
 export const baselineCommand: Command = async (ctx) => {
   const { values, positionals } = parseCommandArgs('baseline', ctx.argv, { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
@@ -46,7 +33,7 @@ export const baselineCommand: Command = async (ctx) => {
   const dir = values.dir === undefined ? DEFAULT_BASELINE_DIR : path.resolve(ctx.cwd, values.dir);
   const source = path.resolve(ctx.cwd, run);
   const record = await readRunRecord(source);
-  const target = baselinePath(record, dir);
+  const target = baselineFile(dir, baselineName(record));
   if (action === 'path') {
     ctx.stdout(`${target}\n`);
     return ExitCode.ok;

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BenchError } from '../../errors.js';
 import type { RunRecord } from '../../results/schema.js';
 import type { CommandContext } from '../types.js';
-import { compareCommand, parseFailOn, parseThreshold } from './compare.js';
+import { parseFailOn, parseThreshold } from '../args.js';
+import { compareCommand } from './compare.js';
 import { baselineCommand } from './baseline.js';
 
 const fixture = new URL('../../../test/fixtures/record-docker-smoke.json', import.meta.url);

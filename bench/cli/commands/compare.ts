@@ -8,17 +8,14 @@ import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { readRunRecord } from '../../results/store.js';
-import { compareRuns, IncomparableRunsError, DEFAULT_THRESHOLD_PCT, type CompareResult } from '../../stats/compare-runs.js';
-import { evaluateClaims, type ClaimVerdict } from '../../claims/evaluate.js';
+import { baselineName, compareRuns, IncomparableRunsError, DEFAULT_THRESHOLD_PCT, type CompareResult } from '../../stats/compare-runs.js';
+import { evaluateClaims } from '../../claims/evaluate.js';
 import { claimsCatalog } from '../../../scenarios/claims.js';
-import { renderCompareMarkdown } from '../../../reporters/compare.js';
-import { metricLabel } from '../../claims/format.js';
-import { baselinePath, DEFAULT_BASELINE_DIR } from './baseline.js';
-import { parseChoice, parseCommandArgs } from '../args.js';
+import { renderCompareJson, renderCompareMarkdown } from '../../../reporters/compare.js';
+import { failOnReasons } from '../../claims/fail-on.js';
+import { baselineFile as baselineFileIn, DEFAULT_BASELINE_DIR } from '../../results/layout.js';
+import { parseChoice, parseCommandArgs, parseFailOn, parseThreshold } from '../args.js';
 import type { Command } from '../types.js';
-
-export const failOnChoices = ['regression', 'refuted', 'inconclusive'] as const;
-export type FailOn = (typeof failOnChoices)[number];
 
 export const compareUsage = `Usage: bench compare <baseline-run> <current-run> [options]
        bench compare --baseline auto <current-run> [options]
@@ -32,33 +29,6 @@ export const compareUsage = `Usage: bench compare <baseline-run> <current-run> [
   --dir DIR         baseline directory for --baseline auto (default: baselines/)
   --format md|json  output format (default md)
   -o, --out FILE    write the output to FILE instead of stdout`;
-
-/** `5%`, `5`, `2.5%` → 5, 5, 2.5. */
-export function parseThreshold(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)%?$/.exec(value.trim());
-  if (!match) throw usageError(`--threshold must be a percentage such as 5% (got "${value}")`, 'bench compare a b --threshold 5%');
-  const pct = Number(match[1]);
-  if (pct >= 1000) throw usageError(`--threshold must be below 1000% (got "${value}")`);
-  return pct;
-}
-
-export function parseFailOn(values: readonly string[] | undefined): FailOn[] {
-  if (values === undefined || values.length === 0) return ['regression'];
-  return [...new Set(values.flatMap((v) => v.split(',')).map((v) => parseChoice('fail-on', v.trim(), failOnChoices)))];
-}
-
-/** Which --fail-on conditions the result meets, with the reason for each. */
-export function failOnReasons(result: CompareResult, verdicts: readonly ClaimVerdict[], failOn: readonly FailOn[]): string[] {
-  const reasons: string[] = [];
-  if (failOn.includes('regression') && result.regressions.length > 0) {
-    reasons.push(`${result.regressions.length} regression(s): ${result.regressions.map((r) => `${r.cellId} ${metricLabel(r.metric)}`).join(', ')}`);
-  }
-  for (const kind of ['refuted', 'inconclusive'] as const) {
-    const hit = verdicts.filter((v) => v.verdict === kind);
-    if (failOn.includes(kind) && hit.length > 0) reasons.push(`${kind} claim(s) in the current run: ${hit.map((v) => v.claim.id).join(', ')}`);
-  }
-  return reasons;
-}
 
 export const compareCommand: Command = async (ctx) => {
   const { values, positionals } = parseCommandArgs('compare', ctx.argv, {
@@ -93,7 +63,7 @@ export const compareCommand: Command = async (ctx) => {
   let baselineFile = path.resolve(ctx.cwd, baselineArg);
   if (baselineArg === 'auto') {
     const dir = values.dir === undefined ? DEFAULT_BASELINE_DIR : path.resolve(ctx.cwd, values.dir);
-    baselineFile = baselinePath(current, dir);
+    baselineFile = baselineFileIn(dir, baselineName(current));
     const exists = await access(baselineFile).then(() => true, () => false);
     if (!exists) {
       throw usageError(`--baseline auto: no baseline for this environment and profile at ${baselineFile}`, `accept a run first: bench baseline save <run>${values.dir === undefined ? '' : ` --dir ${values.dir}`}`);
@@ -112,23 +82,7 @@ export const compareCommand: Command = async (ctx) => {
   }
   const verdicts = evaluateClaims(result.currentAnalysis, claimsCatalog);
   const reasons = failOnReasons(result, verdicts, failOn);
-  const text =
-    format === 'md'
-      ? renderCompareMarkdown(result)
-      : `${JSON.stringify(
-          {
-            baseline: result.baselineRunId,
-            current: result.currentRunId,
-            thresholdPct,
-            forcedMismatches: result.forcedMismatches,
-            rows: result.rows.map((r) => ({ cell: r.cellId, metric: r.metric, status: r.status, n: r.n, baselineMedian: r.difference.baseline.median, currentMedian: r.difference.treatment.median, relativePct: r.difference.relativePct, relativeCi: r.difference.relativeCi, p: r.difference.p })),
-            geomeans: result.geomeans,
-            failOn,
-            failed: reasons,
-          },
-          null,
-          2,
-        )}\n`;
+  const text = format === 'md' ? renderCompareMarkdown(result) : renderCompareJson(result, failOn, reasons);
   if (values.out === undefined || values.out === '-') ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);
   else await writeFile(path.resolve(ctx.cwd, values.out), text, 'utf8');
   if (result.forcedMismatches.length > 0) ctx.stderr(`bench compare: compared with --force although ${result.forcedMismatches.join('; ')}\n`);

@@ -1,0 +1,215 @@
+/**
+ * The nightly regression job, in-process: for each target this machine has (or the ones named), a
+ * `bench run` of the matrix (or the scenarios named) through the CLI's own command, then the comparison
+ * with the baseline of this environment and profile (`compareRuns`, the same as `bench compare`), then
+ * the history and its change points. Returns what happened per target and the job's exit code; the
+ * summary is rendered by reporters/nightly.ts. Targets it cannot use are skipped with the reason.
+ */
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { TargetName } from '../../scenarios/define.js';
+import { claimsCatalog } from '../../scenarios/claims.js';
+import { renderCompareJson, renderCompareMarkdown } from '../../reporters/compare.js';
+import { newWorseChanges, type CompareOutcome, type RegressionRow, type RepeatCounts, type TargetOutcome } from '../../reporters/nightly.js';
+import { evaluateClaims } from '../claims/evaluate.js';
+import { failOnReasons, type FailOn } from '../claims/fail-on.js';
+import { ExitCode } from '../errors.js';
+import { runProcess, type ProcessRunner } from '../exec/index.js';
+import { createHistoryEntry, seriesKey } from '../history/entry.js';
+import { appendHistoryEntry, readHistory } from '../history/file.js';
+import { buildTrends, groupSeries, type CellTrend } from '../history/trend.js';
+import { baselineFile as baselineFileIn } from '../results/layout.js';
+import type { RunRecord } from '../results/schema.js';
+import { readRunRecord } from '../results/store.js';
+import { baselineName, compareRuns, IncomparableRunsError, type CompareResult } from '../stats/compare-runs.js';
+
+/** What a target probe found. */
+export type TargetProbe = { target: TargetName; available: true } | { target: TargetName; available: false; reason: string };
+
+/**
+ * Which targets can run here. Docker: the engine answers. kind: a `kind` binary is on PATH (the hosted
+ * job installs it; on machines without a registry kind cannot start: infra/kind/README.md). kubernetes is
+ * never chosen by auto: it needs a cluster named on purpose.
+ */
+export async function probeTargets(requested: TargetName[] | 'auto', run: ProcessRunner = runProcess): Promise<TargetProbe[]> {
+  const wanted: TargetName[] = requested === 'auto' ? ['docker', 'kind'] : requested;
+  const answers = async (command: string, args: string[]) => {
+    try {
+      const result = await run(command, args, { signal: AbortSignal.timeout(20_000) });
+      return result.stdout.trim() !== '' ? result.stdout.trim() : 'ok';
+    } catch (error) {
+      return error as Error;
+    }
+  };
+  const probes: TargetProbe[] = [];
+  for (const target of wanted) {
+    if (target === 'docker') {
+      const docker = await answers('docker', ['version', '--format', '{{.Server.Version}}']);
+      probes.push(docker instanceof Error ? { target, available: false, reason: `no Docker engine answers (${docker.message.split('\n')[0]}); start one: sudo bash infra/setup/docker-engine.sh` } : { target, available: true });
+    } else if (target === 'kind') {
+      const kind = requested === 'auto' ? await answers('kind', ['version']) : 'named';
+      probes.push(kind instanceof Error ? { target, available: false, reason: 'no `kind` binary on PATH (the hosted job installs it with helm/kind-action; kind cannot start without a container registry, see infra/kind/README.md)' } : { target, available: true });
+    } else {
+      probes.push({ target, available: true });
+    }
+  }
+  if (requested === 'auto') probes.push({ target: 'kubernetes', available: false, reason: 'not chosen by --targets auto; name it (--targets docker,kubernetes) to run on the cluster your kubeconfig points at' });
+  return probes;
+}
+
+export function countRepeats(record: RunRecord): RepeatCounts {
+  const counts: RepeatCounts = { completed: 0, invalid: 0, failed: 0, skipped: 0, died: 0 };
+  for (const r of record.repeats) counts[r.outcome.state]++;
+  return counts;
+}
+
+/** The job's exit code: interrupted > regression (or drift with --fail-on-drift) > failures > invalid load. */
+export function nightlyExitCode(outcomes: readonly TargetOutcome[], failOnDrift: boolean, interrupted = false): ExitCode {
+  const failed = outcomes.filter((o) => o.state === 'failed');
+  if (interrupted || failed.some((o) => o.exitCode === ExitCode.interrupted)) return ExitCode.interrupted;
+  const measured = outcomes.filter((o) => o.state === 'measured');
+  if (measured.some((o) => o.compare.state === 'regression')) return ExitCode.regression;
+  if (failOnDrift && measured.some((o) => newWorseChanges(o.trends).length > 0)) return ExitCode.regression;
+  if (failed.length > 0) return failed.some((o) => o.exitCode === ExitCode.usage) ? ExitCode.usage : ExitCode.infra;
+  if (measured.length === 0) return ExitCode.infra;
+  if (measured.some((o) => o.compare.state === 'error')) return ExitCode.infra;
+  if (measured.some((o) => o.runExitCode === ExitCode.invalidLoad)) return ExitCode.invalidLoad;
+  return ExitCode.ok;
+}
+
+/** How the comparison with the baseline is judged: `bench compare`'s options, and the job's gate. */
+export interface CompareSettings {
+  thresholdPct: number;
+  failOn: readonly FailOn[];
+  /** Metrics whose regressions fail the job (their own multiple-comparison family); null = every metric. */
+  gate: ReadonlySet<string> | null;
+}
+
+/**
+ * A comparison's outcome for the job (pure): the regression rows, each marked gating or not. Without a
+ * gate the `--fail-on` conditions decide, as `bench compare`'s exit code does; with one, a regression of
+ * a gated metric does (the others stay in the table).
+ */
+export function judgeComparison(result: CompareResult, failReasons: readonly string[], gate: ReadonlySet<string> | null, markdown: string): CompareOutcome {
+  const regressions: RegressionRow[] = result.rows
+    .filter((r) => r.status === 'regression')
+    .map((r) => ({
+      cell: r.cellId,
+      metric: r.metric,
+      baselineMedian: r.difference.baseline.median,
+      currentMedian: r.difference.treatment.median,
+      relativePct: r.difference.relativePct,
+      p: r.difference.p,
+      n: r.n,
+      gating: gate === null || gate.has(r.metric),
+    }));
+  const regressed = gate === null ? failReasons.length > 0 : regressions.some((r) => r.gating);
+  return { state: regressed ? 'regression' : 'clean', regressions, markdown };
+}
+
+/**
+ * Compares a run with the saved baseline of its environment and profile, writing `compare.md` and
+ * `compare.json` beside the run (the job's artifacts).
+ */
+export async function compareWithBaseline(record: RunRecord, runDir: string, baselinesDir: string, settings: CompareSettings): Promise<CompareOutcome> {
+  let baselineFile: string;
+  try {
+    baselineFile = baselineFileIn(baselinesDir, baselineName(record));
+  } catch (error) {
+    return { state: 'error', exitCode: ExitCode.usage, message: (error as Error).message };
+  }
+  if (!(await access(baselineFile).then(() => true, () => false))) {
+    return { state: 'no-baseline', message: `no baseline for this environment and profile at ${baselineFile}` };
+  }
+  try {
+    const baseline = await readRunRecord(baselineFile);
+    const result = compareRuns(baseline, record, { thresholdPct: settings.thresholdPct, force: false, familyMetrics: settings.gate === null ? null : new Set(settings.gate) });
+    const reasons = failOnReasons(result, evaluateClaims(result.currentAnalysis, claimsCatalog), settings.failOn);
+    const markdown = renderCompareMarkdown(result);
+    await writeFile(path.join(runDir, 'compare.md'), markdown, 'utf8');
+    await writeFile(path.join(runDir, 'compare.json'), renderCompareJson(result, settings.failOn, reasons), 'utf8');
+    return judgeComparison(result, reasons, settings.gate, markdown);
+  } catch (error) {
+    const usage = error instanceof IncomparableRunsError;
+    return { state: 'error', exitCode: usage ? ExitCode.usage : ExitCode.infra, message: `${usage ? 'the run cannot be compared with its baseline: ' : ''}${(error as Error).message}` };
+  }
+}
+
+export interface NightlyJob {
+  probes: readonly TargetProbe[];
+  outDir: string;
+  /** `bench run` arguments for one target (its run directory given). */
+  runArgs: (target: TargetName, runDir: string) => string[];
+  baselinesDir: string;
+  compare: CompareSettings;
+  /** History file; null leaves the history alone. */
+  historyFile: string | null;
+  /** Paths as the summary shows them (relative to the working directory). */
+  shown: (p: string) => string;
+}
+
+export interface NightlyDeps {
+  /**
+   * `bench run` with these arguments, in this process (the CLI's own command and error boundary): its
+   * exit code, and what it wrote to stderr (for the summary when it fails).
+   */
+  runBench: (args: string[]) => Promise<{ exitCode: ExitCode; stderr: string }>;
+  log: (text: string) => void;
+  signal: AbortSignal;
+}
+
+/** Runs the job on every available target; what was measured stays in the run directories. */
+export async function runNightlyJob(job: NightlyJob, deps: NightlyDeps): Promise<TargetOutcome[]> {
+  const step = (text: string) => deps.log(`\n▶ ${text}\n`);
+  const outcomes: TargetOutcome[] = [];
+  for (const probe of job.probes) {
+    if (!probe.available) {
+      deps.log(`skipped ${probe.target}: ${probe.reason}\n`);
+      outcomes.push({ target: probe.target, state: 'skipped', reason: probe.reason });
+    }
+  }
+  await mkdir(job.outDir, { recursive: true });
+
+  for (const { target } of job.probes.filter((p) => p.available)) {
+    if (deps.signal.aborted) break;
+    const runDir = path.join(job.outDir, target);
+    const runArgs = job.runArgs(target, runDir);
+    step(`bench ${runArgs.join(' ')}`);
+    const { exitCode: runExitCode, stderr } = await deps.runBench(runArgs);
+    let record: RunRecord | null = null;
+    if (runExitCode === ExitCode.ok || runExitCode === ExitCode.invalidLoad) record = await readRunRecord(runDir).catch(() => null);
+    if (record === null) {
+      outcomes.push({ target, state: 'failed', stage: 'run', exitCode: runExitCode, message: stderr.trim().split('\n').slice(-20).join('\n') || `bench run exited ${runExitCode}`, runDir: job.shown(runDir) });
+      continue;
+    }
+
+    step(`compare ${job.shown(runDir)} with the baseline in ${job.shown(job.baselinesDir)}`);
+    const compare = await compareWithBaseline(record, runDir, job.baselinesDir, job.compare);
+    if ('regressions' in compare) {
+      const listed = compare.regressions.map((r) => `${r.cell} ${r.metric}${r.gating ? '' : ' (not gating)'}`);
+      deps.log(`compare: ${compare.state === 'regression' ? 'REGRESSION' : 'no gating regression'}${listed.length > 0 ? ` — ${listed.join(', ')}` : ''}\n`);
+    } else deps.log(`compare: ${compare.message}\n`);
+
+    let trends: CellTrend[] | null = null;
+    let historyRuns = 0;
+    if (job.historyFile !== null) {
+      step(`history: append ${record.runId} to ${job.shown(job.historyFile)}`);
+      try {
+        const entry = createHistoryEntry(record, job.shown(runDir));
+        await appendHistoryEntry(job.historyFile, entry);
+        const series = groupSeries(await readHistory(job.historyFile)).get(seriesKey(entry)) ?? [entry];
+        historyRuns = series.length;
+        // With a gate, the drift check watches the gated metrics too; else the default set.
+        trends = buildTrends(series, job.compare.gate === null ? {} : { metrics: [...job.compare.gate] });
+        const worse = newWorseChanges(trends);
+        deps.log(`history: ${series.length} run(s) of this series; ${worse.length === 0 ? 'no new change point for the worse' : `new change points for the worse: ${worse.map((w) => `${w.cellId} ${w.metric}`).join('; ')}`}\n`);
+      } catch (error) {
+        outcomes.push({ target, state: 'failed', stage: 'history', exitCode: ExitCode.usage, message: (error as Error).message, runDir: job.shown(runDir) });
+        continue;
+      }
+    }
+    const report = await readFile(path.join(runDir, 'report.md'), 'utf8').catch(() => null);
+    outcomes.push({ target, state: 'measured', runDir: job.shown(runDir), runId: record.runId, runExitCode, cells: record.plan.cells.length, counts: countRepeats(record), compare, trends, historyRuns, report });
+  }
+  return outcomes;
+}
