@@ -37,6 +37,7 @@
  *   `inconclusive` (too few requests exposed for zero to mean anything).
  * - several figures or cells: the worst wins, in the order refuted > weaker > inconclusive > confirmed.
  */
+import { isDriftReference } from '../results/cell-roles.js';
 import type { ClaimCheck, ClaimSpec, CellSelector } from '../../scenarios/claims.js';
 import { metrics, isMetricName } from '../results/metrics.js';
 import { compareCellMetric, MIN_REPEATS_DIRECTIONAL, type CellAnalysis, type RunAnalysis } from '../stats/analyse.js';
@@ -549,7 +550,9 @@ export function describeCoverage(coverage: ClaimVerdict['coverage']): string {
   return coverage.map((c) => `\`${c.scenario}\` on ${c.targets.join('/')}`).join(', ');
 }
 
-export function evaluateClaims(analysis: RunAnalysis, catalog: readonly ClaimSpec[]): ClaimVerdict[] {
+export function evaluateClaims(fullAnalysis: RunAnalysis, catalog: readonly ClaimSpec[]): ClaimVerdict[] {
+  // The drift reference measures the machine, not a variant: no check selects it.
+  const analysis: RunAnalysis = { ...fullAnalysis, cells: fullAnalysis.cells.filter((c) => !isDriftReference(c.cell)) };
   return catalog.map((claim): ClaimVerdict => {
     const coverage = claim.measurements.map((m) => ({ scenario: m.scenario, targets: [...m.targets] }));
     const base = { claim, coverage, checks: [] as CheckResult[], notRun: [] as ClaimVerdict['notRun'] };

@@ -32,3 +32,15 @@ describe('selftest plan', () => {
     expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800&alloc=100', '/work?cpu=1250&alloc=100']);
   });
 });
+
+describe('the recommended execution mode', () => {
+  const summary = (power: number, coverage: number, halfWidth: number) =>
+    ({ metric: 'cpuMsPer1k', expectedPct: null, referencePct: 25, comparisons: 10, significant: 10, rate: 1, detected: power * 10, power, ciHolds: coverage * 10, coverage, medianHalfWidthPct: halfWidth, medianDeltaPct: 25 }) as const;
+
+  it('prefers intervals that hold their reference over narrow overconfident ones (measured: duet ±2.3% held 7 of 10)', async () => {
+    const { recommendMode } = await import('./selftest.js');
+    expect(recommendMode({ sequential: summary(1, 0.9, 13.9), duet: summary(1, 0.7, 2.3) })).toBe('sequential');
+    expect(recommendMode({ sequential: summary(1, 0.9, 13.9), duet: summary(1, 0.9, 2.3) }), 'both cover: the narrower').toBe('duet');
+    expect(recommendMode({ sequential: summary(0.6, 1, 13.9), duet: summary(1, 1, 12) }), 'both cover: more power').toBe('duet');
+  });
+});
