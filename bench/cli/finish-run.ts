@@ -42,6 +42,15 @@ export function everyRepeatFailed(record: RunRecord): boolean {
   return record.repeats.length > 0 && record.repeats.every((r) => r.outcome.state === 'failed');
 }
 
+/**
+ * What to type when some repeats failed for reasons outside the service (an engine or API server that
+ * went away): `--resume` retries exactly those. Null when none failed. Pure.
+ */
+export function retryHint(record: Pick<RunRecord, 'repeats'>, dirShown: string): string | null {
+  const failed = record.repeats.filter((r) => r.outcome.state === 'failed').length;
+  return failed === 0 ? null : `Retry the ${failed} failed repeat(s) with: npx bench run --resume ${dirShown}`;
+}
+
 export async function finishRun(
   ctx: CommandContext,
   store: RunStore,
@@ -68,6 +77,8 @@ export async function finishRun(
     ctx.stdout(`Fix the cause above, then retry the failed repeats with: npx bench run --resume ${path.relative(ctx.cwd, store.dir) || store.dir}\n`);
     return ExitCode.infra;
   }
+  const retry = status === 'completed' ? retryHint(record, path.relative(ctx.cwd, store.dir) || store.dir) : null;
+  if (retry !== null) ctx.stdout(`${retry}\n`);
   if (status === 'interrupted') {
     ctx.stdout(`Resume with: npx bench run --resume ${path.relative(ctx.cwd, store.dir) || store.dir}\n`);
     return ExitCode.interrupted;

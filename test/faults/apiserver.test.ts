@@ -111,5 +111,16 @@ describe.skipIf(!clusterUp)('the API server killed mid-watch (local cluster)', (
         `namespaces left by the run ${leftBehind.length} (after doctor --cleanup: ${remaining.length})\n`,
     );
     expect(remaining, 'no namespace of the run left').toHaveLength(0);
+
+    // What the kill made fail, the run said how to retry; with the API server back, --resume completes it.
+    if (failed.length > 0) {
+      expect(bench.stdout(), what).toContain(`Retry the ${failed.length} failed repeat(s) with: npx bench run --resume`);
+      const resumed = startBench(['run', '--resume', out]);
+      const again = await resumed.exit;
+      expect([0, 4], resumed.stdout() + resumed.stderr()).toContain(again.code);
+      const final = await readRunRecord(out);
+      expect(final.repeats.filter((r) => r.outcome.state === 'failed'), 'no failed repeat after --resume').toHaveLength(0);
+      expect(final.status).toBe('completed');
+    }
   });
 });

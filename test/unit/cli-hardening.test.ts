@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { everyRepeatFailed } from '../../bench/cli/finish-run.js';
+import { everyRepeatFailed, retryHint } from '../../bench/cli/finish-run.js';
 import { runCli } from '../../bench/cli/main.js';
 import type { RunRecord } from '../../bench/results/schema.js';
 
@@ -156,6 +156,9 @@ describe('a run whose every repeat failed', () => {
     expect(everyRepeatFailed({ ...record, repeats: failed })).toBe(true);
     expect(everyRepeatFailed({ ...record, repeats: [...failed.slice(1), record.repeats[0]!] })).toBe(false);
     expect(everyRepeatFailed({ ...record, repeats: [] })).toBe(false);
+    // Some failed (an API server restarted mid-run): the run completes and says how to retry them.
+    expect(retryHint({ repeats: [...failed.slice(1), record.repeats[0]!] }, 'results/x')).toBe(`Retry the ${failed.length - 1} failed repeat(s) with: npx bench run --resume results/x`);
+    expect(retryHint({ repeats: [record.repeats[0]!] }, 'results/x')).toBeNull();
   });
 
   it('is resumed (failed repeats retried) instead of "already complete"', async () => {
