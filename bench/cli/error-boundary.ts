@@ -4,9 +4,11 @@
  * commands that run another command in-process (the nightly job's `bench run`).
  */
 import { ExitCode, isBenchError } from '../errors.js';
+import { forbiddenError } from '../targets/kubernetes/forbidden.js';
 import type { CommandContext } from './types.js';
 
-function formatError(error: unknown): { text: string; code: ExitCode } {
+function formatError(raw: unknown): { text: string; code: ExitCode } {
+  const error = forbiddenError(raw) ?? raw;
   if (isBenchError(error)) {
     const hint = error.hint === undefined ? '' : `\nhint: ${error.hint}`;
     return { text: `bench: ${error.message}${hint}`, code: error.exitCode };

@@ -7,6 +7,7 @@
  * while other processes used the CPUs is `invalid` ("host busy"), a duet repeat keeps a note (the pair
  * shared the disturbance).
  */
+import { forbiddenError } from '../targets/kubernetes/forbidden.js';
 import { performance } from 'node:perf_hooks';
 import { estimateCellMs, type Plan, type PlanItem } from '../../scenarios/matrix.js';
 import type { Cell, ExecutionMode } from '../../scenarios/define.js';
@@ -59,6 +60,8 @@ export interface RunPlanSummary {
 
 function describeError(error: unknown): string {
   if (error instanceof SettingsMismatchError) return error.message;
+  const forbidden = forbiddenError(error);
+  if (forbidden !== null) return `${forbidden.message} (${forbidden.hint ?? ''})`;
   const e = error as Error & { cause?: unknown };
   return e?.message ?? String(error);
 }
