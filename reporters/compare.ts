@@ -28,6 +28,7 @@ export function renderCompareMarkdown(result: CompareResult): string {
     '',
   ];
   if (result.forcedMismatches.length > 0) out.push(`> ⚠️ Compared with --force although ${result.forcedMismatches.join('; ')}.`, '');
+  if (result.warnings.length > 0) out.push(`> ⚠️ The runs were measured on different machines or software: ${result.warnings.join('; ')}. A change of these can move every figure; read the rows with that in mind.`, '');
   const metricsInOrder = [...new Set(result.rows.map((r) => r.metric))];
   for (const metric of metricsInOrder) {
     const own = result.rows.filter((r) => r.metric === metric);
@@ -49,6 +50,7 @@ export function renderCompareJson(result: CompareResult, failOn: readonly string
       current: result.currentRunId,
       thresholdPct: result.thresholdPct,
       forcedMismatches: result.forcedMismatches,
+      warnings: result.warnings,
       rows: result.rows.map((r) => ({
         cell: r.cellId,
         metric: r.metric,

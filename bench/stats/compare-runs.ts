@@ -66,6 +66,22 @@ export function environmentMismatches(baseline: RunRecord, current: RunRecord): 
   return out;
 }
 
+/**
+ * Differences of the machine that do not make two runs incomparable but may move every figure: the CPU
+ * model, the kernel, the Go toolchain, the container engine. Each is named, as a warning.
+ */
+export function environmentWarnings(baseline: Pick<RunRecord, 'fingerprint'>, current: Pick<RunRecord, 'fingerprint'>): string[] {
+  const a = baseline.fingerprint;
+  const b = current.fingerprint;
+  const fields: Array<[string, string | null | undefined, string | null | undefined]> = [
+    ['CPU model', a.cpuModel, b.cpuModel],
+    ['kernel', a.kernel, b.kernel],
+    ['Go version', a.goVersion, b.goVersion],
+    ['Docker version', a.dockerVersion, b.dockerVersion],
+  ];
+  return fields.filter(([, x, y]) => (x ?? null) !== (y ?? null)).map(([name, x, y]) => `${name} differs: ${x ?? 'unknown'} (baseline) vs ${y ?? 'unknown'} (current)`);
+}
+
 export type RowStatus = 'regression' | 'improvement' | 'unchanged' | 'within-threshold' | 'too-few-repeats';
 
 export interface CompareRow {
@@ -91,6 +107,8 @@ export interface CompareResult {
   thresholdPct: number;
   /** Environment differences that were overridden with `force`. */
   forcedMismatches: string[];
+  /** Differences that leave the runs comparable but may move every figure (environmentWarnings). */
+  warnings: string[];
   rows: CompareRow[];
   geomeans: GeomeanRow[];
   /** Cells only one run has. */
@@ -182,6 +200,7 @@ export function compareRuns(
     currentRunId: current.runId,
     thresholdPct: options.thresholdPct,
     forcedMismatches: mismatches,
+    warnings: environmentWarnings(baseline, current),
     rows,
     geomeans,
     onlyInBaseline: a.cells.filter((c) => !currentIds.has(c.cell.id)).map((c) => c.cell.id),

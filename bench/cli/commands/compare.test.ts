@@ -43,6 +43,30 @@ function slower(): RunRecord {
   return worse;
 }
 
+describe('bench compare across machines or software', () => {
+  test('warns, naming each difference (CPU model, kernel, Go, Docker), and still compares', async () => {
+    const other = structuredClone(base);
+    other.runId = 'fixture-other-machine';
+    other.fingerprint = { ...other.fingerprint, cpuModel: 'Other CPU @ 3.0GHz', kernel: '6.99.0', goVersion: 'go1.27.3' };
+    await save('other', other);
+    const { result, stdout, stderr } = run(compareCommand, ['base', 'other']);
+    expect(await result).toBe(0);
+    const warnings = stderr.join('').split('\n').filter((l) => l.startsWith('bench compare: warning: '));
+    expect(warnings.map((w) => w.split(': ').slice(0, 3).join(': '))).toEqual([
+      'bench compare: warning: CPU model differs',
+      'bench compare: warning: kernel differs',
+      'bench compare: warning: Go version differs',
+    ]);
+    expect(warnings[2]).toBe(`bench compare: warning: Go version differs: ${base.fingerprint.goVersion} (baseline) vs go1.27.3 (current)`);
+    expect(stdout.join('')).toContain('> ⚠️ The runs were measured on different machines or software: CPU model differs');
+  });
+
+  test('says nothing for the same machine', async () => {
+    const { stderr } = run(compareCommand, ['base', 'base']);
+    expect(stderr.join('')).not.toContain('warning');
+  });
+});
+
 describe('bench compare exit codes', () => {
   test('0 when nothing regressed', async () => {
     const { result, stdout } = run(compareCommand, ['base', 'base']);

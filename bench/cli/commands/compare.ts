@@ -86,6 +86,7 @@ export const compareCommand: Command = async (ctx) => {
   if (values.out === undefined || values.out === '-') ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);
   else await writeFile(path.resolve(ctx.cwd, values.out), text, 'utf8');
   if (result.forcedMismatches.length > 0) ctx.stderr(`bench compare: compared with --force although ${result.forcedMismatches.join('; ')}\n`);
+  for (const warning of result.warnings) ctx.stderr(`bench compare: warning: ${warning}\n`);
   if (reasons.length > 0) {
     ctx.stderr(`bench compare: --fail-on ${failOn.join(',')} met: ${reasons.join('; ')}\n`);
     return ExitCode.regression;
