@@ -3,6 +3,7 @@
  * and the per-container figures the Kubernetes target reads from it: cumulative CPU, CFS periods and
  * throttling, memory, and the CPU quota / memory limit the container's cgroup really has. Pure.
  */
+import type { ContainerSample } from './sample.js';
 
 /** One sample of the exposition: `name{labels} value [timestampMs]`. */
 export interface PromSample {
@@ -193,14 +194,7 @@ export function hasCpuFigures(stats: CadvisorContainerStats): stats is CadvisorC
  * Sum of several containers' figures: the service's total over its pods. Pass only entries with CPU
  * figures (`cpuUsageNs !== null`); CFS counters are null if any pod lacks them.
  */
-export function sumContainerStats(stats: readonly CadvisorCpuStats[]): {
-  cpuUsageNs: number;
-  nrPeriods: number | null;
-  nrThrottled: number | null;
-  throttledTimeNs: number | null;
-  memUsageBytes: number;
-  memPeakBytes: number | null;
-} {
+export function sumContainerStats(stats: readonly CadvisorCpuStats[]): Omit<ContainerSample, 'tMs'> {
   const sumOrNull = (pick: (s: CadvisorContainerStats) => number | null): number | null =>
     stats.length === 0 || stats.some((s) => pick(s) === null) ? null : stats.reduce((sum, s) => sum + (pick(s) ?? 0), 0);
   return {

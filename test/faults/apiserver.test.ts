@@ -9,7 +9,6 @@
  * Skipped with the reason when no local cluster answers, unless BENCH_REQUIRE_K8S=1.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -19,6 +18,7 @@ import { readRunRecord } from '../../bench/results/store.js';
 import { createKubeClients } from '../../bench/targets/kubernetes/client.js';
 import { findRunNamespaces } from '../../bench/targets/kubernetes/leftovers.js';
 import { runLabelValue } from '../../bench/targets/kubernetes/objects.js';
+import { localClusterAnswers } from '../helpers/k8s.js';
 import { startBench, tempDir, waitForRepeats } from './fault-helpers.js';
 
 /** PIDs of the kube-apiserver processes on this host (the static pod's container runs in the host's PID view). */
@@ -30,28 +30,16 @@ function apiserverPids(): number[] {
   }
 }
 
-/** Whether the local cluster's API server answers within a few seconds. */
-async function apiAnswers(): Promise<boolean> {
-  if (!existsSync(LOCAL_KUBECONFIG_PATH)) return false;
-  try {
-    const { core } = createKubeClients({ kubeconfig: LOCAL_KUBECONFIG_PATH, context: LOCAL_CONTEXT_NAME });
-    await Promise.race([core.listNamespace({ limit: 1 }), sleep(5_000).then(() => Promise.reject(new Error('no answer within 5 s')))]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function waitForApi(timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await apiAnswers()) return true;
+    if (await localClusterAnswers(5_000)) return true;
     await sleep(1_000);
   }
   return false;
 }
 
-const clusterUp = (await apiAnswers()) && apiserverPids().length > 0;
+const clusterUp = (await localClusterAnswers(5_000)) && apiserverPids().length > 0;
 if (!clusterUp && process.env.BENCH_REQUIRE_K8S === '1') throw new Error('BENCH_REQUIRE_K8S=1 but the local cluster (infra/local-k8s) does not answer');
 if (!clusterUp) console.warn('API-server fault skipped: the local cluster (bash infra/local-k8s/up.sh) does not answer');
 

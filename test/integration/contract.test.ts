@@ -11,7 +11,6 @@
  * Generator: the counts add up (requests, the histogram, the errors), the percentiles are ordered, an
  * open-model rate is held and measured from the intended send times, and an abort ends a run early.
  */
-import { existsSync } from 'node:fs';
 import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultCellSettings, type Cell, type LoadProfile } from '../../scenarios/define.js';
@@ -22,24 +21,14 @@ import { decodeHistogram } from '../../bench/load/histogram.js';
 import type { LoadGenerator } from '../../bench/load/types.js';
 import { DockerTarget } from '../../bench/targets/docker/docker-target.js';
 import { ensureServiceImage } from '../../bench/targets/images.js';
-import { createKubeClients } from '../../bench/targets/kubernetes/client.js';
 import { createFunctionImageLoader } from '../../bench/targets/kubernetes/image-loader.js';
 import { createKubernetesTarget } from '../../bench/targets/kubernetes/kubernetes-target.js';
 import type { ServiceHandle, Target } from '../../bench/targets/types.js';
 import { dockerAvailable } from '../helpers/docker.js';
+import { localClusterAnswers } from '../helpers/k8s.js';
 
 const hasDocker = await dockerAvailable();
 
-async function localClusterAnswers(): Promise<boolean> {
-  if (!existsSync(LOCAL_KUBECONFIG_PATH)) return false;
-  try {
-    const { core } = createKubeClients({ kubeconfig: LOCAL_KUBECONFIG_PATH, context: LOCAL_CONTEXT_NAME });
-    await Promise.race([core.listNamespace({ limit: 1 }), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), 10_000))]);
-    return true;
-  } catch {
-    return false;
-  }
-}
 const hasCluster = hasDocker && (await localClusterAnswers());
 if (!hasCluster && process.env.BENCH_REQUIRE_K8S === '1') throw new Error('BENCH_REQUIRE_K8S=1 but the local cluster does not answer');
 

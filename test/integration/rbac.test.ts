@@ -6,7 +6,7 @@
  * unless BENCH_REQUIRE_K8S=1.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,18 +16,9 @@ import { LOCAL_CONTEXT_NAME, LOCAL_KUBECONFIG_PATH } from '../../bench/cluster/l
 import { readRunRecord } from '../../bench/results/store.js';
 import { createKubeClients, type KubeClients } from '../../bench/targets/kubernetes/client.js';
 import { repoRoot } from '../helpers/docker.js';
+import { localClusterAnswers } from '../helpers/k8s.js';
 
-async function clusterAnswers(): Promise<boolean> {
-  if (!existsSync(LOCAL_KUBECONFIG_PATH)) return false;
-  try {
-    const { core } = createKubeClients({ kubeconfig: LOCAL_KUBECONFIG_PATH, context: LOCAL_CONTEXT_NAME });
-    await Promise.race([core.listNamespace({ limit: 1 }), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer')), 10_000))]);
-    return true;
-  } catch {
-    return false;
-  }
-}
-const available = await clusterAnswers();
+const available = await localClusterAnswers();
 if (!available && process.env.BENCH_REQUIRE_K8S === '1') throw new Error('BENCH_REQUIRE_K8S=1 but the local cluster does not answer');
 
 function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {

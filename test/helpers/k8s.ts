@@ -1,0 +1,16 @@
+/** The local cluster (infra/local-k8s) as the tests that need it see it. */
+import { existsSync } from 'node:fs';
+import { LOCAL_CONTEXT_NAME, LOCAL_KUBECONFIG_PATH } from '../../bench/cluster/local.js';
+import { createKubeClients } from '../../bench/targets/kubernetes/client.js';
+
+/** Whether the local cluster's API server answers a namespace list within `timeoutMs`. */
+export async function localClusterAnswers(timeoutMs = 10_000): Promise<boolean> {
+  if (!existsSync(LOCAL_KUBECONFIG_PATH)) return false;
+  try {
+    const { core } = createKubeClients({ kubeconfig: LOCAL_KUBECONFIG_PATH, context: LOCAL_CONTEXT_NAME });
+    await Promise.race([core.listNamespace({ limit: 1 }), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))]);
+    return true;
+  } catch {
+    return false;
+  }
+}
