@@ -2,8 +2,10 @@
  * `--fail-on`: the conditions under which a comparison with a baseline fails (`bench compare` exits 1,
  * the nightly job reports a regression). Pure.
  */
-import type { CompareResult } from '../stats/compare-runs.js';
-import type { ClaimVerdict } from './evaluate.js';
+import { claimsCatalog } from '../../scenarios/claims.js';
+import type { RunRecord } from '../results/schema.js';
+import { compareRuns, type CompareRunsOptions, type CompareResult } from '../stats/compare-runs.js';
+import { evaluateClaims, type ClaimVerdict } from './evaluate.js';
 import { metricLabel } from './format.js';
 
 export const failOnChoices = ['regression', 'refuted', 'inconclusive'] as const;
@@ -20,4 +22,14 @@ export function failOnReasons(result: CompareResult, verdicts: readonly ClaimVer
     if (failOn.includes(kind) && hit.length > 0) reasons.push(`${kind} claim(s) in the current run: ${hit.map((v) => v.claim.id).join(', ')}`);
   }
   return reasons;
+}
+
+/**
+ * A comparison with its baseline as `bench compare` and the nightly job make it: the regression table
+ * (compareRuns) and which `--fail-on` conditions it meets, judged on the current run's claim verdicts.
+ * Throws IncomparableRunsError as compareRuns does.
+ */
+export function compareWithFailOn(baseline: RunRecord, current: RunRecord, options: CompareRunsOptions, failOn: readonly FailOn[]): { result: CompareResult; reasons: string[] } {
+  const result = compareRuns(baseline, current, options);
+  return { result, reasons: failOnReasons(result, evaluateClaims(result.currentAnalysis, claimsCatalog), failOn) };
 }

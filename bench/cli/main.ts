@@ -18,6 +18,7 @@ export const commands = {
   nightly: { summary: 'the nightly regression job: run, compare with the baseline, history (npm run nightly)', load: async () => (await import('./commands/nightly.js')).nightlyCommand },
   selftest: { summary: 'measure this harness’s false-positive rate and power here; --agreement of two runs', load: async () => (await import('./commands/selftest.js')).selftestCommand },
   gcbench: { summary: 'a standard GC-bound Go benchmark under the default GC vs nogreenteagc (JSON + table)', load: async () => (await import('./commands/gcbench.js')).gcbenchCommand },
+  generators: { summary: 'benchmark of the load generators themselves (npm run bench:generators)', load: async () => (await import('./commands/generators.js')).generatorsCommand },
   history: { summary: 'trend of metrics per cell over the nightly runs, with change points; append a run', load: async () => (await import('./commands/history.js')).historyCommand },
 } satisfies Record<string, { summary: string; load: () => Promise<Command> }>;
 

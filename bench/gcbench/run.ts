@@ -6,11 +6,12 @@
  * interleave the two binaries, and the Δ of ns/op comes from the project's statistics, so the report
  * can set the service-level Green Tea result beside a standard benchmark on the same machine.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { ProcessRunner } from '../exec/index.js';
+import { infraError } from '../errors.js';
+import { ProcessError, type ProcessRunner } from '../exec/index.js';
 import { repoRoot } from '../paths.js';
 import { parseGoBenchOutput } from './parse.js';
 import { compareGcBenchSamples, interleavedOrder, type GcBenchBuild, type GcBenchResult, type GcBenchSample } from './summary.js';
@@ -109,4 +110,23 @@ export async function runGcBench(options: GcBenchOptions): Promise<GcBenchResult
       `${options.rounds} rounds, both builds each round, which goes first alternating; GOMAXPROCS = the host's ${os.availableParallelism()} CPUs`,
     ],
   };
+}
+
+/**
+ * `bench gcbench`: runs the benchmark in a temporary work folder (removed after) and writes the result
+ * as JSON to `out`. A tool that fails (go, the module proxy) is an infrastructure error with a hint.
+ */
+export async function runGcBenchToFile(options: Omit<GcBenchOptions, 'workDir'>, out: string): Promise<GcBenchResult> {
+  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bench-gcbench-'));
+  try {
+    const result = await runGcBench({ ...options, workDir });
+    await mkdir(path.dirname(out), { recursive: true });
+    await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
+    return result;
+  } catch (error) {
+    if (error instanceof ProcessError) throw infraError(`bench gcbench: ${error.message}`, 'the benchmark is built with the machine\'s go and fetched through the Go module proxy: check `go version` and `go env GOPROXY`', error);
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
 }

@@ -156,3 +156,13 @@ export function renderDriftMarkdown(trends: readonly CellTrend[], entries: numbe
   );
   return ['| cell | metric | trend | shift | verdict | from run |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
+
+/** Picks the series to show: the newest entry's unless target/profile/env say otherwise. */
+export function selectSeries(entries: readonly HistoryEntry[], want: { target?: string | undefined; profile?: string | undefined; env?: string | undefined }): { key: string; series: HistoryEntry[]; others: number } | null {
+  const candidates = entries.filter((e) => (want.target === undefined || e.target === want.target) && (want.profile === undefined || e.profile === want.profile) && (want.env === undefined || e.environmentKey === want.env));
+  if (candidates.length === 0) return null;
+  const newest = [...candidates].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1) as HistoryEntry;
+  const key = seriesKey(newest);
+  const series = groupSeries(candidates).get(key) ?? [];
+  return { key, series, others: entries.length - series.length };
+}

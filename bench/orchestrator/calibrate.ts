@@ -12,7 +12,7 @@ import { cellRequestPath } from '../../scenarios/workloads.js';
 import type { Cell, LoadProfile } from '../../scenarios/define.js';
 import type { LoadGenerator } from '../load/types.js';
 import type { Calibration } from '../results/schema.js';
-import type { ContainerSample, Target } from '../targets/types.js';
+import { capability, type ContainerSample, type Target } from '../targets/types.js';
 import { TaskStack } from './task-stack.js';
 
 type CalibrationStep = Calibration['cells'][number]['steps'][number];
@@ -87,9 +87,10 @@ async function rampCell(cell: Cell, ctx: CalibrationContext): Promise<Calibratio
     for (const rate of rampRates()) {
       ctx.signal.throwIfAborted();
       const profile: LoadProfile = { model: 'open', ratePerSec: rate, connections: cell.load.connections, warmupMs: rampRules.warmupMs, durationMs: rampRules.stepMs };
-      const before = await ctx.target.sample(handle, ctx.signal).catch(() => null);
+      const sampler = capability(ctx.target, 'sample');
+      const before = (await sampler?.sample(handle, ctx.signal).catch(() => null)) ?? null;
       const load = await ctx.generator.run(handle.baseUrl, { path: cellRequestPath(cell) }, profile, { signal: ctx.signal });
-      const after = await ctx.target.sample(handle, ctx.signal).catch(() => null);
+      const after = (await sampler?.sample(handle, ctx.signal).catch(() => null)) ?? null;
       const failed = load.errors.non2xx + load.errors.timeouts + load.errors.connection;
       const step: CalibrationStep = {
         ratePerSec: rate,

@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { defaultCellSettings, type Cell } from '../../scenarios/define.js';
 import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
 import type { LoadGenerator, LoadResult } from '../load/types.js';
-import type { ContainerSample, ServiceHandle, Target } from '../targets/types.js';
+import type { ContainerSample, Rollout, Sampler, ServiceHandle, Target } from '../targets/types.js';
 import { procedures, type RepeatContext } from './procedures.js';
 import { TaskStack } from './task-stack.js';
 
@@ -31,12 +31,11 @@ const load: LoadResult = {
   histogramUs: null, fromIntendedStart: true, errors: { non2xx: 0, timeouts: 0, connection: 600 }, dropped: 0, generatorCpu: 0.1, series: [],
 };
 
-function fakeTarget(stopped: Awaited<ReturnType<Target['stop']>>): Target {
+function fakeTarget(stopped: Awaited<ReturnType<Target['stop']>>): Target & Sampler {
   const handle: ServiceHandle = { target: 'docker', cellId: cell.id, baseUrl: 'http://127.0.0.1:1', ids: {}, startedAtMs: 0, readyAtMs: 0, image: { tag: 't', id: 'sha256:x', bytes: 1, binaryBytes: 1 } };
   const sample = (): ContainerSample => ({ tMs: performance.now(), cpuUsageNs: 0, nrPeriods: null, nrThrottled: null, throttledTimeNs: null, memUsageBytes: 1, memPeakBytes: null });
   return {
     name: 'docker',
-    capabilities: { throttling: true, hpa: false, podStartup: false, containerStartup: true, imageSize: true, oomKill: true, rollout: false },
     prepare: async () => undefined,
     deploy: async () => handle,
     inspect: async () => ({
@@ -86,7 +85,7 @@ describe('a load that fails while a timed action is under way', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const target: Target = {
+      const target: Target & Sampler & Rollout = {
         ...fakeTarget({ exitCode: 0, oomKilled: false }),
         name: 'kubernetes',
         // The rollout starts 1 s into the load and fails after the load has failed.

@@ -5,23 +5,23 @@
  * the history and its change points. Returns what happened per target and the job's exit code; the
  * summary is rendered by reporters/nightly.ts. Targets it cannot use are skipped with the reason.
  */
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TargetName } from '../../scenarios/define.js';
-import { claimsCatalog } from '../../scenarios/claims.js';
+import { targetNames, type TargetName } from '../../scenarios/define.js';
 import { renderCompareJson, renderCompareMarkdown } from '../../reporters/compare.js';
 import { newWorseChanges, type CompareOutcome, type RegressionRow, type RepeatCounts, type TargetOutcome } from '../../reporters/nightly.js';
-import { evaluateClaims } from '../claims/evaluate.js';
-import { failOnReasons, type FailOn } from '../claims/fail-on.js';
-import { ExitCode } from '../errors.js';
+import { compareWithFailOn, type FailOn } from '../claims/fail-on.js';
+import { ExitCode, usageError } from '../errors.js';
+import { parseChoice } from '../flags.js';
 import { runProcess, type ProcessRunner } from '../exec/index.js';
 import { createHistoryEntry, seriesKey } from '../history/entry.js';
 import { appendHistoryEntry, readHistory } from '../history/file.js';
 import { buildTrends, groupSeries, type CellTrend } from '../history/trend.js';
 import { baselineFile as baselineFileIn } from '../results/layout.js';
+import { isMetricName } from '../results/metrics.js';
 import type { RunRecord } from '../results/schema.js';
 import { readRunRecord } from '../results/store.js';
-import { baselineName, compareRuns, IncomparableRunsError, type CompareResult } from '../stats/compare-runs.js';
+import { baselineName, IncomparableRunsError, type CompareResult } from '../stats/compare-runs.js';
 
 /** What a target probe found. */
 export type TargetProbe = { target: TargetName; available: true } | { target: TargetName; available: false; reason: string };
@@ -123,8 +123,8 @@ export async function compareWithBaseline(record: RunRecord, runDir: string, bas
   }
   try {
     const baseline = await readRunRecord(baselineFile);
-    const result = compareRuns(baseline, record, { thresholdPct: settings.thresholdPct, force: false, familyMetrics: settings.gate === null ? null : new Set(settings.gate) });
-    const reasons = failOnReasons(result, evaluateClaims(result.currentAnalysis, claimsCatalog), settings.failOn);
+    const familyMetrics = settings.gate === null ? null : new Set(settings.gate);
+    const { result, reasons } = compareWithFailOn(baseline, record, { thresholdPct: settings.thresholdPct, force: false, familyMetrics }, settings.failOn);
     const markdown = renderCompareMarkdown(result);
     await writeFile(path.join(runDir, 'compare.md'), markdown, 'utf8');
     await writeFile(path.join(runDir, 'compare.json'), renderCompareJson(result, settings.failOn, reasons), 'utf8');
@@ -212,4 +212,29 @@ export async function runNightlyJob(job: NightlyJob, deps: NightlyDeps): Promise
     outcomes.push({ target, state: 'measured', runDir: job.shown(runDir), runId: record.runId, runExitCode, cells: record.plan.cells.length, counts: countRepeats(record), compare, trends, historyRuns, report });
   }
   return outcomes;
+}
+
+/** `auto` or a comma list → target names; bad names are a usage error naming the flag. */
+export function parseTargets(value: string): TargetName[] | 'auto' {
+  if (value === 'auto') return 'auto';
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw usageError('--targets must name at least one target, or be auto');
+  return [...new Set(names.map((name) => parseChoice('targets', name, targetNames)))];
+}
+
+/** `--gate a,b` → the set of metric names; unknown names are a usage error naming the flag. */
+export function parseGate(value: string | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  if (names.length === 0) throw usageError('--gate must name at least one metric', 'e.g. --gate latencyP50Ms,cpuCores');
+  for (const name of names) {
+    if (!isMetricName(name)) throw usageError(`--gate: "${name}" is not a metric of the run record`, 'metric names are listed by `bench history --help` and in bench/results/metrics.ts');
+  }
+  return new Set(names);
+}
+
+/** Writes the job's summary beside its runs (summary.md) and appends it to `alsoTo` (the step summary). */
+export async function writeNightlySummary(summary: string, outDir: string, alsoTo: string | null): Promise<void> {
+  await writeFile(path.join(outDir, 'summary.md'), summary, 'utf8');
+  if (alsoTo !== null) await appendFile(alsoTo, summary, 'utf8');
 }

@@ -13,7 +13,7 @@ import { openModelProcess } from '../load/native.js';
 import type { LoadGenerator, LoadProgress, LoadResult } from '../load/types.js';
 import type { EffectiveSettings, Outcome, RepeatResult, RuntimeWindow } from '../results/schema.js';
 import { settingsMismatches } from '../targets/service-env.js';
-import type { ContainerSample, ServiceHandle, Target } from '../targets/types.js';
+import { capability, type ContainerSample, type ServiceHandle, type Target } from '../targets/types.js';
 import type { TaskStack } from './task-stack.js';
 
 export interface RepeatContext {
@@ -81,11 +81,12 @@ function withoutSeries(load: LoadResult): Omit<LoadResult, 'series'> {
 /** Samples the container every `intervalMs` until stopped. */
 function startSampler(ctx: RepeatContext, handle: ServiceHandle, intervalMs = 250): { samples: ContainerSample[]; stop(): Promise<void> } {
   const samples: ContainerSample[] = [];
-  let running = true;
+  const sampler = capability(ctx.target, 'sample');
+  let running = sampler !== null;
   const loop = (async () => {
-    while (running && !ctx.signal.aborted) {
+    while (running && sampler !== null && !ctx.signal.aborted) {
       try {
-        samples.push(await ctx.target.sample(handle, ctx.signal));
+        samples.push(await sampler.sample(handle, ctx.signal));
       } catch {
         // The container may be gone (OOM kill, shutdown); the samples so far stand.
         break;
@@ -203,8 +204,9 @@ async function startupProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
   const { handle, runtime, effective } = await deployVerified(ctx, m);
   m.effective = effective;
-  if (ctx.target.observe !== undefined) {
-    const observed = await ctx.target.observe(handle, () => 0, ctx.signal).stop();
+  const watches = capability(ctx.target, 'observe');
+  if (watches !== null) {
+    const observed = await watches.observe(handle, () => 0, ctx.signal).stop();
     Object.assign(m.metrics, observed.metrics);
     m.events = observed.events;
     m.notes.push(...observed.notes);
@@ -220,8 +222,8 @@ async function startupProcedure(ctx: RepeatContext): Promise<Measurement> {
   await sleep(1000, undefined, { signal: ctx.signal });
   const idle = await ctx.target.inspect(handle, ctx.signal);
   m.metrics.idleRssBytes = idle.runtime.rssBytes;
-  const sample = await ctx.target.sample(handle, ctx.signal);
-  m.metrics.memAvgBytes = sample.memUsageBytes;
+  const sample = await capability(ctx.target, 'sample')?.sample(handle, ctx.signal);
+  if (sample !== undefined) m.metrics.memAvgBytes = sample.memUsageBytes;
   m.metrics.gomaxprocs = effective.gomaxprocs;
   m.notes.push(
     'processReadyMs: the service\'s Go start → its open listener, reported by the service; ' +
@@ -234,11 +236,12 @@ async function startupProcedure(ctx: RepeatContext): Promise<Measurement> {
 /** Image and binary size. */
 async function imageProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
-  if (ctx.target.image === undefined) {
+  const builder = capability(ctx.target, 'image');
+  if (builder === null) {
     m.outcome = { state: 'skipped', reason: `target ${ctx.target.name} does not build images` };
     return m;
   }
-  const image = await ctx.target.image(ctx.cell.settings, ctx.signal);
+  const image = await builder.image(ctx.cell.settings, ctx.signal);
   m.images[image.tag] = image.id;
   m.metrics.imageBytes = image.bytes;
   m.metrics.binaryBytes = image.binaryBytes;
@@ -338,14 +341,15 @@ export function judgeShutdownExposure(
 /** Staged load against an autoscaled deployment; the target's observer records replicas and events. */
 async function hpaProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
-  if (ctx.target.observe === undefined) {
+  const watches = capability(ctx.target, 'observe');
+  if (watches === null) {
     m.outcome = { state: 'skipped', reason: `target ${ctx.target.name} has no autoscaler (not measurable on this target)` };
     return m;
   }
   const { handle, effective } = await deployVerified(ctx, m);
   m.effective = effective;
   const origin = performance.now();
-  const observer = ctx.target.observe(handle, () => performance.now() - origin, ctx.signal);
+  const observer = watches.observe(handle, () => performance.now() - origin, ctx.signal);
   let observed: Awaited<ReturnType<typeof observer.stop>> | null = null;
   ctx.stack.defer('stop observer', async () => {
     if (observed === null) await observer.stop().catch(() => undefined);
@@ -374,8 +378,8 @@ async function hpaProcedure(ctx: RepeatContext): Promise<Measurement> {
 /** Steady load while the target rolls the deployment: failed requests are the rollout's cost. */
 async function rolloutProcedure(ctx: RepeatContext): Promise<Measurement> {
   const m = emptyMeasurement();
-  const rollout = ctx.target.rollout;
-  if (rollout === undefined) {
+  const roller = capability(ctx.target, 'rollout');
+  if (roller === null) {
     m.outcome = { state: 'skipped', reason: `target ${ctx.target.name} cannot roll a deployment (not measurable on this target)` };
     return m;
   }
@@ -387,7 +391,7 @@ async function rolloutProcedure(ctx: RepeatContext): Promise<Measurement> {
   let load: LoadResult;
   try {
     load = await runLoadWith(ctx, handle, rollAtMs, () => {
-      rolled = rollout.call(ctx.target, handle, ctx.signal);
+      rolled = roller.rollout(handle, ctx.signal);
     });
   } catch (error) {
     // The load failed: a rollout already under way is still awaited, so its own failure cannot surface

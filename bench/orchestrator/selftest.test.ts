@@ -27,6 +27,14 @@ describe('selftest plan', () => {
     expect(groups.filter((g) => g.length === 1).every((g) => executionOf.get(cells.get(g[0]!.cellId)!.scenario) !== 'duet'), 'duet cells never run alone').toBe(true);
   });
 
+  it('interleaves rounds as a run does: every comparison has a cell in each round before any has the next', () => {
+    const afterControl = plan.order.filter((item) => !item.cellId.startsWith(plan.cells[0]!.id));
+    const rounds = afterControl.map((item) => item.repeat);
+    expect(rounds).toEqual([...rounds].sort((a, b) => a - b));
+    const firstRound = new Set(afterControl.filter((item) => item.repeat === 0).map((item) => cells.get(item.cellId)!.scenario));
+    expect(firstRound.size).toBe(experiments.length);
+  });
+
   it('the injected effect is 56.25% more SHA-256 work per request than the A/A sides', () => {
     const injected = experiments.find((e) => e.kind === 'injected')!;
     expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800&alloc=100', '/work?cpu=1250&alloc=100']);

@@ -123,16 +123,20 @@ export function planExperiments(profile: SelftestProfile, ratePerSec: number): E
 }
 
 /**
- * The whole selftest as one plan: the control first, then each comparison's rounds together (each round
- * both sides, in a seeded order), comparison after comparison.
+ * The whole selftest as one plan, interleaved as a matrix run is (scenarios/matrix.ts `buildPlan`): the
+ * control first, then round after round, every comparison's cells due in that round in one seeded order.
+ * Each comparison's rounds so span the whole selftest, as a claim's rounds span a whole run: an effect
+ * that moves with the host's state over minutes is part of each interval's spread, as it is in a run.
+ * (The first design ran each comparison's rounds as one block; its duet intervals then described a few
+ * minutes each and held the pooled effect 7 of 10 times.)
  */
 export function planSelftest(experiments: readonly Experiment[], control: Cell, profile: SelftestProfile, seed: number): Plan {
   const random = createRandom(seed);
   const order: PlanItem[] = Array.from({ length: profile.controlRepeats }, (_, repeat) => ({ cellId: control.id, repeat }));
-  for (const e of experiments) {
-    for (let round = 0; round < profile.rounds[e.execution]; round++) {
-      for (const cell of shuffle([e.baseline, e.treatment], random)) order.push({ cellId: cell.id, repeat: round });
-    }
+  const rounds = Math.max(...experiments.map((e) => profile.rounds[e.execution]));
+  for (let round = 0; round < rounds; round++) {
+    const due = experiments.filter((e) => round < profile.rounds[e.execution]).flatMap((e) => [e.baseline, e.treatment]);
+    for (const cell of shuffle(due, random)) order.push({ cellId: cell.id, repeat: round });
   }
   return { scenarios: [], cells: [control, ...experiments.flatMap((e) => [e.baseline, e.treatment])], order };
 }

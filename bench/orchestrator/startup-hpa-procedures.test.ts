@@ -6,7 +6,7 @@ import { describe, expect, test } from 'vitest';
 import { defaultCellSettings, type Cell } from '../../scenarios/define.js';
 import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
 import type { LoadGenerator, LoadResult } from '../load/types.js';
-import type { ContainerSample, ServiceHandle, Target, TargetObserver } from '../targets/types.js';
+import type { ContainerSample, Sampler, ScalingObserver, ServiceHandle, Target, TargetObserver } from '../targets/types.js';
 import { procedures, type RepeatContext } from './procedures.js';
 import { TaskStack } from './task-stack.js';
 
@@ -23,12 +23,11 @@ const load: LoadResult = {
   histogramUs: null, fromIntendedStart: true, errors: { non2xx: 0, timeouts: 0, connection: 0 }, dropped: 0, generatorCpu: 0.1, series: [],
 };
 
-function fakeTarget(cell: Cell, snapshot: RuntimeSnapshot, observed: Awaited<ReturnType<TargetObserver['stop']>> | null): Target {
+function fakeTarget(cell: Cell, snapshot: RuntimeSnapshot, observed: Awaited<ReturnType<TargetObserver['stop']>> | null): Target & Sampler & Partial<ScalingObserver> {
   const handle: ServiceHandle = { target: 'kubernetes', cellId: cell.id, baseUrl: 'http://127.0.0.1:1', ids: {}, startedAtMs: 100, readyAtMs: 350, image: { tag: 't', id: 'sha256:x', bytes: 1, binaryBytes: 1 } };
   const sample = (): ContainerSample => ({ tMs: performance.now(), cpuUsageNs: 0, nrPeriods: null, nrThrottled: null, throttledTimeNs: null, memUsageBytes: 1, memPeakBytes: null });
   return {
     name: 'kubernetes',
-    capabilities: { throttling: true, hpa: true, podStartup: true, containerStartup: true, imageSize: false, oomKill: true, rollout: true },
     prepare: async () => undefined,
     deploy: async () => handle,
     inspect: async () => ({

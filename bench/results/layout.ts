@@ -3,6 +3,7 @@
  * becomes part of a path must stay a plain name, and every path built from it must stay inside the
  * folder it is meant for.
  */
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { usageError } from '../errors.js';
 import { repoRoot } from '../paths.js';
@@ -10,6 +11,16 @@ import { repoRoot } from '../paths.js';
 
 /** Scenario and profile names: kebab-case, as `defineScenario` requires. */
 export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+/** A new run id: the UTC time, the target and four hex digits (`20261207-014500-docker-ab12`). */
+export function createRunId(target: string, date = new Date()): string {
+  return `${timeStamp(date)}-${target}-${randomBytes(2).toString('hex')}`;
+}
+
+/** The UTC time in folder names: `20261207-014500`. */
+export function timeStamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
 /** Run ids as `createRunId` makes them (`20261207-014500-docker-ab12`), or any plain file name. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 

@@ -112,6 +112,19 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
  * A run's record on disk. Holds the record in memory and rewrites the file atomically after every
  * change; writes are serialised so concurrent callers cannot reorder them.
  */
+/**
+ * A folder for a new run: absent, or a folder without a record in it; refused (naming `--flag`) before
+ * anything is created.
+ */
+export async function checkNewRunDir(flag: string, dir: string): Promise<string> {
+  const info = await stat(dir).catch(() => null);
+  if (info !== null && !info.isDirectory()) throw usageError(`--${flag} ${dir} is a file, not a folder`, 'choose a new folder for the run');
+  if (await stat(path.join(dir, RESULTS_FILE)).catch(() => null)) {
+    throw usageError(`--${flag} ${dir} already holds a run (${RESULTS_FILE})`, 'choose another --out, or continue that run with --resume');
+  }
+  return dir;
+}
+
 export class RunStore {
   readonly dir: string;
   private current: RunRecord;

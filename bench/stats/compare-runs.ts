@@ -138,11 +138,15 @@ export function classifyChange(d: Difference, metric: string, thresholdPct: numb
   return worse ? 'regression' : 'improvement';
 }
 
-export function compareRuns(
-  baseline: RunRecord,
-  current: RunRecord,
-  options: { thresholdPct: number; force: boolean; seed?: number; familyMetrics?: ReadonlySet<string> | null },
-): CompareResult {
+/** How two runs are compared: the regression threshold, `--force`, the bootstrap seed, the gated family. */
+export interface CompareRunsOptions {
+  thresholdPct: number;
+  force: boolean;
+  seed?: number;
+  familyMetrics?: ReadonlySet<string> | null;
+}
+
+export function compareRuns(baseline: RunRecord, current: RunRecord, options: CompareRunsOptions): CompareResult {
   const mismatches = environmentMismatches(baseline, current);
   if (mismatches.length > 0 && !options.force) throw new IncomparableRunsError(mismatches);
   const seed = options.seed ?? current.seed;

@@ -3,4 +3,5 @@ export { httpGet, waitForReady, fetchRuntime } from './http.js';
 export { ensureServiceImage, buildBinary, imageKey, parseBuildOutput } from './images.js';
 export type { ServiceImage, BuiltBinary, ImageDeps } from './images.js';
 export { serviceEnv, settingsMismatches, expectedAutoGomaxprocs, goMemLimitBytes, unawareNodeCpus, MiB } from './service-env.js';
-export type { Target, TargetCapabilities, ServiceHandle, ContainerSample, DeployOptions, TargetObserver } from './types.js';
+export { capability } from './types.js';
+export type { Target, Capabilities, Sampler, ScalingObserver, Rollout, ImageBuilder, ServiceHandle, ContainerSample, DeployOptions, TargetObserver } from './types.js';

@@ -6,24 +6,6 @@ import type { ContainerSample } from '../collect/sample.js';
 // What a target's sampler returns is defined where it is derived from (collect/).
 export type { ContainerSample } from '../collect/sample.js';
 
-/** What a target can measure. A claim needing a capability the target lacks is "not measurable". */
-export interface TargetCapabilities {
-  /** CFS throttling counters of the service's cgroup. */
-  throttling: boolean;
-  /** HorizontalPodAutoscaler and its scaling events. */
-  hpa: boolean;
-  /** Pod lifecycle timestamps (created → scheduled → started → Ready). */
-  podStartup: boolean;
-  /** Container start → first successful `/ready`. */
-  containerStartup: boolean;
-  /** Image and binary size. */
-  imageSize: boolean;
-  /** OOM kills of the service. */
-  oomKill: boolean;
-  /** Rolling update of a deployment. */
-  rollout: boolean;
-}
-
 /** A running service the harness deployed, and how to reach and observe it. */
 export interface ServiceHandle {
   target: TargetName;
@@ -49,40 +31,68 @@ export interface DeployOptions {
   readyTimeoutMs: number;
 }
 
-/** A place where cells run: local Docker containers, a kind cluster, an existing Kubernetes cluster. */
+/**
+ * A place where cells run: local Docker containers, a kind cluster, an existing Kubernetes cluster. The
+ * lifecycle every target has; what only some can do are the capabilities below, which procedures ask
+ * for with `capability(target, name)`.
+ */
 export interface Target {
   readonly name: TargetName;
-  readonly capabilities: TargetCapabilities;
   /** Engine / cluster version for the run's fingerprint. */
   version?(): Promise<string>;
-  /** Releases clients and clusters the target created (a kind cluster without --keep-cluster). */
-  dispose?(): Promise<void>;
-  /** Checks the target answers; throws a BenchError (code 3) with a hint when it does not. */
+  /** Checks the target answers (a cluster provider first makes it exist); throws a BenchError (code 3) with a hint when it does not. */
   prepare(signal: AbortSignal): Promise<void>;
   deploy(cell: Cell, options: DeployOptions): Promise<ServiceHandle>;
   /** The service's `/debug/runtime` and the limits its container really has. */
   inspect(handle: ServiceHandle, signal: AbortSignal): Promise<{ runtime: RuntimeSnapshot; effective: EffectiveSettings }>;
-  /** One resource sample of the service's container. */
-  sample(handle: ServiceHandle, signal: AbortSignal): Promise<ContainerSample>;
   /**
    * Sends SIGTERM (or the target's equivalent) and waits for the service to exit; returns exit info.
    * `exitedAt` is set when the service had already exited on its own before the stop (wall-clock ISO
    * time, null when unknown); absent when the stop ended it.
    */
   stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean; exitedAt?: string | null }>;
-  /**
-   * Starts the target's own watches for the measured window (HPA status, Events, Pods on Kubernetes).
-   * `clockMs` gives the run's clock (ms since the repeat started).
-   */
-  observe?(handle: ServiceHandle, clockMs: () => number, signal: AbortSignal): TargetObserver;
-  /** Rolls the service (new pods replace old ones) and resolves when the rollout has finished. */
-  rollout?(handle: ServiceHandle, signal: AbortSignal): Promise<void>;
-  /** Builds (or finds) the service image for these settings and reports its sizes (`imageSize`). */
-  image?(settings: Cell['settings'], signal: AbortSignal): Promise<ServiceHandle['image']>;
   /** Removes everything `deploy` created. Idempotent, never throws for "already gone". */
   teardown(handle: ServiceHandle): Promise<void>;
   /** Removes every object labelled with `runId` (also leftovers of a crashed run when `runId` is null). */
   cleanup(runId: string | null): Promise<number>;
+  /** Releases clients and clusters the target created (a kind cluster without --keep-cluster). */
+  dispose?(): Promise<void>;
+}
+
+/** Resource samples of the service's container (CPU, throttling, memory). */
+export interface Sampler {
+  sample(handle: ServiceHandle, signal: AbortSignal): Promise<ContainerSample>;
+}
+
+/**
+ * The target's own watches over the measured window (HPA status, Events, Pods on Kubernetes).
+ * `clockMs` gives the run's clock (ms since the repeat started).
+ */
+export interface ScalingObserver {
+  observe(handle: ServiceHandle, clockMs: () => number, signal: AbortSignal): TargetObserver;
+}
+
+/** Rolls the service (new pods replace old ones) and resolves when the rollout has finished. */
+export interface Rollout {
+  rollout(handle: ServiceHandle, signal: AbortSignal): Promise<void>;
+}
+
+/** Builds (or finds) the service image for these settings and reports its sizes. */
+export interface ImageBuilder {
+  image(settings: Cell['settings'], signal: AbortSignal): Promise<ServiceHandle['image']>;
+}
+
+/** The optional capabilities by the name of their one method. */
+export interface Capabilities {
+  sample: Sampler;
+  observe: ScalingObserver;
+  rollout: Rollout;
+  image: ImageBuilder;
+}
+
+/** The capability `name` of a target, or null when it lacks it (a claim needing it is then not measurable). */
+export function capability<K extends keyof Capabilities>(target: Target, name: K): Capabilities[K] | null {
+  return typeof (target as unknown as Partial<Record<K, unknown>>)[name] === 'function' ? (target as unknown as Capabilities[K]) : null;
 }
 
 /** Target-specific observations over a measured window. */

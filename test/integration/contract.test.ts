@@ -23,7 +23,7 @@ import { DockerTarget } from '../../bench/targets/docker/docker-target.js';
 import { ensureServiceImage } from '../../bench/targets/images.js';
 import { createFunctionImageLoader } from '../../bench/targets/kubernetes/image-loader.js';
 import { createKubernetesTarget } from '../../bench/targets/kubernetes/kubernetes-target.js';
-import type { ServiceHandle, Target } from '../../bench/targets/types.js';
+import type { Sampler, ServiceHandle, Target } from '../../bench/targets/types.js';
 import { dockerAvailable } from '../helpers/docker.js';
 import { localClusterAnswers } from '../helpers/k8s.js';
 
@@ -42,7 +42,7 @@ function cell(id: string, patch: Partial<Cell['settings']>): Cell {
 interface TargetCase {
   name: string;
   available: boolean;
-  make: () => Target;
+  make: () => Target & Sampler;
   readyTimeoutMs: number;
 }
 
@@ -69,7 +69,7 @@ const targetCases: TargetCase[] = [
 
 for (const tc of targetCases) {
   describe.skipIf(!tc.available)(`Target contract: ${tc.name}`, () => {
-    let target: Target;
+    let target: Target & Sampler;
     let handle: ServiceHandle;
 
     beforeAll(async () => {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { everyRepeatFailed, retryHint } from '../../bench/cli/finish-run.js';
+import { everyRepeatFailed, retryHint } from '../../bench/orchestrator/finish-run.js';
 import { runCli } from '../../bench/cli/main.js';
 import type { RunRecord } from '../../bench/results/schema.js';
 

@@ -8,11 +8,9 @@ import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { readRunRecord } from '../../results/store.js';
-import { baselineName, compareRuns, IncomparableRunsError, DEFAULT_THRESHOLD_PCT, type CompareResult } from '../../stats/compare-runs.js';
-import { evaluateClaims } from '../../claims/evaluate.js';
-import { claimsCatalog } from '../../../scenarios/claims.js';
+import { baselineName, IncomparableRunsError, DEFAULT_THRESHOLD_PCT, type CompareResult } from '../../stats/compare-runs.js';
 import { renderCompareJson, renderCompareMarkdown } from '../../../reporters/compare.js';
-import { failOnReasons } from '../../claims/fail-on.js';
+import { compareWithFailOn } from '../../claims/fail-on.js';
 import { baselineFile as baselineFileIn, DEFAULT_BASELINE_DIR } from '../../results/layout.js';
 import { parseChoice, parseCommandArgs, parseFailOn, parseThreshold } from '../args.js';
 import type { Command } from '../types.js';
@@ -71,17 +69,16 @@ export const compareCommand: Command = async (ctx) => {
   }
   const baseline = await readRunRecord(baselineFile);
   let result: CompareResult;
+  let reasons: string[];
   try {
     const familyMetrics = values.family === undefined ? null : new Set(values.family.split(',').map((m) => m.trim()).filter((m) => m.length > 0));
-    result = compareRuns(baseline, current, { thresholdPct, force: values.force === true, familyMetrics });
+    ({ result, reasons } = compareWithFailOn(baseline, current, { thresholdPct, force: values.force === true, familyMetrics }, failOn));
   } catch (error) {
     if (error instanceof IncomparableRunsError) {
       throw usageError(`bench compare: ${error.message}`, 'compare runs from the same kind of machine, or pass --force to compare anyway');
     }
     throw error;
   }
-  const verdicts = evaluateClaims(result.currentAnalysis, claimsCatalog);
-  const reasons = failOnReasons(result, verdicts, failOn);
   const text = format === 'md' ? renderCompareMarkdown(result) : renderCompareJson(result, failOn, reasons);
   if (values.out === undefined || values.out === '-') ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);
   else await writeFile(path.resolve(ctx.cwd, values.out), text, 'utf8');

@@ -2,12 +2,10 @@
  * `bench gcbench`: the standard GC-bound benchmark under both GC builds (bench/gcbench), written as JSON
  * and printed as a markdown table.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { ExitCode, infraError, usageError } from '../../errors.js';
-import { ProcessError, runProcess } from '../../exec/index.js';
-import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBench } from '../../gcbench/index.js';
+import { ExitCode, usageError } from '../../errors.js';
+import { runProcess } from '../../exec/index.js';
+import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBenchToFile } from '../../gcbench/index.js';
 import { renderGcBench } from '../../../reporters/gcbench.js';
 import { parseCommandArgs, parsePositiveInt } from '../args.js';
 import type { Command } from '../types.js';
@@ -49,26 +47,10 @@ export const gcbenchCommand: Command = async (ctx) => {
   const seed = values.seed === undefined ? 1 : parsePositiveInt('--seed', values.seed);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   const out = path.resolve(ctx.cwd, values.out ?? path.join('results', `gcbench-${stamp}.json`));
-  const workDir = await mkdtemp(path.join(os.tmpdir(), 'bench-gcbench-'));
-  try {
-    const result = await runGcBench({
-      rounds,
-      benchtime,
-      benchmarks: values.bench ?? [...defaultGcBenchmarks],
-      workDir,
-      seed,
-      signal: ctx.signal,
-      run: runProcess,
-      log: (line) => ctx.stderr(`gcbench: ${line}\n`),
-    });
-    await mkdir(path.dirname(out), { recursive: true });
-    await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
-    ctx.stdout(`${renderGcBench(result)}\nwritten to ${path.relative(ctx.cwd, out) || out}\n`);
-    return ExitCode.ok;
-  } catch (error) {
-    if (error instanceof ProcessError) throw infraError(`bench gcbench: ${error.message}`, 'the benchmark is built with the machine\'s go and fetched through the Go module proxy: check `go version` and `go env GOPROXY`', error);
-    throw error;
-  } finally {
-    await rm(workDir, { recursive: true, force: true });
-  }
+  const result = await runGcBenchToFile(
+    { rounds, benchtime, benchmarks: values.bench ?? [...defaultGcBenchmarks], seed, signal: ctx.signal, run: runProcess, log: (line) => ctx.stderr(`gcbench: ${line}\n`) },
+    out,
+  );
+  ctx.stdout(`${renderGcBench(result)}\nwritten to ${path.relative(ctx.cwd, out) || out}\n`);
+  return ExitCode.ok;
 };

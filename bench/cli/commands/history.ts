@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
-import { buildTrends, groupSeries, renderTrendText, type TrendSelection } from '../../history/trend.js';
-import { createHistoryEntry, seriesKey, type HistoryEntry } from '../../history/entry.js';
+import { buildTrends, groupSeries, renderTrendText, selectSeries, type TrendSelection } from '../../history/trend.js';
+import { createHistoryEntry, type HistoryEntry } from '../../history/entry.js';
 import { appendHistoryEntry, DEFAULT_HISTORY_FILE, readHistory } from '../../history/file.js';
 import { isMetricName, metrics } from '../../results/metrics.js';
 import { readRunRecord } from '../../results/store.js';
@@ -43,16 +43,6 @@ const options = {
   'fail-on-drift': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
-
-/** Picks the series to show: the newest entry's unless target/profile/env say otherwise. */
-export function selectSeries(entries: readonly HistoryEntry[], want: { target?: string | undefined; profile?: string | undefined; env?: string | undefined }): { key: string; series: HistoryEntry[]; others: number } | null {
-  const candidates = entries.filter((e) => (want.target === undefined || e.target === want.target) && (want.profile === undefined || e.profile === want.profile) && (want.env === undefined || e.environmentKey === want.env));
-  if (candidates.length === 0) return null;
-  const newest = [...candidates].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1) as HistoryEntry;
-  const key = seriesKey(newest);
-  const series = groupSeries(candidates).get(key) ?? [];
-  return { key, series, others: entries.length - series.length };
-}
 
 export const historyCommand: Command = async (ctx) => {
   const { values, positionals } = parseCommandArgs('history', ctx.argv, options);

@@ -6,17 +6,15 @@
  * points. Writes the summary (reporters/nightly.ts; also into `$GITHUB_STEP_SUMMARY`) and exits 1 on a
  * significant regression. Targets it cannot use are skipped with the reason, never silently.
  */
-import { appendFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { profileNames, targetNames, type TargetName } from '../../../scenarios/define.js';
 import { collapseDetails, renderNightlySummary } from '../../../reporters/nightly.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
 import { DEFAULT_HISTORY_FILE } from '../../history/file.js';
-import { isMetricName } from '../../results/metrics.js';
-import { DEFAULT_BASELINE_DIR } from '../../results/layout.js';
+import { DEFAULT_BASELINE_DIR, timeStamp } from '../../results/layout.js';
 import { DEFAULT_THRESHOLD_PCT } from '../../stats/compare-runs.js';
-import { nightlyExitCode, probeTargets, runNightlyJob } from '../../orchestrator/nightly.js';
+import { nightlyExitCode, parseGate, parseTargets, probeTargets, runNightlyJob, writeNightlySummary } from '../../orchestrator/nightly.js';
 import { parseChoice, parseCommandArgs, parseFailOn, parseThreshold } from '../args.js';
 import { withErrorBoundary } from '../error-boundary.js';
 import type { Command, CommandContext } from '../types.js';
@@ -65,29 +63,6 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-/** `auto` or a comma list → target names; bad names are a usage error naming the flag. */
-export function parseTargets(value: string): TargetName[] | 'auto' {
-  if (value === 'auto') return 'auto';
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw usageError('--targets must name at least one target, or be auto');
-  return [...new Set(names.map((name) => parseChoice('targets', name, targetNames)))];
-}
-
-/** `--gate a,b` → the set of metric names; unknown names are a usage error naming the flag. */
-export function parseGate(value: string | undefined): Set<string> | null {
-  if (value === undefined) return null;
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  if (names.length === 0) throw usageError('--gate must name at least one metric', 'e.g. --gate latencyP50Ms,cpuCores');
-  for (const name of names) {
-    if (!isMetricName(name)) throw usageError(`--gate: "${name}" is not a metric of the run record`, 'metric names are listed by `bench history --help` and in bench/results/metrics.ts');
-  }
-  return new Set(names);
-}
-
-function stamp(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-}
-
 function passThrough(values: Record<string, string | boolean | string[] | undefined>, names: readonly string[]): string[] {
   return names.flatMap((name) => {
     const value = values[name];
@@ -113,7 +88,7 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
     const requested = parseTargets(values.targets ?? 'auto');
     const profile = parseChoice('profile', values.profile ?? 'nightly', profileNames);
     const startedAt = deps.now();
-    const outDir = path.resolve(ctx.cwd, values.out ?? path.join('results', `nightly-${stamp(startedAt)}`));
+    const outDir = path.resolve(ctx.cwd, values.out ?? path.join('results', `nightly-${timeStamp(startedAt)}`));
     const shown = (p: string) => path.relative(ctx.cwd, p) || p;
     const baselinesDir = values.baselines === undefined ? DEFAULT_BASELINE_DIR : path.resolve(ctx.cwd, values.baselines);
     const historyFile = values['no-history'] ? null : path.resolve(ctx.cwd, values.history ?? DEFAULT_HISTORY_FILE);
@@ -149,8 +124,7 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
     );
     const code = nightlyExitCode(outcomes, failOnDrift, ctx.signal.aborted);
     const summary = renderNightlySummary({ profile, startedAt: startedAt.toISOString(), outDir: shown(outDir), outcomes, exitCode: code, failOnDrift, baselinesDir: shown(baselinesDir) });
-    await writeFile(path.join(outDir, 'summary.md'), summary, 'utf8');
-    if (summaryFile !== undefined) await appendFile(path.resolve(ctx.cwd, summaryFile), summary, 'utf8');
+    await writeNightlySummary(summary, outDir, summaryFile === undefined ? null : path.resolve(ctx.cwd, summaryFile));
     ctx.stdout(`\n${collapseDetails(summary)}\nsummary: ${shown(path.join(outDir, 'summary.md'))}${summaryFile === undefined ? '' : ` (also appended to ${summaryFile})`}\n`);
     for (const o of outcomes.filter((x) => x.state === 'skipped')) ctx.stdout(`skipped ${o.target}: ${o.reason}\n`);
     return code;

@@ -3,20 +3,18 @@
  * `<run-dir>/report.md` with its SVG charts beside it (or to FILE, charts beside FILE; `-o -` prints
  * the markdown without charts); the verdict table is printed at the end.
  */
-import { mkdir, stat, writeFile } from 'node:fs/promises';
-import { resolveInside } from '../../results/layout.js';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { readRunRecord } from '../../results/store.js';
-import type { RunRecord } from '../../results/schema.js';
 import { analyseRun } from '../../stats/analyse.js';
 import { evaluateClaims } from '../../claims/evaluate.js';
 import { claimsCatalog } from '../../../scenarios/claims.js';
 import { readGcBenchResult } from '../../gcbench/store.js';
-import type { GcBenchResult } from '../../gcbench/summary.js';
-import { reporters, renderConsoleSummary, type ReporterName } from '../../../reporters/index.js';
+import { reporters, type ReporterName } from '../../../reporters/index.js';
+import { useColor, writeReport } from '../../orchestrator/report-files.js';
 import { parseChoice, parseCommandArgs, parsePositiveInt } from '../args.js';
-import type { Command, CommandContext } from '../types.js';
+import type { Command } from '../types.js';
 
 const formats = ['md', 'json'] as const satisfies ReadonlyArray<ReporterName>;
 
@@ -26,36 +24,6 @@ Renders the report of a stored run (results/<run-id>/ or its results.json).
   --format md|json  markdown with SVG charts (default) or JSON
   -o, --out FILE    where to write (default: report.md / report.json in the run directory; - for stdout)
   --seed N          bootstrap seed (default: the run's seed, so the report is reproducible)`;
-
-/** Whether the console summary may use colour: a TTY and no NO_COLOR. */
-export function useColor(ctx: Pick<CommandContext, 'isTTY' | 'env'>): boolean {
-  return ctx.isTTY && (ctx.env.NO_COLOR === undefined || ctx.env.NO_COLOR === '');
-}
-
-/**
- * Analyses a record and writes its report (markdown + charts, or JSON) to `outFile`; returns the
- * verdicts' console summary. Also what `bench run` calls at the end of a run.
- */
-export async function writeReport(
-  record: RunRecord,
-  outFile: string,
-  options: { format?: 'md' | 'json'; seed?: number; color: boolean; gcBench?: GcBenchResult | null },
-): Promise<{ summary: string; files: string[] }> {
-  const analysis = analyseRun(record, options.seed === undefined ? {} : { seed: options.seed });
-  const verdicts = evaluateClaims(analysis, claimsCatalog);
-  const output = await reporters[options.format ?? 'md'].render({ record, analysis, verdicts, gcBench: options.gcBench ?? null });
-  const dir = path.dirname(outFile);
-  await mkdir(dir, { recursive: true });
-  await writeFile(outFile, output.text, 'utf8');
-  const written = [outFile];
-  for (const file of output.files) {
-    // Chart names come from scenario names in the record: they must stay beside the report.
-    const target = resolveInside(dir, [file.name], 'report chart');
-    await writeFile(target, file.content, 'utf8');
-    written.push(target);
-  }
-  return { summary: renderConsoleSummary(verdicts, { color: options.color }), files: written };
-}
 
 export const reportCommand: Command = async (ctx) => {
   const { values, positionals } = parseCommandArgs('report', ctx.argv, {

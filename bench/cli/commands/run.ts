@@ -1,21 +1,19 @@
 /** `bench run`: plan, run and record scenarios on a target. */
-import { randomBytes } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { profileNames, targetNames, type Cell, type ProfileName, type Scenario, type TargetName } from '../../../scenarios/define.js';
-import { createPlan, estimateCellMs, resolveScenario, type Plan } from '../../../scenarios/matrix.js';
+import { profileNames, targetNames, type ProfileName, type TargetName } from '../../../scenarios/define.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { createLoadGenerator, loadGeneratorNames } from '../../load/index.js';
 import { executeRun, realRunDeps } from '../../orchestrator/run-lifecycle.js';
-import { builtinScenarioList, loadScenario, scenarioFileHash } from '../../orchestrator/scenarios.js';
-import type { RunRecord } from '../../results/schema.js';
-import { RESULTS_FILE, RunStore } from '../../results/store.js';
+import { planRun, resumedFlags } from '../../orchestrator/plan-run.js';
+import { checkNewRunDir, RunStore } from '../../results/store.js';
+import { createRunId } from '../../results/layout.js';
+import { formatPlan } from '../../orchestrator/plan-outline.js';
 import { createTarget, type TargetFlags } from '../../targets/registry.js';
 import { parseChoice, parseCommandArgs, parseDuration, parsePositiveInt } from '../args.js';
-import { formatDuration, createProgressPrinter } from '../progress.js';
-import { finishRun } from '../finish-run.js';
-import { checkPlanBounds, planLimits } from '../plan-bounds.js';
+import { createProgressPrinter } from '../../orchestrator/progress.js';
+import { finishRun } from '../../orchestrator/finish-run.js';
+import { planLimits } from '../../orchestrator/plan-bounds.js';
 import type { Command } from '../types.js';
 
 const help = `Usage: bench run (--matrix | --scenario NAME|FILE ...) [options]
@@ -68,71 +66,10 @@ const options = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-export function createRunId(target: string, date = new Date()): string {
-  const stamp = date.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${target}-${randomBytes(2).toString('hex')}`;
-}
-
-/** What `formatPlan` shows of a plan: a fresh one or the one recorded in a run being resumed. */
-export interface PlanOutline {
-  scenarios: ReadonlyArray<{ name: string; claims: readonly string[]; repeats: number; execution?: string | undefined }>;
-  cells: Plan['cells'];
-  order: Plan['order'];
-}
-
-/** Text of the plan printed before a run. */
-export function formatPlan(plan: PlanOutline, target: string, profile: string): string {
-  const lines = [`Plan: ${plan.cells.length} cells, ${plan.order.length} repeats on ${target} (profile ${profile})`];
-  // A duet scenario's round takes as long as its slowest cell: its cells run at the same time.
-  const scenarioMs = (name: string, execution: string | undefined, rounds: number) => {
-    const estimates = plan.cells.filter((c) => c.scenario === name).map((c) => estimateCellMs(c));
-    return (execution === 'duet' ? Math.max(0, ...estimates) : estimates.reduce((a, b) => a + b, 0)) * rounds;
-  };
-  let total = 0;
-  for (const scenario of plan.scenarios) {
-    const cells = plan.cells.filter((c) => c.scenario === scenario.name);
-    const ms = scenarioMs(scenario.name, scenario.execution, scenario.repeats);
-    total += ms;
-    const mode = scenario.execution === 'duet' ? ' (duet)' : '';
-    lines.push(`  ${scenario.name.padEnd(12)} ${String(cells.length).padStart(3)} cells × ${scenario.repeats} repeats${mode}  ~${formatDuration(ms)}  [${scenario.claims.join(', ')}]`);
-  }
-  lines.push(`  estimated time: ~${formatDuration(total)} (plus calibration of open-model scenarios with a capacity fraction)`);
-  return lines.join('\n');
-}
-
 type RunValues = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
 
 /** Flags that shape the plan or pick the target; on `--resume` they come from the record. */
 const recordedFlags = ['matrix', 'scenario', 'target', 'profile', 'repeats', 'duration', 'warmup', 'load', 'seed', 'out', 'context', 'kubeconfig', 'cluster', 'node-image', 'image-registry'] as const;
-
-/**
- * The flags of a resumed run: those of its recorded command line, with the record's target, profile and
- * generator. A flag given again must say the same; anything else would mix a new plan with old data.
- */
-export function resumedFlags(values: RunValues, record: RunRecord): RunValues {
-  const recorded = parseArgs({ args: record.argv.slice(2), options, allowPositionals: true, strict: false }).values as RunValues;
-  const effective: RunValues = { ...recorded, target: record.target, profile: record.profile, load: record.loadGenerator };
-  for (const flag of recordedFlags) {
-    const given = values[flag];
-    if (given === undefined) continue;
-    const same = JSON.stringify(given) === JSON.stringify(effective[flag]) || (flag === 'load' && given === recorded.load);
-    if (!same) {
-      const was = effective[flag] === undefined ? 'not given' : JSON.stringify(effective[flag]);
-      throw usageError(`--${flag} ${JSON.stringify(given)} conflicts with the resumed run ${record.runId} (recorded: ${was})`, `drop --${flag}: a resumed run keeps its plan, target and generator; start a new run to change them`);
-    }
-  }
-  return { ...values, ...effective };
-}
-
-/** `--out` must be a folder without a record in it (or not exist yet); refused before anything is created. */
-async function checkOutDir(dir: string): Promise<string> {
-  const info = await stat(dir).catch(() => null);
-  if (info !== null && !info.isDirectory()) throw usageError(`--out ${dir} is a file, not a folder`, 'choose a new folder for the run');
-  if (await stat(path.join(dir, RESULTS_FILE)).catch(() => null)) {
-    throw usageError(`--out ${dir} already holds a run (${RESULTS_FILE})`, 'choose another --out, or continue that run with --resume');
-  }
-  return dir;
-}
 
 export const runCommand: Command = async (ctx) => {
   const { values } = parseCommandArgs('run', ctx.argv, options, false);
@@ -142,7 +79,10 @@ export const runCommand: Command = async (ctx) => {
   }
   const resumed = values.resume === undefined ? null : await RunStore.open(path.resolve(ctx.cwd, values.resume));
   // On --resume the plan and everything that shaped it come from the record; a flag may only repeat it.
-  const flags = resumed === null ? values : resumedFlags(values, resumed.record);
+  const flags =
+    resumed === null
+      ? values
+      : resumedFlags(values, parseArgs({ args: resumed.record.argv.slice(2), options, allowPositionals: true, strict: false }).values as RunValues, resumed.record, recordedFlags);
   const targetName: TargetName = parseChoice('target', flags.target ?? 'docker', targetNames);
   const profile: ProfileName = parseChoice('profile', flags.profile ?? 'default', profileNames);
   const loadName = parseChoice('load', flags.load ?? 'native', [...loadGeneratorNames, 'auto'] as const);
@@ -158,43 +98,23 @@ export const runCommand: Command = async (ctx) => {
   // Checked before anything is created (a cluster, a container, a folder).
   const runId = createRunId(targetName);
   const runStartedMs = Date.now();
-  const outDir = resumed === null ? await checkOutDir(path.resolve(ctx.cwd, values.out ?? path.join('results', runId))) : resumed.dir;
+  const outDir = resumed === null ? await checkNewRunDir('out', path.resolve(ctx.cwd, values.out ?? path.join('results', runId))) : resumed.dir;
 
-  const store: RunStore | null = resumed;
-  let scenarios: Scenario[] = [];
-  let seed: number;
-  if (store !== null) {
-    const retry = store.record.repeats.filter((r) => r.outcome.state === 'failed').length;
-    if (store.record.status === 'completed' && retry === 0) {
-      ctx.stdout(`${store.dir}: the run is already complete; nothing to resume\n`);
-      return ExitCode.ok;
-    }
-    seed = store.record.seed;
-  } else {
-    if (!values.matrix && (values.scenario ?? []).length === 0) {
-      throw usageError('nothing to run', 'use --matrix for the default scenarios, or --scenario NAME (see `bench list`)');
-    }
-    if ((values.scenario ?? []).length > 0) {
-      scenarios = await Promise.all((values.scenario ?? []).map((ref) => loadScenario(ref, ctx.cwd)));
-      const unsupported = scenarios.filter((s) => !s.targets.includes(targetName));
-      if (unsupported.length > 0) {
-        throw usageError(
-          `scenario ${unsupported.map((s) => s.name).join(', ')} cannot run on target ${targetName}`,
-          `it runs on ${unsupported[0]?.targets.join(', ')}; pick another --target`,
-        );
-      }
-    } else {
-      scenarios = builtinScenarioList().filter((s) => s.default === true && s.targets.includes(targetName));
-    }
-    seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
+  if (resumed !== null && resumed.record.status === 'completed' && !resumed.record.repeats.some((r) => r.outcome.state === 'failed')) {
+    ctx.stdout(`${resumed.dir}: the run is already complete; nothing to resume\n`);
+    return ExitCode.ok;
   }
-
-  const resolved = scenarios.map((s) => resolveScenario(s, profile, overrides));
-  checkPlanBounds(resolved);
-  // A resumed run's plan is the recorded one: no scenario is loaded again (a record's names are data).
-  const plan: Plan = store === null ? createPlan(resolved, seed) : { scenarios: [], cells: store.record.plan.cells as Cell[], order: store.record.plan.order };
-  const outline = store === null ? plan.scenarios.map((r) => ({ name: r.scenario.name, claims: r.scenario.claims, repeats: r.repeats, execution: r.scenario.execution })) : store.record.plan.scenarios;
-  ctx.stdout(`${formatPlan({ ...plan, scenarios: outline }, targetName, profile)}\n`);
+  const { plan, outline, scenarios, seed, scenarioFiles } = await planRun({
+    matrix: values.matrix === true,
+    scenarioRefs: values.scenario ?? [],
+    target: targetName,
+    profile,
+    overrides,
+    seed: values.seed === undefined ? undefined : Number(values.seed),
+    cwd: ctx.cwd,
+    resumed,
+  });
+  ctx.stdout(`${formatPlan(outline, targetName, profile)}\n`);
   if (values['dry-run']) return ExitCode.ok;
 
   const log = (line: string) => ctx.stdout(`  ${line}\n`);
@@ -206,7 +126,6 @@ export const runCommand: Command = async (ctx) => {
     nodeImage: flags['node-image'],
     imageRegistry: flags['image-registry'],
   };
-  const scenarioFiles = store === null ? (await Promise.all((values.scenario ?? []).map((ref) => scenarioFileHash(ref, ctx.cwd)))).filter((f) => f !== null) : [];
   const deps = realRunDeps({
     createTarget: () => createTarget(targetName, targetFlags, { log }),
     createGenerator: (onSkipped) => createLoadGenerator(loadName, { k6Path: values.k6, env: ctx.env }, onSkipped),
@@ -226,7 +145,7 @@ export const runCommand: Command = async (ctx) => {
       plan,
       scenarios,
       scenarioFiles,
-      resumed: store,
+      resumed,
       hostCheck,
       maxTimeMs: maxTimeFlag,
       startedAtMs: runStartedMs,

@@ -16,7 +16,7 @@ import { fetchRuntime, waitForReady } from '../http.js';
 import { ensureServiceImage } from '../images.js';
 import { effectiveFromRuntime, MiB, serviceEnv } from '../service-env.js';
 import { OWNER_LABELS, ownerFromLabels, ownerLabels, type RunLeftovers } from '../owner.js';
-import type { ContainerSample, DeployOptions, ServiceHandle, Target, TargetCapabilities } from '../types.js';
+import type { ContainerSample, DeployOptions, ImageBuilder, Sampler, ServiceHandle, Target } from '../types.js';
 
 export const RUN_LABEL = 'bench.run-id';
 const SERVICE_PORT = '8080/tcp';
@@ -61,17 +61,9 @@ export interface DockerTargetOptions {
   log?: (line: string) => void;
 }
 
-export class DockerTarget implements Target {
+/** Docker: containers on this host; samples its cgroup and builds images (no autoscaler, no rollout). */
+export class DockerTarget implements Target, Sampler, ImageBuilder {
   readonly name = 'docker' as const;
-  readonly capabilities: TargetCapabilities = {
-    throttling: true,
-    hpa: false,
-    podStartup: false,
-    containerStartup: true,
-    imageSize: true,
-    oomKill: true,
-    rollout: false,
-  };
   readonly docker: Docker;
   private readonly run: ProcessRunner;
   private readonly log: (line: string) => void;

@@ -2,7 +2,8 @@
 import Docker from 'dockerode';
 import { runProcess } from '../../exec/index.js';
 import { ensureServiceImage } from '../images.js';
-import { createKindTarget, type KindTarget } from './kind-target.js';
+import type { KubernetesTarget } from '../kubernetes/kubernetes-target.js';
+import { createKindTarget } from './kind-target.js';
 
 export interface KindFlags {
   cluster?: string | undefined;
@@ -11,7 +12,7 @@ export interface KindFlags {
   kubeconfig?: string | undefined;
 }
 
-export function kindTargetFromFlags(flags: KindFlags, deps: { log: (line: string) => void }): KindTarget {
+export function kindTargetFromFlags(flags: KindFlags, deps: { log: (line: string) => void }): KubernetesTarget {
   const docker = new Docker();
   return createKindTarget({
     cluster: flags.cluster,

@@ -1,4 +1,4 @@
-export { createKindTarget, KindTarget, KIND_NODE_PORT, DEFAULT_KIND_CLUSTER } from './kind-target.js';
+export { createKindTarget, kindClusterProvider, kindImageLoader, KIND_NODE_PORT, DEFAULT_KIND_CLUSTER } from './kind-target.js';
 export type { KindTargetOptions } from './kind-target.js';
 export {
   KindCluster,

@@ -4,7 +4,7 @@
  * a NodePort on 127.0.0.1 (kube-proxy, like real traffic). Pods are followed with watches on the run's
  * clock; CPU, CFS throttling and memory come from the kubelet's cAdvisor metrics through the node
  * proxy; Go runtime metrics from each pod's `/debug/runtime` through the pod proxy.
- * The `kind` target is this one plus a cluster lifecycle (bench/targets/kind).
+ * The `kind` target is this one with a cluster provider that makes the cluster (cluster-provider.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,7 +15,8 @@ import { hpaEventReasons, parseRescaleSize, summarizeHpaTimeline, type ReplicaSa
 import type { RuntimeSnapshot } from '../../collect/runtime-snapshot.js';
 import { infraError, usageError } from '../../errors.js';
 import type { EffectiveSettings, RepeatResult } from '../../results/schema.js';
-import type { ContainerSample, DeployOptions, ServiceHandle, Target, TargetCapabilities, TargetObserver } from '../types.js';
+import type { ContainerSample, DeployOptions, Rollout, Sampler, ScalingObserver, ServiceHandle, Target, TargetObserver } from '../types.js';
+import type { ClusterProvider } from './cluster-provider.js';
 import { apiMessage, apiStatus, createKubeClients, ignoreNotFound, type KubeClients } from './client.js';
 import { waitForReady } from '../http.js';
 import { effectiveFromRuntime } from '../service-env.js';
@@ -62,6 +63,8 @@ export interface KubernetesTargetOptions {
   name?: TargetName;
   /** Minimum time given to a deployment to become ready (pods are scheduled and started). @default 120000 */
   minReadyTimeoutMs?: number;
+  /** Makes the cluster exist before the target connects (kind); none for a cluster that already runs. */
+  provider?: ClusterProvider;
   log?: (line: string) => void;
 }
 
@@ -90,22 +93,11 @@ const UNSCHEDULABLE_GRACE_MS = 15_000;
 /** metrics API sampling interval of the observer (metrics-server resolution is 15 s). */
 const POD_METRICS_INTERVAL_MS = 5000;
 
-/** What a Kubernetes cluster (kind or any other) can measure. */
-export const kubernetesCapabilities: TargetCapabilities = {
-  throttling: true,
-  hpa: true,
-  podStartup: true,
-  containerStartup: true,
-  imageSize: false,
-  oomKill: true,
-  rollout: true,
-};
-
-export class KubernetesTarget implements Target {
+/** Kubernetes (kind or any other cluster): samples cAdvisor, watches the HPA and pods, rolls deployments. */
+export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollout {
   readonly name: TargetName;
-  readonly capabilities: TargetCapabilities = kubernetesCapabilities;
-
-  readonly clients: KubeClients;
+  private kube: KubeClients | null = null;
+  private provisioned = false;
   private readonly options: KubernetesTargetOptions;
   private readonly hpaOptions: HpaOptions;
   private readonly cells = new Map<string, CellState>();
@@ -118,7 +110,12 @@ export class KubernetesTarget implements Target {
     this.options = options;
     this.name = options.name ?? 'kubernetes';
     this.hpaOptions = { ...defaultHpaOptions, ...options.hpa };
-    this.clients = createKubeClients(options);
+  }
+
+  /** The API clients, made on first use: a provider's cluster (and its kubeconfig) exists only after `prepare`. */
+  get clients(): KubeClients {
+    this.kube ??= createKubeClients(this.options);
+    return this.kube;
   }
 
   private log(line: string): void {
@@ -131,6 +128,11 @@ export class KubernetesTarget implements Target {
   }
 
   async prepare(signal: AbortSignal): Promise<void> {
+    const provider = this.options.provider;
+    if (provider !== undefined && !this.provisioned) {
+      await provider.provision(signal);
+      this.provisioned = true;
+    }
     const where = `context ${this.clients.context} (${this.clients.kc.getCurrentCluster()?.server ?? '?'})`;
     try {
       await this.clients.version.getCode();
@@ -143,6 +145,7 @@ export class KubernetesTarget implements Target {
     if (ready.length === 0) {
       throw infraError(`no Ready node in ${where} (${nodes.items.length} node(s))`, 'wait for the node to become Ready: kubectl get nodes');
     }
+    await provider?.ready?.(this.clients, signal);
     this.metricsApi = await this.clients.metrics.getNodeMetrics().then(
       () => true,
       () => false,
@@ -583,6 +586,9 @@ export class KubernetesTarget implements Target {
   }
 
   async cleanup(runId: string | null): Promise<number> {
+    // From a fresh process (`bench doctor --cleanup`): only a cluster that exists is connected to.
+    const provider = this.options.provider;
+    if (provider !== undefined && !this.provisioned && !(await provider.exists().catch(() => false))) return 0;
     const selector = runId === null ? RUN_LABEL : `${RUN_LABEL}=${runLabelValue(runId)}`;
     for (const state of this.cells.values()) if (runId === null || state.namespace === namespaceName(runId)) await state.podWatch.stop();
     const list = await this.clients.core.listNamespace({ labelSelector: selector });
@@ -622,6 +628,9 @@ export class KubernetesTarget implements Target {
 
   async dispose(): Promise<void> {
     for (const state of this.cells.values()) await state.podWatch.stop();
+    // The provider knows what it made (also half of an interrupted create); release is idempotent.
+    this.provisioned = false;
+    await this.options.provider?.release();
   }
 
   /** @internal observer access */

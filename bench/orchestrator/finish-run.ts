@@ -1,12 +1,12 @@
 /** The end of `bench run`: the record's status and honest limits, the report, the exit code. */
 import path from 'node:path';
 import { ExitCode } from '../errors.js';
-import type { RunPlanSummary } from '../orchestrator/run-plan.js';
+import type { RunPlanSummary } from './run-plan.js';
 import type { RunRecord } from '../results/schema.js';
 import type { RunStore } from '../results/store.js';
 import { expectedAutoGomaxprocs } from '../stats/go-runtime.js';
 import { unawareNodeCpus } from '../targets/service-env.js';
-import type { CommandContext } from './types.js';
+import { writeRunReport, type RunConsole } from './report-files.js';
 
 /** What this run could not show, stated in the record and the report. Pure. */
 export function describeLimits(record: RunRecord, hostCpus: number, availableCpus: number): string[] {
@@ -52,7 +52,7 @@ export function retryHint(record: Pick<RunRecord, 'repeats'>, dirShown: string):
 }
 
 export async function finishRun(
-  ctx: CommandContext,
+  ctx: RunConsole,
   store: RunStore,
   summary: RunPlanSummary,
   cpus: { hostCpus: number; availableCpus: number },
@@ -83,7 +83,6 @@ export async function finishRun(
     ctx.stdout(`Resume with: npx bench run --resume ${path.relative(ctx.cwd, store.dir) || store.dir}\n`);
     return ExitCode.interrupted;
   }
-  const { writeRunReport } = await import('./run-report.js');
   await writeRunReport(ctx, store.dir, record);
   // A cell none of whose repeats measured valid load says nothing about the service.
   const byCell = new Map<string, string[]>();

@@ -2,9 +2,9 @@
  * Progress of a long run on the console: a line redrawn in place on a terminal, plain lines elsewhere
  * (CI logs). Formatting is pure; the printer holds only the last state.
  */
-import type { RunEvent } from '../orchestrator/run-plan.js';
+import type { RunEvent } from './run-plan.js';
 import { describeOutcome } from '../results/outcome.js';
-import { formatDuration } from '../orchestrator/format-duration.js';
+import { formatDuration } from './format-duration.js';
 
 export { formatDuration };
 

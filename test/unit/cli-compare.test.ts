@@ -2,14 +2,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BenchError } from '../../errors.js';
-import type { RunRecord } from '../../results/schema.js';
-import type { CommandContext } from '../types.js';
-import { parseFailOn, parseThreshold } from '../args.js';
-import { compareCommand } from './compare.js';
-import { baselineCommand } from './baseline.js';
+import { BenchError } from '../../bench/errors.js';
+import type { RunRecord } from '../../bench/results/schema.js';
+import type { CommandContext } from '../../bench/cli/types.js';
+import { parseFailOn, parseThreshold } from '../../bench/cli/args.js';
+import { compareCommand } from '../../bench/cli/commands/compare.js';
+import { baselineCommand } from '../../bench/cli/commands/baseline.js';
 
-const fixture = new URL('../../../test/fixtures/record-docker-smoke.json', import.meta.url);
+const fixture = new URL('../fixtures/record-docker-smoke.json', import.meta.url);
 
 let dir: string;
 let base: RunRecord;

@@ -2,11 +2,11 @@ import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { BenchError } from '../../errors.js';
-import type { CommandContext } from '../types.js';
-import { reportCommand } from './report.js';
+import { BenchError } from '../../bench/errors.js';
+import type { CommandContext } from '../../bench/cli/types.js';
+import { reportCommand } from '../../bench/cli/commands/report.js';
 
-const fixture = new URL('../../../test/fixtures/record-docker-smoke.json', import.meta.url);
+const fixture = new URL('../fixtures/record-docker-smoke.json', import.meta.url);
 
 let dir: string;
 beforeEach(async () => {
