@@ -35,9 +35,9 @@ describe('selftest plan', () => {
     expect(firstRound.size).toBe(experiments.length);
   });
 
-  it('the injected effect is 56.25% more SHA-256 work per request than the A/A sides', () => {
+  it('the injected effect is 53.75% more SHA-256 work per request than the A/A sides', () => {
     const injected = experiments.find((e) => e.kind === 'injected')!;
-    expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800&alloc=100', '/work?cpu=1250&alloc=100']);
+    expect([injected.baseline.requestPath, injected.treatment.requestPath]).toEqual(['/work?cpu=800&alloc=100', '/work?cpu=1230&alloc=100']);
   });
 });
 
