@@ -12,7 +12,10 @@ const effects = [
   { name: 'node:http', message: 'pure code does no network I/O' },
 ];
 const effectPatterns = [
-  { group: ['**/targets/**', '**/load/autocannon*', '**/load/open-model*', '**/load/k6.js', '**/exec/**', '**/cluster/**'], message: 'pure code never imports targets, load generators or process runners' },
+  {
+    group: ['**/targets/**', '**/load/autocannon*', '**/load/open-model*', '**/load/k6.js', '**/exec/**', '**/cluster/**'],
+    message: 'pure code never imports targets, load generators or process runners',
+  },
 ];
 
 /**
@@ -45,7 +48,14 @@ const layerConfigs = layers.flatMap((layer, i) => {
           paths: pure.has(name) ? effects : [],
           patterns: [
             ...(pure.has(name) ? effectPatterns : []),
-            ...(higher.length === 0 ? [] : [{ group: higher.map((h) => `**/${h}/**`), message: `${name}/ imports only from its layer and the ones below (docs/architecture.md): ${higher.join(', ')} are above it` }]),
+            ...(higher.length === 0
+              ? []
+              : [
+                  {
+                    group: higher.map((h) => `**/${h}/**`),
+                    message: `${name}/ imports only from its layer and the ones below (docs/architecture.md): ${higher.join(', ')} are above it`,
+                  },
+                ]),
           ],
         },
       ],

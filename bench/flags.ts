@@ -36,7 +36,8 @@ export function parseDuration(flag: string, value: string, options: { allowZero?
 /** A whole number from 1 to `max` (checked on the text, so `1e30` or 30 digits never become a number). */
 export function parsePositiveInt(flag: string, value: string, max = Number.MAX_SAFE_INTEGER): number {
   if (!/^\d+$/.test(value) || Number(value) <= 0) throw usageError(`--${flag} must be a positive whole number (got "${value}")`);
-  if (value.length > 16 || Number(value) > max) throw usageError(`--${flag} must be at most ${max} (got "${value.length > 24 ? `${value.slice(0, 20)}…` : value}")`);
+  if (value.length > 16 || Number(value) > max)
+    throw usageError(`--${flag} must be at most ${max} (got "${value.length > 24 ? `${value.slice(0, 20)}…` : value}")`);
   return Number(value);
 }
 

@@ -69,10 +69,18 @@ export function createVegaSpec(chart: ChartData): vega.Spec {
     legends: legend,
     config: { axis: { labelFontSize: 11, titleFontSize: 12, gridColor: '#e6e6e6' } },
   };
-  const yScale = { name: 'y', type: 'linear' as const, domain: { data: 'points', fields: ['value', 'high'] }, range: 'height' as const, nice: true, zero: true };
-  const yAxis = chart.kind === 'steps'
-    ? { orient: 'left' as const, scale: 'y', title: chart.yTitle, grid: true, format: 'd', tickMinStep: 1 }
-    : { orient: 'left' as const, scale: 'y', title: chart.yTitle, grid: true, format: '~s' };
+  const yScale = {
+    name: 'y',
+    type: 'linear' as const,
+    domain: { data: 'points', fields: ['value', 'high'] },
+    range: 'height' as const,
+    nice: true,
+    zero: true,
+  };
+  const yAxis =
+    chart.kind === 'steps'
+      ? { orient: 'left' as const, scale: 'y', title: chart.yTitle, grid: true, format: 'd', tickMinStep: 1 }
+      : { orient: 'left' as const, scale: 'y', title: chart.yTitle, grid: true, format: '~s' };
   // Value labels on bars only while they fit side by side.
   const barLabels = seriesNames.length <= 3;
   if (chart.kind === 'bars') {
@@ -114,20 +122,24 @@ export function createVegaSpec(chart: ChartData): vega.Spec {
                 },
               },
             },
-            ...(barLabels ? [{
-              type: 'text',
-              from: { data: 'facet' },
-              encode: {
-                enter: {
-                  x: { scale: 'inner', field: 'series', band: 0.5 },
-                  y: { scale: 'y', field: 'high', offset: -4 },
-                  text: { signal: "format(datum.value, '.3~s')" },
-                  align: { value: 'center' },
-                  fontSize: { value: 10 },
-                  fill: { value: '#333' },
-                },
-              },
-            }] : []),
+            ...(barLabels
+              ? [
+                  {
+                    type: 'text',
+                    from: { data: 'facet' },
+                    encode: {
+                      enter: {
+                        x: { scale: 'inner', field: 'series', band: 0.5 },
+                        y: { scale: 'y', field: 'high', offset: -4 },
+                        text: { signal: "format(datum.value, '.3~s')" },
+                        align: { value: 'center' },
+                        fontSize: { value: 10 },
+                        fill: { value: '#333' },
+                      },
+                    },
+                  },
+                ]
+              : []),
           ],
         },
       ],
@@ -179,7 +191,14 @@ export function createVegaSpec(chart: ChartData): vega.Spec {
                 {
                   type: 'symbol' as const,
                   from: { data: 'series' },
-                  encode: { enter: { x: { scale: 'x', field: xField }, y: { scale: 'y', field: 'value' }, fill: { scale: 'color', field: 'series' }, size: { value: 40 } } },
+                  encode: {
+                    enter: {
+                      x: { scale: 'x', field: xField },
+                      y: { scale: 'y', field: 'value' },
+                      fill: { scale: 'color', field: 'series' },
+                      size: { value: 40 },
+                    },
+                  },
                 },
               ]
             : []),
@@ -236,13 +255,20 @@ export function renderMermaidChart(chart: ChartData): string {
 }
 
 function labelWithout(cell: CellAnalysis, axis: string): string {
-  return cell.label
-    .split(',')
-    .filter((part) => !part.startsWith(`${axis}=`))
-    .join(',') || cell.cell.scenario;
+  return (
+    cell.label
+      .split(',')
+      .filter((part) => !part.startsWith(`${axis}=`))
+      .join(',') || cell.cell.scenario
+  );
 }
 
-function metricPoints(cells: readonly CellAnalysis[], metric: string, x: (c: CellAnalysis) => string | number, series: (c: CellAnalysis) => string): ChartPoint[] {
+function metricPoints(
+  cells: readonly CellAnalysis[],
+  metric: string,
+  x: (c: CellAnalysis) => string | number,
+  series: (c: CellAnalysis) => string,
+): ChartPoint[] {
   return cells.flatMap((c) => {
     const m = c.metrics[metric];
     if (!m || c.counts.completed === 0) return [];
@@ -281,7 +307,12 @@ export function buildCharts(analysis: RunAnalysis): ChartData[] {
     const limits = new Set(limited.map((c) => c.cell.settings.cpuLimit));
     if (limits.size > 1) {
       for (const metric of ['throughputRps', 'throttledPeriodRatio']) {
-        const points = metricPoints(limited, metric, (c) => c.cell.settings.cpuLimit!, (c) => labelWithout(c, 'cpuLimit'));
+        const points = metricPoints(
+          limited,
+          metric,
+          (c) => c.cell.settings.cpuLimit!,
+          (c) => labelWithout(c, 'cpuLimit'),
+        );
         if (points.length === 0) continue;
         charts.push({
           name: `${scenario}-${metric}.svg`,
@@ -299,9 +330,23 @@ export function buildCharts(analysis: RunAnalysis): ChartData[] {
     if (gcs.size > 1) {
       // The runtime's GC share with and without idle marking, and the cgroup's CPU per request beside them.
       for (const metric of ['gcCpuShare', 'gcCpuShareNoIdle', 'cpuMsPer1k']) {
-        const points = metricPoints(cells, metric, (c) => c.cell.settings.gc, (c) => labelWithout(c, 'gc'));
+        const points = metricPoints(
+          cells,
+          metric,
+          (c) => c.cell.settings.gc,
+          (c) => labelWithout(c, 'gc'),
+        );
         if (points.length === 0) continue;
-        charts.push({ name: `${scenario}-${metric}.svg`, title: `${scenario}: ${metricLabel(metric)} per GC build (median, 95% CI)`, scenario, metrics: [metric], kind: 'bars', xTitle: 'GC build', yTitle: axisTitle(metric), points });
+        charts.push({
+          name: `${scenario}-${metric}.svg`,
+          title: `${scenario}: ${metricLabel(metric)} per GC build (median, 95% CI)`,
+          scenario,
+          metrics: [metric],
+          kind: 'bars',
+          xTitle: 'GC build',
+          yTitle: axisTitle(metric),
+          points,
+        });
       }
     }
     const curves = cells.filter((c) => c.replicas.length > 0);
@@ -314,7 +359,9 @@ export function buildCharts(analysis: RunAnalysis): ChartData[] {
         kind: 'steps',
         xTitle: 'time since load start (s)',
         yTitle: 'replicas',
-        points: curves.flatMap((c) => c.replicas.flatMap((r) => r.samples.map((s) => ({ x: s.tMs / 1000, series: c.label, line: `#${r.repeat + 1}`, value: s.replicas })))),
+        points: curves.flatMap((c) =>
+          c.replicas.flatMap((r) => r.samples.map((s) => ({ x: s.tMs / 1000, series: c.label, line: `#${r.repeat + 1}`, value: s.replicas }))),
+        ),
       });
     }
   }

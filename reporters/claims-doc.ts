@@ -37,7 +37,7 @@ export function renderClaimsDoc(catalog: readonly ClaimSpec[]): string {
     '<!-- Generated from scenarios/claims.ts by `npx bench list --claims-doc`; do not edit by hand. -->',
     '',
     'The source document (a Chinese article on Go services in containers and on Kubernetes) makes the',
-    'claims below. For each: the document\'s words, what it really refers to, where the harness measures',
+    "claims below. For each: the document's words, what it really refers to, where the harness measures",
     'it and exactly which figures decide the verdict ([method](method.md) says how a verdict is made).',
     '',
     '| claim | the document says | what it really is | targets |',

@@ -14,7 +14,15 @@ const statusText: Record<CompareRow['status'], string> = {
 function row(r: CompareRow): string {
   const d = r.difference;
   const delta = `${formatChange(d, r.metric)}${d.significant ? '' : ' ~'}`;
-  const cells = [r.cellId, formatWithCi(r.metric, d.baseline.median, d.baseline.ci), formatWithCi(r.metric, d.treatment.median, d.treatment.ci), delta, formatP(d.pAdjusted), `${r.n[0]}+${r.n[1]}`, statusText[r.status]];
+  const cells = [
+    r.cellId,
+    formatWithCi(r.metric, d.baseline.median, d.baseline.ci),
+    formatWithCi(r.metric, d.treatment.median, d.treatment.ci),
+    delta,
+    formatP(d.pAdjusted),
+    `${r.n[0]}+${r.n[1]}`,
+    statusText[r.status],
+  ];
   return `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
 }
 
@@ -24,17 +32,24 @@ export function renderCompareMarkdown(result: CompareResult): string {
     '',
     `Regression = significant and more than ${result.thresholdPct}% worse (direction from each metric's \`better\`). Δ is the Hodges–Lehmann change with the interval that inverts the Mann–Whitney test; the p-values of all compared rows are adjusted by Benjamini–Hochberg (column p (BH)) and each interval is widened to the matching level, so a row is significant exactly when its interval excludes 0 (otherwise \`~\`).`,
     '',
-    result.regressions.length === 0 ? '**No regression.**' : `**${result.regressions.length} regression(s):** ${result.regressions.map((r) => `${r.cellId} ${metricLabel(r.metric)}`).join(', ')}`,
+    result.regressions.length === 0
+      ? '**No regression.**'
+      : `**${result.regressions.length} regression(s):** ${result.regressions.map((r) => `${r.cellId} ${metricLabel(r.metric)}`).join(', ')}`,
     '',
   ];
   if (result.forcedMismatches.length > 0) out.push(`> ⚠️ Compared with --force although ${result.forcedMismatches.join('; ')}.`, '');
-  if (result.warnings.length > 0) out.push(`> ⚠️ The runs were measured on different machines or software: ${result.warnings.join('; ')}. A change of these can move every figure; read the rows with that in mind.`, '');
+  if (result.warnings.length > 0)
+    out.push(
+      `> ⚠️ The runs were measured on different machines or software: ${result.warnings.join('; ')}. A change of these can move every figure; read the rows with that in mind.`,
+      '',
+    );
   const metricsInOrder = [...new Set(result.rows.map((r) => r.metric))];
   for (const metric of metricsInOrder) {
     const own = result.rows.filter((r) => r.metric === metric);
     out.push(`## ${metricLabel(metric)}`, '', '| cell | baseline | current | Δ [CI] | p (BH) | n | status |', '|---|---|---|---|---|---|---|', ...own.map(row));
     const g = result.geomeans.find((x) => x.metric === metric);
-    if (g) out.push(`| **geomean** | ${formatMetricValue(metric, g.baseline)} | ${formatMetricValue(metric, g.current)} | ${formatPct(g.changePct)} |  |  |  |`);
+    if (g)
+      out.push(`| **geomean** | ${formatMetricValue(metric, g.baseline)} | ${formatMetricValue(metric, g.current)} | ${formatPct(g.changePct)} |  |  |  |`);
     out.push('');
   }
   if (result.onlyInBaseline.length > 0) out.push(`Only in the baseline: ${result.onlyInBaseline.join(', ')}.`, '');

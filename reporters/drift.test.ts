@@ -4,11 +4,29 @@ import type { DriftMeasure } from '../bench/stats/drift.js';
 import { renderDrift, smallestReportedEffect } from './markdown.js';
 
 const verdict = (id: string, label: string, changes: Array<{ pct: number; significant: boolean }>) =>
-  ({ claim: { id }, checks: [{ check: { label }, pairs: changes.map((c) => ({ difference: { relativePct: c.pct, significant: c.significant } })) }] }) as unknown as ClaimVerdict;
-const drift = (driftPct: number | null): DriftMeasure => ({ cellId: 'gomaxprocs/cpuLimit=0.5,maxprocs=auto,workload=cpu,replica=2', metric: 'throughputRps', values: [{ repeat: 0, value: 8000 }, { repeat: 1, value: 8400 }, { repeat: 2, value: 7600 }], driftPct });
+  ({
+    claim: { id },
+    checks: [{ check: { label }, pairs: changes.map((c) => ({ difference: { relativePct: c.pct, significant: c.significant } })) }],
+  }) as unknown as ClaimVerdict;
+const drift = (driftPct: number | null): DriftMeasure => ({
+  cellId: 'gomaxprocs/cpuLimit=0.5,maxprocs=auto,workload=cpu,replica=2',
+  metric: 'throughputRps',
+  values: [
+    { repeat: 0, value: 8000 },
+    { repeat: 1, value: 8400 },
+    { repeat: 2, value: 7600 },
+  ],
+  driftPct,
+});
 
 describe('drift in the report', () => {
-  const verdicts = [verdict('a', 'throughput', [{ pct: 13, significant: true }, { pct: 2, significant: false }]), verdict('b', 'GC share', [{ pct: -40, significant: true }])];
+  const verdicts = [
+    verdict('a', 'throughput', [
+      { pct: 13, significant: true },
+      { pct: 2, significant: false },
+    ]),
+    verdict('b', 'GC share', [{ pct: -40, significant: true }]),
+  ];
 
   it('finds the smallest significant effect the run reports', () => {
     expect(smallestReportedEffect(verdicts)).toEqual({ pct: 13, where: 'a: throughput' });

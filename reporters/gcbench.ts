@@ -13,7 +13,8 @@ export function renderGcBench(result: GcBenchResult): string {
   const rows = result.comparisons.map((c) => {
     const d = c.difference;
     if (d === null) return `| ${c.benchmark} | n/a | n/a | n/a | | ${c.n.baseline}+${c.n.treatment} |`;
-    const delta = d.relativePct === null ? 'n/a' : `${d.significant ? formatPct(d.relativePct) : '~'} ${d.relativeCi ? formatPctInterval(d.relativeCi) : ''}`.trimEnd();
+    const delta =
+      d.relativePct === null ? 'n/a' : `${d.significant ? formatPct(d.relativePct) : '~'} ${d.relativeCi ? formatPctInterval(d.relativeCi) : ''}`.trimEnd();
     return `| ${c.benchmark} | ${formatNs(d.baseline.median)} | ${formatNs(d.treatment.median)} | ${delta} | ${formatP(d.p)} | ${c.n.baseline}+${c.n.treatment} |`;
   });
   return [

@@ -62,7 +62,10 @@ function verdictCell(v: ClaimVerdict['verdict'] | { verdict: ClaimVerdict['verdi
 }
 
 function anchor(id: string): string {
-  return `#${id.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')}`;
+  return `#${id
+    .toLowerCase()
+    .replace(/[^a-z0-9 -]/g, '')
+    .replace(/ /g, '-')}`;
 }
 
 export function renderVerdictTable(verdicts: readonly ClaimVerdict[]): string {
@@ -71,7 +74,8 @@ export function renderVerdictTable(verdicts: readonly ClaimVerdict[]): string {
     verdicts.map((v) => {
       let measured = v.measured;
       if (v.verdict === 'not-run') measured = `not run — covered by ${describeCoverage(v.notRun)}`;
-      if (v.verdict === 'not-measurable') measured = v.claim.kind === 'note' ? `version note: ${v.claim.correctedFact}` : `not measurable here — needs ${describeCoverage(v.coverage)}`;
+      if (v.verdict === 'not-measurable')
+        measured = v.claim.kind === 'note' ? `version note: ${v.claim.correctedFact}` : `not measurable here — needs ${describeCoverage(v.coverage)}`;
       return [`[\`${v.claim.id}\`](${anchor(v.claim.id)})`, v.claim.documentSays, measured, verdictCell(v)];
     }),
   );
@@ -110,7 +114,8 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
     case 'effect':
     case 'no-worse': {
       const c = check.check;
-      const claimed = c.kind === 'effect' ? (c.claimedChangePct === null ? 'claimed: an improvement' : `claimed: ${formatPct(c.claimedChangePct)}`) : 'claimed: no worse';
+      const claimed =
+        c.kind === 'effect' ? (c.claimedChangePct === null ? 'claimed: an improvement' : `claimed: ${formatPct(c.claimedChangePct)}`) : 'claimed: no worse';
       out.push(`${metricLabel(c.metric)}, baseline \`${JSON.stringify(c.baseline)}\` → treatment \`${JSON.stringify(c.treatment)}\` (${claimed}).`, '');
       const rows = check.pairs.map((p) => [
         sharedLabel(p),
@@ -127,12 +132,22 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
     }
     case 'absolute': {
       const c = check.check;
-      const figure = c.relation === 'about' ? `≈ ${formatMetricValue(c.metric, c.value)} ±${c.tolerancePct ?? 0}%` : `${{ below: '<', 'at-most': '≤', 'at-least': '≥' }[c.relation]} ${formatMetricValue(c.metric, c.value)}`;
+      const figure =
+        c.relation === 'about'
+          ? `≈ ${formatMetricValue(c.metric, c.value)} ±${c.tolerancePct ?? 0}%`
+          : `${{ below: '<', 'at-most': '≤', 'at-least': '≥' }[c.relation]} ${formatMetricValue(c.metric, c.value)}`;
       const context = c.context ?? [];
       out.push(
         table(
           ['cell', `${metricLabel(c.metric)} (median ± CI)`, 'document', ...context.map((m) => `${metricLabel(m)} (context)`), 'n', 'verdict'],
-          check.cells.map((r) => [r.cell.label, valueCell(r.cell, c.metric), figure, ...context.map((m) => valueCell(r.cell, m)), nText(r.cell), verdictLabel(r)]),
+          check.cells.map((r) => [
+            r.cell.label,
+            valueCell(r.cell, c.metric),
+            figure,
+            ...context.map((m) => valueCell(r.cell, m)),
+            nText(r.cell),
+            verdictLabel(r),
+          ]),
         ),
       );
       break;
@@ -143,10 +158,16 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       out.push(
         table(
           ['cell', metricLabel(c.metric), metricLabel(c.exposureMetric), '95% upper bound on the failure rate (3/N)', 'document', 'n', 'verdict'],
-          [...check.cells.map((r) => ({ cell: r.cell, verdict: verdictLabel(r) })), ...(check.contextCells ?? []).map((cell) => ({ cell, verdict: 'context (not judged)' }))].map(({ cell, verdict }) => {
+          [
+            ...check.cells.map((r) => ({ cell: r.cell, verdict: verdictLabel(r) })),
+            ...(check.contextCells ?? []).map((cell) => ({ cell, verdict: 'context (not judged)' })),
+          ].map(({ cell, verdict }) => {
             const failed = sum(cell, c.metric);
             const exposed = sum(cell, c.exposureMetric);
-            const bound = failed === 0 && exposed !== null && exposed > 0 ? `${formatNumber((3 / exposed) * 100)}% (threshold ${formatNumber(c.maxFailureRate * 100)}%)` : '—';
+            const bound =
+              failed === 0 && exposed !== null && exposed > 0
+                ? `${formatNumber((3 / exposed) * 100)}% (threshold ${formatNumber(c.maxFailureRate * 100)}%)`
+                : '—';
             return [cell.label, failed === null ? 'n/a' : String(failed), exposed === null ? 'n/a' : String(exposed), bound, '0 dropped', nText(cell), verdict];
           }),
         ),
@@ -160,7 +181,14 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
           ['cell', 'OOM kills', 'repeats died', 'repeats run', 'document', 'verdict'],
           check.cells.map((r) => {
             const counts = r.cell.counts;
-            return [r.cell.label, String(r.cell.oomKills), String(counts.died), String(counts.completed + counts.invalid + counts.died), `≤ ${c.atMost}`, verdictText[r.verdict]];
+            return [
+              r.cell.label,
+              String(r.cell.oomKills),
+              String(counts.died),
+              String(counts.completed + counts.invalid + counts.died),
+              `≤ ${c.atMost}`,
+              verdictText[r.verdict],
+            ];
           }),
         ),
       );
@@ -173,7 +201,13 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
           check.cells.map((r) => {
             const limit = r.cell.cell.settings.cpuLimit;
             const m = r.cell.metrics.gomaxprocs;
-            return [String(limit ?? 'none'), m ? formatNumber(m.median) : 'n/a', String(expectedGomaxprocs(limit, hostCpus)), String(limit ?? '—'), nText(r.cell)];
+            return [
+              String(limit ?? 'none'),
+              m ? formatNumber(m.median) : 'n/a',
+              String(expectedGomaxprocs(limit, hostCpus)),
+              String(limit ?? '—'),
+              nText(r.cell),
+            ];
           }),
         ),
       );
@@ -182,7 +216,15 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       out.push(
         table(
           ['metric', 'cells', 'baseline', 'treatment', 'Δ [95% CI]', 'p', 'n'],
-          check.pairs.map((p) => [metricLabel(p.metric), sharedLabel(p), valueCell(p.baseline, p.metric), valueCell(p.treatment, p.metric), deltaCell(p), p.difference ? formatP(p.difference.p) : '', `${nText(p.baseline)}+${nText(p.treatment)}`]),
+          check.pairs.map((p) => [
+            metricLabel(p.metric),
+            sharedLabel(p),
+            valueCell(p.baseline, p.metric),
+            valueCell(p.treatment, p.metric),
+            deltaCell(p),
+            p.difference ? formatP(p.difference.p) : '',
+            `${nText(p.baseline)}+${nText(p.treatment)}`,
+          ]),
         ),
       );
       break;
@@ -218,7 +260,15 @@ function sharedLabel(p: { baseline: CellAnalysis; treatment: CellAnalysis }): st
 }
 
 function renderChart(chart: ChartData): string {
-  return [`![${chart.title}](${chart.name})`, '', '<details><summary>Same chart as Mermaid (renders on GitHub)</summary>', '', renderMermaidChart(chart), '', '</details>'].join('\n');
+  return [
+    `![${chart.title}](${chart.name})`,
+    '',
+    '<details><summary>Same chart as Mermaid (renders on GitHub)</summary>',
+    '',
+    renderMermaidChart(chart),
+    '',
+    '</details>',
+  ].join('\n');
 }
 
 function renderClaimSection(v: ClaimVerdict, charts: readonly ChartData[], hostCpus: number): string {
@@ -303,7 +353,10 @@ export interface ControlResult {
 export function controlResults(analysis: RunAnalysis): ControlResult[] {
   const out: ControlResult[] = [];
   for (const scenario of new Set(analysis.cells.map((c) => c.cell.scenario))) {
-    const pair = controlPair(analysis.cells.map((c) => c.cell), scenario);
+    const pair = controlPair(
+      analysis.cells.map((c) => c.cell),
+      scenario,
+    );
     if (pair === null) continue;
     const original = analysis.cells.find((c) => c.cell.id === pair.original.id) as CellAnalysis;
     const control = analysis.cells.find((c) => c.cell.id === pair.control.id) as CellAnalysis;
@@ -320,7 +373,9 @@ function renderControls(results: readonly ControlResult[]): string {
   const rows = results.map((r) => [
     r.scenario,
     metricLabel(r.metric),
-    r.difference.relativePct === null || r.difference.relativeCi === null ? '—' : `${formatPct(r.difference.relativePct)} [${formatPct(r.difference.relativeCi.low)}, ${formatPct(r.difference.relativeCi.high)}]`,
+    r.difference.relativePct === null || r.difference.relativeCi === null
+      ? '—'
+      : `${formatPct(r.difference.relativePct)} [${formatPct(r.difference.relativeCi.low)}, ${formatPct(r.difference.relativeCi.high)}]`,
     r.difference.significant ? '**significant** (a false positive)' : '~',
   ]);
   const significant = results.filter((r) => r.difference.significant).length;
@@ -339,11 +394,19 @@ function renderExecution(record: RunRecord): string {
     const calibration = record.calibration?.find((c) => c.scenario === sc.name);
     const cells = record.plan.cells.filter((c) => c.scenario === sc.name);
     const load = cells[0]?.load;
-    const rate = load?.model === 'open' ? `${formatNumber(load.ratePerSec)} req/s` : load?.model === 'closed' ? `closed, ${load.connections} connections` : load?.model ?? '—';
+    const rate =
+      load?.model === 'open'
+        ? `${formatNumber(load.ratePerSec)} req/s`
+        : load?.model === 'closed'
+          ? `closed, ${load.connections} connections`
+          : (load?.model ?? '—');
     const point = calibration
       ? `${rate} = ${Math.round(calibration.fraction * 100)}% of the lowest capacity (${calibration.cells.map((c) => `${c.capacityRps ?? 'none'} req/s, ramp stopped at ${c.knee}`).join('; ')})`
       : rate;
-    const cpus = sc.placement === 'shared' || record.placement.serviceCpus === null ? 'all CPUs, shared with the generator' : `CPU ${record.placement.serviceCpus} (generator on ${record.placement.generatorCpus})`;
+    const cpus =
+      sc.placement === 'shared' || record.placement.serviceCpus === null
+        ? 'all CPUs, shared with the generator'
+        : `CPU ${record.placement.serviceCpus} (generator on ${record.placement.generatorCpus})`;
     return [sc.name, sc.execution === 'duet' ? 'duet (cells of a round at once, compared as pairs)' : 'sequential (interleaved rounds)', cpus, point];
   });
   return table(['scenario', 'execution', 'service CPUs', 'operating point'], rows);
@@ -366,7 +429,11 @@ export function smallestReportedEffect(verdicts: readonly ClaimVerdict[]): { pct
 
 /** The drift reference's figures, and a warning for the top of the report when drift exceeds an effect. */
 export function renderDrift(drift: readonly DriftMeasure[], verdicts: readonly ClaimVerdict[]): { warning: string | null; section: string } {
-  if (drift.length === 0) return { warning: null, section: 'No drift reference in this run (`default` and `full` runs measure one cell at the start, the middle and the end of the planned rounds).' };
+  if (drift.length === 0)
+    return {
+      warning: null,
+      section: 'No drift reference in this run (`default` and `full` runs measure one cell at the start, the middle and the end of the planned rounds).',
+    };
   const smallest = smallestReportedEffect(verdicts);
   const lines = drift.map((d) => {
     const values = d.values.map((v) => formatMetricValue(d.metric, v.value)).join(' → ');
@@ -401,11 +468,22 @@ function renderEnvironment(record: RunRecord): string {
     ['Kubernetes / kind', `${f.kubernetesVersion ?? '—'} / ${f.kindVersion ?? '—'}`],
     ['Node / k6', `${f.nodeVersion} / ${f.k6Version ?? '—'}`],
     ['load generator', record.loadGenerator],
-    ['placement', `${record.placement.note} (service CPUs ${record.placement.serviceCpus ?? 'any'}, generator CPUs ${record.placement.generatorCpus ?? 'any'})`],
+    [
+      'placement',
+      `${record.placement.note} (service CPUs ${record.placement.serviceCpus ?? 'any'}, generator CPUs ${record.placement.generatorCpus ?? 'any'})`,
+    ],
     ['git', f.gitSha ?? 'unknown'],
-    ['images', Object.entries(f.images).map(([tag, id]) => `${tag} ${id.slice(0, 19)}`).join(', ') || '—'],
+    [
+      'images',
+      Object.entries(f.images)
+        .map(([tag, id]) => `${tag} ${id.slice(0, 19)}`)
+        .join(', ') || '—',
+    ],
   ];
-  return table(['', ''], rows.map(([k, v]) => [k, v]));
+  return table(
+    ['', ''],
+    rows.map(([k, v]) => [k, v]),
+  );
 }
 
 function renderMethod(record: RunRecord, analysis: RunAnalysis): string {
@@ -413,7 +491,7 @@ function renderMethod(record: RunRecord, analysis: RunAnalysis): string {
   return [
     `- Command: \`${record.argv.join(' ')}\`; seed ${record.seed}; repeats of all cells interleaved in a seeded order.`,
     `- Per cell and metric: median of the completed repeats with a ${CONFIDENCE_LEVEL * 100}% percentile-bootstrap CI (${BOOTSTRAP_RESAMPLES} resamples, seed ${analysis.seed}); invalid, failed, skipped and died repeats (the service was OOM-killed or exited) are counted, never used; OOM kills are counted over every repeat.`,
-    '- Two P99s, named as what they are: the *per-repeat P99* (each repeat\'s own P99; a cell\'s figure is the median over its repeats, and verdicts compare these) and the *pooled P99* (the P99 of all the cell\'s requests together, from the merged HDR histograms, shown in the outcomes table).',
+    "- Two P99s, named as what they are: the *per-repeat P99* (each repeat's own P99; a cell's figure is the median over its repeats, and verdicts compare these) and the *pooled P99* (the P99 of all the cell's requests together, from the merged HDR histograms, shown in the outcomes table).",
     `- Baseline vs treatment: one method for the change, its interval and significance: the Hodges–Lehmann ratio (median of all pairwise treatment/baseline ratios, as a % change) with the distribution-free ${CONFIDENCE_LEVEL * 100}% interval that inverts the two-sided Mann–Whitney test (exact below 50 values a side); significant ⇔ the interval excludes 0 ⇔ p ≤ ${ALPHA}, else \`~\`. 3 values a side reach at most a 90% interval, so nothing is significant; 5 a side reach p = 0.008.`,
     `- Within a claim the p-values of its judged figures are Holm-adjusted (column p (Holm)) and each interval is widened to the matching level 1 − ${ALPHA}·p/p̃, named in the reason, so a figure is significant after the correction exactly when its interval excludes 0.`,
     `- Verdicts: confirmed = the interval excludes 0 on the claimed side and contains the claimed change or lies beyond it; weaker than claimed = it excludes 0 on the claimed side but lies entirely short of the claim; refuted = it lies entirely on the other side, or inside ±${NO_EFFECT_MARGIN_PCT}% (at most half the claim) around no effect, or a no-op setting; inconclusive = anything else (the reason says which effects the interval rules out), or fewer than ${MIN_REPEATS_DIRECTIONAL} completed repeats a side. A claim with several figures takes the worst of them.`,
@@ -438,11 +516,19 @@ function renderLimits(record: RunRecord, analysis: RunAnalysis, verdicts: readon
     limits.push(`Not measurable on ${analysis.target}: ${notMeasurable.map((v) => `\`${v.claim.id}\` (needs ${describeCoverage(v.coverage)})`).join(', ')}.`);
   }
   const short = analysis.cells.filter((c) => !c.enough);
-  if (short.length > 0) limits.push(`Cells with too few completed repeats for a verdict: ${short.map((c) => `${c.cell.id} (${c.counts.completed}/${c.requiredRepeats})`).join(', ')}.`);
+  if (short.length > 0)
+    limits.push(
+      `Cells with too few completed repeats for a verdict: ${short.map((c) => `${c.cell.id} (${c.counts.completed}/${c.requiredRepeats})`).join(', ')}.`,
+    );
   return [...new Set(limits)].map((l) => `- ${l}`).join('\n');
 }
 
-export async function renderMarkdownReport(record: RunRecord, analysis: RunAnalysis, verdicts: readonly ClaimVerdict[], gcBench: GcBenchResult | null = null): Promise<MarkdownReport> {
+export async function renderMarkdownReport(
+  record: RunRecord,
+  analysis: RunAnalysis,
+  verdicts: readonly ClaimVerdict[],
+  gcBench: GcBenchResult | null = null,
+): Promise<MarkdownReport> {
   const charts = buildCharts(analysis);
   const controls = controlResults(analysis);
   const drift = renderDrift(measureDrift(record), verdicts);
@@ -459,7 +545,12 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     '',
     ...record.limits.filter((l) => l.startsWith('The host was busy')).map((l) => `> **Disturbed run.** ${l}\n`),
     ...(controls.some((c) => c.difference.significant)
-      ? [`> **The A/A control came out significant** for ${controls.filter((c) => c.difference.significant).map((c) => `${c.scenario} ${metricLabel(c.metric)}`).join(', ')}: in this run the noise of those figures exceeds their stated intervals; read their verdicts with that in mind.\n`]
+      ? [
+          `> **The A/A control came out significant** for ${controls
+            .filter((c) => c.difference.significant)
+            .map((c) => `${c.scenario} ${metricLabel(c.metric)}`)
+            .join(', ')}: in this run the noise of those figures exceeds their stated intervals; read their verdicts with that in mind.\n`,
+        ]
       : []),
     ...(drift.warning === null ? [] : [drift.warning]),
     '## Verdicts',
@@ -472,7 +563,13 @@ export async function renderMarkdownReport(record: RunRecord, analysis: RunAnaly
     ...renderOtherCharts(verdicts, charts),
     ...(gcBench === null
       ? []
-      : ['## Standard GC benchmark', '', 'Beside the service-level Green Tea result: a GC-bound Go benchmark this project did not write, on the same machine.', '', renderGcBench(gcBench)]),
+      : [
+          '## Standard GC benchmark',
+          '',
+          'Beside the service-level Green Tea result: a GC-bound Go benchmark this project did not write, on the same machine.',
+          '',
+          renderGcBench(gcBench),
+        ]),
     '## Repeats',
     '',
     renderRepeats(analysis),

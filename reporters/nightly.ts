@@ -45,8 +45,11 @@ export function renderRegressionTable(rows: readonly RegressionRow[]): string {
   const lines = ['| cell | metric | baseline | current | change | p | n |', '|---|---|---|---|---|---|---|'];
   for (const r of rows) {
     const value = (v: number) => (isMetricName(r.metric) ? formatMetricValue(r.metric, v) : String(v));
-    const change = r.relativePct === null ? `${value(r.baselineMedian)} → ${value(r.currentMedian)}` : `${r.relativePct >= 0 ? '+' : ''}${r.relativePct.toFixed(1)}%`;
-    lines.push(`| ${r.cell} | ${r.metric}${r.gating ? '' : ' (not gating)'} | ${value(r.baselineMedian)} | ${value(r.currentMedian)} | **${change}** | ${r.p < 0.001 ? '<0.001' : r.p.toFixed(3)} | ${r.n[0]}+${r.n[1]} |`);
+    const change =
+      r.relativePct === null ? `${value(r.baselineMedian)} → ${value(r.currentMedian)}` : `${r.relativePct >= 0 ? '+' : ''}${r.relativePct.toFixed(1)}%`;
+    lines.push(
+      `| ${r.cell} | ${r.metric}${r.gating ? '' : ' (not gating)'} | ${value(r.baselineMedian)} | ${value(r.currentMedian)} | **${change}** | ${r.p < 0.001 ? '<0.001' : r.p.toFixed(3)} | ${r.n[0]}+${r.n[1]} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -101,7 +104,9 @@ function verdictLine(outcomes: readonly TargetOutcome[], code: ExitCode, failOnD
       return '**Result: invalid load** — in some cells the load generator missed the rate or was saturated; no verdict for them.';
     default:
       if (outcomes.some((o) => o.state === 'failed')) return '**Result: failed** — a step failed (see below).';
-      return measured.length === 0 ? '**Result: nothing measured** — no target could run (see Skipped).' : '**Result: failed** — `bench compare` failed (see below).';
+      return measured.length === 0
+        ? '**Result: nothing measured** — no target could run (see Skipped).'
+        : '**Result: failed** — `bench compare` failed (see below).';
   }
 }
 
@@ -124,7 +129,15 @@ function cap(text: string, max: number): string {
 }
 
 /** The markdown summary of the job (pure). */
-export function renderNightlySummary(input: { profile: string; startedAt: string; outDir: string; outcomes: readonly TargetOutcome[]; exitCode: ExitCode; failOnDrift: boolean; baselinesDir: string }): string {
+export function renderNightlySummary(input: {
+  profile: string;
+  startedAt: string;
+  outDir: string;
+  outcomes: readonly TargetOutcome[];
+  exitCode: ExitCode;
+  failOnDrift: boolean;
+  baselinesDir: string;
+}): string {
   const { outcomes } = input;
   const lines: string[] = [
     `# Nightly benchmark — profile ${input.profile}`,
@@ -138,10 +151,13 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
   ];
   for (const o of outcomes) {
     if (o.state === 'skipped') lines.push(`| ${o.target} | — | — | skipped | — |`);
-    else if (o.state === 'failed') lines.push(`| ${o.target} | ${o.runDir === null ? '—' : `\`${o.runDir}\``} | — | **${o.stage} failed (exit ${o.exitCode})** | — |`);
+    else if (o.state === 'failed')
+      lines.push(`| ${o.target} | ${o.runDir === null ? '—' : `\`${o.runDir}\``} | — | **${o.stage} failed (exit ${o.exitCode})** | — |`);
     else {
       const worse = newWorseChanges(o.trends);
-      lines.push(`| ${o.target} | \`${o.runDir}\` | ${o.counts.completed} / ${o.counts.invalid} / ${o.counts.failed} / ${o.counts.died} | ${compareCell(o.compare)} | ${o.trends === null ? 'history off' : worse.length === 0 ? 'none' : `**${worse.length}**`} |`);
+      lines.push(
+        `| ${o.target} | \`${o.runDir}\` | ${o.counts.completed} / ${o.counts.invalid} / ${o.counts.failed} / ${o.counts.died} | ${compareCell(o.compare)} | ${o.trends === null ? 'history off' : worse.length === 0 ? 'none' : `**${worse.length}**`} |`,
+      );
     }
   }
   const budget = Math.floor(900_000 / Math.max(1, outcomes.length * 3));
@@ -162,7 +178,12 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
     } else {
       if (o.compare.regressions.length > 0) {
         const gating = o.compare.regressions.filter((r) => r.gating).length;
-        lines.push(`### Regressions (${gating} gating${gating === o.compare.regressions.length ? '' : `, ${o.compare.regressions.length - gating} reported only`})`, '', renderRegressionTable(o.compare.regressions), '');
+        lines.push(
+          `### Regressions (${gating} gating${gating === o.compare.regressions.length ? '' : `, ${o.compare.regressions.length - gating} reported only`})`,
+          '',
+          renderRegressionTable(o.compare.regressions),
+          '',
+        );
       }
       lines.push(`<details><summary>full comparison (bench compare)</summary>\n\n${cap(demoteHeadings(o.compare.markdown, 2), budget)}\n\n</details>`);
     }
@@ -170,7 +191,11 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
       lines.push('', `## ${o.target}: history (${o.historyRuns} run(s) of this environment)`, '', renderDriftMarkdown(o.trends, o.historyRuns));
     }
     lines.push('', `## ${o.target}: report`, '');
-    lines.push(o.report === null ? `\`bench run\` wrote no report.md in \`${o.runDir}\`; the record is \`${o.runDir}/results.json\`.` : `<details><summary>report.md of ${o.runId}</summary>\n\n${cap(demoteHeadings(o.report, 2), budget)}\n\n</details>`);
+    lines.push(
+      o.report === null
+        ? `\`bench run\` wrote no report.md in \`${o.runDir}\`; the record is \`${o.runDir}/results.json\`.`
+        : `<details><summary>report.md of ${o.runId}</summary>\n\n${cap(demoteHeadings(o.report, 2), budget)}\n\n</details>`,
+    );
   }
   const skipped = outcomes.filter((o) => o.state === 'skipped');
   if (skipped.length > 0) {
@@ -183,4 +208,3 @@ export function renderNightlySummary(input: { profile: string; startedAt: string
 export function collapseDetails(markdown: string): string {
   return markdown.replace(/<details><summary>([^<]*)<\/summary>[\s\S]*?<\/details>/g, '($1: see summary.md)');
 }
-

@@ -40,7 +40,9 @@ describe('markdown report: outcomes and inflated figures', () => {
     const markdown = await render(recordWithDeathsAndThrottling());
     expect(markdown).toContain('| cell | completed | invalid | failed | skipped | died | needed | pooled P99 | problems |');
     const row = markdown.split('\n').find((l) => l.startsWith('| gomemlimit/cpuLimit=1,memLimitMiB=192,gomemlimit=unset'))!;
-    expect(row).toBe('| gomemlimit/cpuLimit=1,memLimitMiB=192,gomemlimit=unset,workload=memory,liveHeapMiB=110 | 0 | 0 | 0 | 0 | **5** (5 OOM) | 3 (short) | — | died: OOM-killed at 3.2 s (exit code 137) |');
+    expect(row).toBe(
+      '| gomemlimit/cpuLimit=1,memLimitMiB=192,gomemlimit=unset,workload=memory,liveHeapMiB=110 | 0 | 0 | 0 | 0 | **5** (5 OOM) | 3 (short) | — | died: OOM-killed at 3.2 s (exit code 137) |',
+    );
   });
   test('the gomemlimit section shows OOM kills per cell as counted over every repeat', async () => {
     const markdown = await render(recordWithDeathsAndThrottling());
@@ -49,13 +51,19 @@ describe('markdown report: outcomes and inflated figures', () => {
   });
   test('the GC builds are charted on both GC shares and on CPU per 1000 requests', () => {
     const names = buildCharts(analyseRun(recordWithDeathsAndThrottling())).map((c) => c.name);
-    expect(names.filter((n) => n.startsWith('greentea-') && !n.includes('latency'))).toEqual(['greentea-gcCpuShare.svg', 'greentea-gcCpuShareNoIdle.svg', 'greentea-cpuMsPer1k.svg']);
+    expect(names.filter((n) => n.startsWith('greentea-') && !n.includes('latency'))).toEqual([
+      'greentea-gcCpuShare.svg',
+      'greentea-gcCpuShareNoIdle.svg',
+      'greentea-cpuMsPer1k.svg',
+    ]);
   });
   test('a GC CPU check says where throttling inflates the figure', async () => {
     const markdown = await render(recordWithDeathsAndThrottling());
     expect(markdown).toContain(
       'GC CPU inflated by throttling in gc=default (3 of 5 repeats, up to 19% of periods): more than 2% of CFS periods were throttled',
     );
-    expect(await render(parseRunRecord(readFileSync(new URL('../test/fixtures/record-docker-smoke.json', import.meta.url), 'utf8'), 'fixture'))).not.toContain('GC CPU inflated by throttling');
+    expect(await render(parseRunRecord(readFileSync(new URL('../test/fixtures/record-docker-smoke.json', import.meta.url), 'utf8'), 'fixture'))).not.toContain(
+      'GC CPU inflated by throttling',
+    );
   });
 });

@@ -51,7 +51,17 @@ describe('markdown report (frozen hand-written fixtures, fixed seed)', () => {
     const { record, analysis, verdicts } = inputs('record-docker-smoke');
     const { markdown } = await renderMarkdownReport(record, analysis, verdicts);
     const sections = [...markdown.matchAll(/^## (.+)$/gm)].map((m) => m[1]);
-    expect(sections).toEqual(['Verdicts', 'Claims', 'Repeats', 'A/A control', 'Execution and operating points', 'Drift', 'Environment', 'Method', 'Honest limits']);
+    expect(sections).toEqual([
+      'Verdicts',
+      'Claims',
+      'Repeats',
+      'A/A control',
+      'Execution and operating points',
+      'Drift',
+      'Environment',
+      'Method',
+      'Honest limits',
+    ]);
     const table = markdown.slice(markdown.indexOf('## Verdicts'), markdown.indexOf('## Claims'));
     for (const claim of claimsCatalog) expect(table, claim.id).toContain(`[\`${claim.id}\`]`);
     expect(markdown).toContain('HAND-WRITTEN FIXTURE');
@@ -113,5 +123,7 @@ test('compare markdown', () => {
   expect(md).toContain('# Compare: fixture-docker-smoke → fixture-worse');
   // 3 repeats per side reach at most a 90% interval: the doubling is shown with it, as `~`, not a regression.
   expect(md).toContain('**No regression.**');
-  expect(md).toContain('| gogc/cpuLimit=1,gogc=unset,workload=alloc,liveHeapMiB=32 | 0.3 cores ±0.667% | 0.6 cores ±0.667% | +100% [+97.4%, +103%] (a 90% interval: 99.5% is out of reach) ~ | p=1.000 | 3+3 | ~ |');
+  expect(md).toContain(
+    '| gogc/cpuLimit=1,gogc=unset,workload=alloc,liveHeapMiB=32 | 0.3 cores ±0.667% | 0.6 cores ±0.667% | +100% [+97.4%, +103%] (a 90% interval: 99.5% is out of reach) ~ | p=1.000 | 3+3 | ~ |',
+  );
 });

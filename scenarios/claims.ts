@@ -145,15 +145,36 @@ export const claimsCatalog: ClaimSpec[] = [
         scenario: 'gomaxprocs',
         targets: ALL,
         checks: [
-          { kind: 'effect', label: 'throughput at saturation, container-aware vs unaware', metric: 'throughputRps', baseline: { maxprocs: 'unaware(8)' }, treatment: { maxprocs: 'auto' }, claimedChangePct: 36 },
+          {
+            kind: 'effect',
+            label: 'throughput at saturation, container-aware vs unaware',
+            metric: 'throughputRps',
+            baseline: { maxprocs: 'unaware(8)' },
+            treatment: { maxprocs: 'auto' },
+            claimedChangePct: 36,
+          },
         ],
       },
       {
         scenario: 'gomaxprocs-fixed-rate',
         targets: ALL,
         checks: [
-          { kind: 'effect', label: 'per-repeat P99 latency at a fixed rate, container-aware vs unaware', metric: 'latencyP99Ms', baseline: { maxprocs: 'unaware(8)' }, treatment: { maxprocs: 'auto' }, claimedChangePct: null },
-          { kind: 'effect', label: 'throttled periods at a fixed rate, container-aware vs unaware', metric: 'throttledPeriodRatio', baseline: { maxprocs: 'unaware(8)' }, treatment: { maxprocs: 'auto' }, claimedChangePct: null },
+          {
+            kind: 'effect',
+            label: 'per-repeat P99 latency at a fixed rate, container-aware vs unaware',
+            metric: 'latencyP99Ms',
+            baseline: { maxprocs: 'unaware(8)' },
+            treatment: { maxprocs: 'auto' },
+            claimedChangePct: null,
+          },
+          {
+            kind: 'effect',
+            label: 'throttled periods at a fixed rate, container-aware vs unaware',
+            metric: 'throttledPeriodRatio',
+            baseline: { maxprocs: 'unaware(8)' },
+            treatment: { maxprocs: 'auto' },
+            claimedChangePct: null,
+          },
         ],
       },
     ],
@@ -169,7 +190,11 @@ export const claimsCatalog: ClaimSpec[] = [
     targets: ALL,
     chartMetrics: ['gcCpuShare', 'cpuMsPer1k', 'throttledPeriodRatio'],
     measurements: [
-      { scenario: 'greentea', targets: ALL, checks: [{ kind: 'effect', label: 'GC CPU share (no idle marking)', metric: 'gcCpuShareNoIdle', ...GREEN_TEA, claimedChangePct: -40 }] },
+      {
+        scenario: 'greentea',
+        targets: ALL,
+        checks: [{ kind: 'effect', label: 'GC CPU share (no idle marking)', metric: 'gcCpuShareNoIdle', ...GREEN_TEA, claimedChangePct: -40 }],
+      },
     ],
   },
   {
@@ -191,7 +216,11 @@ export const claimsCatalog: ClaimSpec[] = [
           { kind: 'effect', label: 'per-repeat P99 latency', metric: 'latencyP99Ms', ...GREEN_TEA, claimedChangePct: -30 },
         ],
       },
-      { scenario: 'greentea', targets: ['docker'], checks: [{ kind: 'effect', label: 'pods (capacity model)', metric: 'podsModel', ...GREEN_TEA, claimedChangePct: -30 }] },
+      {
+        scenario: 'greentea',
+        targets: ['docker'],
+        checks: [{ kind: 'effect', label: 'pods (capacity model)', metric: 'podsModel', ...GREEN_TEA, claimedChangePct: -30 }],
+      },
       { scenario: 'hpa', targets: K8S, checks: [{ kind: 'effect', label: 'max replicas (HPA)', metric: 'maxReplicas', ...GREEN_TEA, claimedChangePct: -30 }] },
     ],
   },
@@ -207,7 +236,17 @@ export const claimsCatalog: ClaimSpec[] = [
       {
         scenario: 'image-size',
         targets: ['docker'],
-        checks: [{ kind: 'absolute', label: 'stripped scratch image', metric: 'imageBytes', select: { stripped: true, gc: 'default' }, relation: 'about', value: 12 * MB, tolerancePct: 25 }],
+        checks: [
+          {
+            kind: 'absolute',
+            label: 'stripped scratch image',
+            metric: 'imageBytes',
+            select: { stripped: true, gc: 'default' },
+            relation: 'about',
+            value: 12 * MB,
+            tolerancePct: 25,
+          },
+        ],
       },
     ],
   },
@@ -217,7 +256,8 @@ export const claimsCatalog: ClaimSpec[] = [
     section: 'Serverless 应用 · FAQ Q4',
     quote: '- 启动速度: < 100ms / - 内存占用: ~50MB · | **Go 1.23+** | **120ms** | **50MB** ⭐ |',
     documentSays: 'start < 100 ms, memory ~50 MB',
-    correctedFact: 'no official figure; a Go claim, so judged on the Go process (its Go start → its open listener, reported by the service), with process created → ready (adds the container runtime’s set-up before exec), container start → ready and pod created → Ready beside it as context',
+    correctedFact:
+      'no official figure; a Go claim, so judged on the Go process (its Go start → its open listener, reported by the service), with process created → ready (adds the container runtime’s set-up before exec), container start → ready and pod created → Ready beside it as context',
     targets: ALL,
     chartMetrics: ['processReadyMs', 'processCreatedReadyMs', 'startupMs', 'podReadyMs'],
     measurements: [
@@ -225,14 +265,32 @@ export const claimsCatalog: ClaimSpec[] = [
         scenario: 'cold-start',
         targets: ['docker'],
         checks: [
-          { kind: 'absolute', label: 'process start → ready', metric: 'processReadyMs', select: { gc: 'default' }, relation: 'below', value: 100, context: ['processCreatedReadyMs', 'startupMs'] },
+          {
+            kind: 'absolute',
+            label: 'process start → ready',
+            metric: 'processReadyMs',
+            select: { gc: 'default' },
+            relation: 'below',
+            value: 100,
+            context: ['processCreatedReadyMs', 'startupMs'],
+          },
           { kind: 'absolute', label: 'idle RSS', metric: 'idleRssBytes', select: { gc: 'default' }, relation: 'about', value: 50 * MB, tolerancePct: 25 },
         ],
       },
       {
         scenario: 'pod-startup',
         targets: K8S,
-        checks: [{ kind: 'absolute', label: 'process start → ready', metric: 'processReadyMs', select: { gc: 'default' }, relation: 'below', value: 100, context: ['processCreatedReadyMs', 'startupMs', 'podReadyMs'] }],
+        checks: [
+          {
+            kind: 'absolute',
+            label: 'process start → ready',
+            metric: 'processReadyMs',
+            select: { gc: 'default' },
+            relation: 'below',
+            value: 100,
+            context: ['processCreatedReadyMs', 'startupMs', 'podReadyMs'],
+          },
+        ],
       },
     ],
   },
@@ -242,7 +300,8 @@ export const claimsCatalog: ClaimSpec[] = [
     section: 'greentea GC',
     quote: '- 结果: 更稳定的指标，更少的"抖动"扩缩容',
     documentSays: 'more stable metrics, less scaling jitter',
-    correctedFact: 'unsupported. Measured with the HPA behavior set explicitly: a 60 s scale-down stabilization window (Kubernetes default 300 s, longer than the scenario’s 150 s low phase, would make direction changes 0 by construction); maxReplicas 8, above what the load needs, and a repeat that reaches it is not used',
+    correctedFact:
+      'unsupported. Measured with the HPA behavior set explicitly: a 60 s scale-down stabilization window (Kubernetes default 300 s, longer than the scenario’s 150 s low phase, would make direction changes 0 by construction); maxReplicas 8, above what the load needs, and a repeat that reaches it is not used',
     targets: K8S,
     measurements: [
       {
@@ -261,7 +320,8 @@ export const claimsCatalog: ClaimSpec[] = [
     section: 'Horizontal Pod Autoscaler (HPA)',
     quote: '- ✅ 减少"抖动"扩缩容 / - ✅ 成本降低 **~30%** · | Pod 数量 | 10 | 7 | -30% |',
     documentSays: 'fewer pods for the same load (10 → 7), cost −30%',
-    correctedFact: 'unsupported. On kind: max replicas and replica-seconds with maxReplicas 8 (above what the load needs; a repeat that reaches it is not used) and a 60 s scale-down window; on Docker: the capacity model',
+    correctedFact:
+      'unsupported. On kind: max replicas and replica-seconds with maxReplicas 8 (above what the load needs; a repeat that reaches it is not used) and a 60 s scale-down window; on Docker: the capacity model',
     targets: ALL,
     measurements: [
       {
@@ -272,7 +332,11 @@ export const claimsCatalog: ClaimSpec[] = [
           { kind: 'effect', label: 'replica-seconds', metric: 'replicaSeconds', ...GREEN_TEA, claimedChangePct: -30 },
         ],
       },
-      { scenario: 'greentea', targets: ['docker'], checks: [{ kind: 'effect', label: 'pods (capacity model)', metric: 'podsModel', ...GREEN_TEA, claimedChangePct: -30 }] },
+      {
+        scenario: 'greentea',
+        targets: ['docker'],
+        checks: [{ kind: 'effect', label: 'pods (capacity model)', metric: 'podsModel', ...GREEN_TEA, claimedChangePct: -30 }],
+      },
     ],
   },
   {
@@ -291,8 +355,20 @@ export const claimsCatalog: ClaimSpec[] = [
         targets: ALL,
         checks: [
           { kind: 'oom-kills', label: 'OOM kills at 100%', select: { gomemlimit: '100%' }, atMost: 0 },
-          { kind: 'no-worse', label: 'per-repeat P99 latency, 100% vs 90%', metric: 'latencyP99Ms', baseline: { gomemlimit: '90%' }, treatment: { gomemlimit: '100%' } },
-          { kind: 'no-worse', label: 'GC CPU share (no idle marking), 100% vs 90%', metric: 'gcCpuShareNoIdle', baseline: { gomemlimit: '90%' }, treatment: { gomemlimit: '100%' } },
+          {
+            kind: 'no-worse',
+            label: 'per-repeat P99 latency, 100% vs 90%',
+            metric: 'latencyP99Ms',
+            baseline: { gomemlimit: '90%' },
+            treatment: { gomemlimit: '100%' },
+          },
+          {
+            kind: 'no-worse',
+            label: 'GC CPU share (no idle marking), 100% vs 90%',
+            metric: 'gcCpuShareNoIdle',
+            baseline: { gomemlimit: '90%' },
+            treatment: { gomemlimit: '100%' },
+          },
         ],
       },
     ],
@@ -311,14 +387,30 @@ export const claimsCatalog: ClaimSpec[] = [
         targets: ['docker'],
         checks: [
           // The document's recipe: a drain (preStop's role) longer than the endpoint-removal delay, then Shutdown.
-          { kind: 'no-failures', label: 'failed requests through SIGTERM, drain + graceful', metric: 'failedRequests', exposureMetric: 'requestsExposed', select: { graceful: true, drainMs: 2000 }, maxFailureRate: DROP_RATE_THRESHOLD, context: [{ graceful: true, drainMs: 0 }, { graceful: false }] },
+          {
+            kind: 'no-failures',
+            label: 'failed requests through SIGTERM, drain + graceful',
+            metric: 'failedRequests',
+            exposureMetric: 'requestsExposed',
+            select: { graceful: true, drainMs: 2000 },
+            maxFailureRate: DROP_RATE_THRESHOLD,
+            context: [{ graceful: true, drainMs: 0 }, { graceful: false }],
+          },
         ],
       },
       {
         scenario: 'rollout',
         targets: K8S,
         checks: [
-          { kind: 'no-failures', label: 'failed requests in a rollout, preStop + graceful', metric: 'failedRequests', exposureMetric: 'requestsExposed', select: { graceful: true, drainMs: 5000 }, maxFailureRate: DROP_RATE_THRESHOLD, context: [{ graceful: true, drainMs: 0 }, { graceful: false }] },
+          {
+            kind: 'no-failures',
+            label: 'failed requests in a rollout, preStop + graceful',
+            metric: 'failedRequests',
+            exposureMetric: 'requestsExposed',
+            select: { graceful: true, drainMs: 5000 },
+            maxFailureRate: DROP_RATE_THRESHOLD,
+            context: [{ graceful: true, drainMs: 0 }, { graceful: false }],
+          },
         ],
       },
     ],
@@ -335,7 +427,16 @@ export const claimsCatalog: ClaimSpec[] = [
       {
         scenario: 'gogc',
         targets: ALL,
-        checks: [{ kind: 'no-op', label: 'GOGC=100 vs unset', settingMetric: 'gogcPercent', baseline: { gogc: 'unset' }, treatment: { gogc: 100 }, metrics: ['gcCpuShare', 'latencyP99Ms', 'cpuCores'] }],
+        checks: [
+          {
+            kind: 'no-op',
+            label: 'GOGC=100 vs unset',
+            settingMetric: 'gogcPercent',
+            baseline: { gogc: 'unset' },
+            treatment: { gogc: 100 },
+            metrics: ['gcCpuShare', 'latencyP99Ms', 'cpuCores'],
+          },
+        ],
       },
     ],
   },

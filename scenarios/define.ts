@@ -172,28 +172,36 @@ const matrixSchema = z
 export type MatrixInput = z.input<typeof matrixSchema>;
 
 const loadSchema = z.discriminatedUnion('model', [
-  z.object({
-    model: z.literal('closed'),
-    connections: z.number().int().positive(),
-    warmupMs: z.number().int().min(0),
-    durationMs: z.number().int().positive(),
-  }).strict(),
-  z.object({
-    model: z.literal('open'),
-    ratePerSec: positive('ratePerSec'),
-    capacityFraction: z.number().gt(0, 'capacityFraction must be > 0').max(0.9, 'capacityFraction must be ≤ 0.9 (an operating point below saturation)').optional(),
-    connections: z.number().int().positive(),
-    warmupMs: z.number().int().min(0),
-    durationMs: z.number().int().positive(),
-  }).strict(),
-  z.object({
-    model: z.literal('stages'),
-    connections: z.number().int().positive(),
-    warmupMs: z.number().int().min(0),
-    stages: z
-      .array(z.object({ durationMs: z.number().int().positive(), ratePerSec: z.number().min(0) }).strict())
-      .nonempty(),
-  }).strict(),
+  z
+    .object({
+      model: z.literal('closed'),
+      connections: z.number().int().positive(),
+      warmupMs: z.number().int().min(0),
+      durationMs: z.number().int().positive(),
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal('open'),
+      ratePerSec: positive('ratePerSec'),
+      capacityFraction: z
+        .number()
+        .gt(0, 'capacityFraction must be > 0')
+        .max(0.9, 'capacityFraction must be ≤ 0.9 (an operating point below saturation)')
+        .optional(),
+      connections: z.number().int().positive(),
+      warmupMs: z.number().int().min(0),
+      durationMs: z.number().int().positive(),
+    })
+    .strict(),
+  z
+    .object({
+      model: z.literal('stages'),
+      connections: z.number().int().positive(),
+      warmupMs: z.number().int().min(0),
+      stages: z.array(z.object({ durationMs: z.number().int().positive(), ratePerSec: z.number().min(0) }).strict()).nonempty(),
+    })
+    .strict(),
 ]);
 
 const profileOverrideSchema = z

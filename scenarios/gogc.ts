@@ -11,10 +11,15 @@ export default defineScenario({
   execution: 'duet',
   targets: ['docker', 'kind', 'kubernetes'],
   default: true,
-  matrix: { gogc: ['unset', 100], cpuLimit: [0.5],
+  matrix: {
+    gogc: ['unset', 100],
+    cpuLimit: [0.5],
     // as Go sets it for a 0.5-CPU limit on any node (max(2, ceil(limit))); the service's cpuset of one
     // CPU beside the generator would otherwise make it 1
-    maxprocs: [2], liveHeapMiB: [32], workload: ['alloc'] },
+    maxprocs: [2],
+    liveHeapMiB: [32],
+    workload: ['alloc'],
+  },
   load: { model: 'open', ratePerSec: 100, capacityFraction: 0.5, connections: 64, warmupMs: 2000, durationMs: 6000 },
   repeats: 8,
   profiles: {

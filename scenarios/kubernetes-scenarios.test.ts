@@ -16,8 +16,16 @@ describe('Kubernetes-only scenarios', () => {
   it('hpa: default vs nogreenteagc × container-aware vs unaware, staged load with a step and a ramp', () => {
     const resolved = resolveScenario(validateScenario(hpa, 'scenarios/hpa.ts'), 'default');
     const cells = expandMatrix(resolved);
-    expect(cells.map((c) => `${c.settings.gc}/${c.settings.maxprocs}`).sort()).toEqual(['default/auto', 'default/unaware(8)', 'nogreenteagc/auto', 'nogreenteagc/unaware(8)']);
-    expect(cells.every((c) => c.settings.cpuRequest === 0.25), 'HPA utilisation is relative to a request').toBe(true);
+    expect(cells.map((c) => `${c.settings.gc}/${c.settings.maxprocs}`).sort()).toEqual([
+      'default/auto',
+      'default/unaware(8)',
+      'nogreenteagc/auto',
+      'nogreenteagc/unaware(8)',
+    ]);
+    expect(
+      cells.every((c) => c.settings.cpuRequest === 0.25),
+      'HPA utilisation is relative to a request',
+    ).toBe(true);
     const load = resolved.load;
     expect(load.model).toBe('stages');
     if (load.model !== 'stages') return;

@@ -74,7 +74,10 @@ describe('createPlan', () => {
     expect(plan.order).toHaveLength(12);
     for (let round = 0; round < 3; round++) {
       const block = plan.order.slice(round * 4, round * 4 + 4);
-      expect(block.every((item) => item.repeat === round), `round ${round}`).toBe(true);
+      expect(
+        block.every((item) => item.repeat === round),
+        `round ${round}`,
+      ).toBe(true);
       expect(new Set(block.map((item) => item.cellId)).size, `round ${round} has every cell`).toBe(4);
     }
   });
@@ -92,9 +95,18 @@ describe('workloadPaths', () => {
   it('carries an override into the cells of that workload only, keeping the cell ids', () => {
     const plain = expandMatrix(resolveScenario(validateScenario(sleepy, 'x.ts'), 'default'));
     const slowed = expandMatrix(resolveScenario(validateScenario({ ...sleepy, workloadPaths: { sleep: '/work?sleep_ms=14' } }, 'x.ts'), 'default'));
-    expect(slowed.map((c) => c.id), 'ids').toEqual(plain.map((c) => c.id));
-    expect(slowed.map((c) => c.requestPath), 'paths').toEqual(['/work?sleep_ms=14', undefined]);
-    expect(plain.every((c) => !('requestPath' in c)), 'no override, no field').toBe(true);
+    expect(
+      slowed.map((c) => c.id),
+      'ids',
+    ).toEqual(plain.map((c) => c.id));
+    expect(
+      slowed.map((c) => c.requestPath),
+      'paths',
+    ).toEqual(['/work?sleep_ms=14', undefined]);
+    expect(
+      plain.every((c) => !('requestPath' in c)),
+      'no override, no field',
+    ).toBe(true);
   });
 
   it('rejects a path outside /work with the field and the fix', () => {
@@ -115,7 +127,8 @@ describe('drift reference', () => {
 });
 
 describe('a scenario with a drift reference', () => {
-  const withDrift = (profile: 'default' | 'smoke') => createPlan([resolveScenario(validateScenario({ ...base, driftReference: true }, 'demo.ts'), profile)], 42);
+  const withDrift = (profile: 'default' | 'smoke') =>
+    createPlan([resolveScenario(validateScenario({ ...base, driftReference: true }, 'demo.ts'), profile)], 42);
 
   it('adds a copy of its first cell (replica 2) in default runs, run three times outside the rounds', () => {
     const plan = withDrift('default');

@@ -162,7 +162,10 @@ export function expandMatrix(resolved: ResolvedScenario): Cell[] {
 export const controlProfiles: readonly ProfileName[] = ['default', 'full'];
 
 /** The A/A control cell of a scenario and the cell it copies, when the plan has one. */
-export function controlPair<C extends { id: string; scenario: string; settings: { replica?: number | undefined } }>(cells: readonly C[], scenario: string): { original: C; control: C } | null {
+export function controlPair<C extends { id: string; scenario: string; settings: { replica?: number | undefined } }>(
+  cells: readonly C[],
+  scenario: string,
+): { original: C; control: C } | null {
   const control = cells.find((c) => c.scenario === scenario && c.settings.replica === 1);
   const original = control && cells.find((c) => c.id === control.id.replace(/,replica=1$/, ''));
   return control && original ? { original, control } : null;

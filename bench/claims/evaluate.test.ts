@@ -28,7 +28,11 @@ function loadFixture(name: string): RunRecord {
  * A hand-made difference: only the fields the rules read matter. Significance follows the interval
  * (as compareSamples guarantees): it excludes 0 and the level was reached.
  */
-function diff(relativePct: number | null, ci: [number, number] | null, options: { absolute?: number; absoluteCi?: [number, number]; achievedLevel?: number; level?: number } = {}): Difference {
+function diff(
+  relativePct: number | null,
+  ci: [number, number] | null,
+  options: { absolute?: number; absoluteCi?: [number, number]; achievedLevel?: number; level?: number } = {},
+): Difference {
   const est = { n: 5, median: 1, ci: { low: 1, high: 1 } };
   const absolute = options.absolute ?? 0;
   const absoluteCi = options.absoluteCi ?? [absolute, absolute];
@@ -146,9 +150,31 @@ describe('no-worse rule (GOMEMLIMIT 100% vs 90%)', () => {
 
 describe('absolute figures', () => {
   const below: Extract<ClaimCheck, { kind: 'absolute' }> = { kind: 'absolute', label: 'start', metric: 'startupMs', select: {}, relation: 'below', value: 100 };
-  const about: Extract<ClaimCheck, { kind: 'absolute' }> = { kind: 'absolute', label: 'image', metric: 'imageBytes', select: {}, relation: 'about', value: 12e6, tolerancePct: 25 };
-  const atMost: Extract<ClaimCheck, { kind: 'absolute' }> = { kind: 'absolute', label: 'failed', metric: 'failedRequests', select: {}, relation: 'at-most', value: 0 };
-  const atLeast: Extract<ClaimCheck, { kind: 'absolute' }> = { kind: 'absolute', label: 'cpu', metric: 'cpuOfLimit', select: {}, relation: 'at-least', value: 0.95 };
+  const about: Extract<ClaimCheck, { kind: 'absolute' }> = {
+    kind: 'absolute',
+    label: 'image',
+    metric: 'imageBytes',
+    select: {},
+    relation: 'about',
+    value: 12e6,
+    tolerancePct: 25,
+  };
+  const atMost: Extract<ClaimCheck, { kind: 'absolute' }> = {
+    kind: 'absolute',
+    label: 'failed',
+    metric: 'failedRequests',
+    select: {},
+    relation: 'at-most',
+    value: 0,
+  };
+  const atLeast: Extract<ClaimCheck, { kind: 'absolute' }> = {
+    kind: 'absolute',
+    label: 'cpu',
+    metric: 'cpuOfLimit',
+    select: {},
+    relation: 'at-least',
+    value: 0.95,
+  };
   const est = (median: number, low: number, high: number) => ({ median, ci: { low, high } });
   test('below: whole CI under → confirmed, whole CI at or over → refuted, else inconclusive', () => {
     expect(judgeAbsolute([], est(80, 70, 95), below).verdict).toBe('confirmed');
@@ -160,7 +186,7 @@ describe('absolute figures', () => {
     expect(judgeAbsolute([], est(8.15e6, 8.15e6, 8.15e6), about).verdict).toBe('refuted');
     expect(judgeAbsolute([], est(15.5e6, 14e6, 16e6), about).verdict).toBe('inconclusive');
   });
-  test('about, missed in the user\'s favour: refuted and better than claimed; missed the other way: plainly refuted', () => {
+  test("about, missed in the user's favour: refuted and better than claimed; missed the other way: plainly refuted", () => {
     // A 6 MB image against "12 MB" (image size: lower is better).
     const smaller = judgeAbsolute([], est(6.2e6, 6.2e6, 6.3e6), about);
     expect(smaller.verdict).toBe('refuted');
@@ -192,16 +218,49 @@ describe('GOMAXPROCS rule', () => {
     expect(expectedGomaxprocs(null, 8)).toBe(8);
   });
   test('confirmed when equal to the limit everywhere', () => {
-    expect(judgeGomaxprocs([{ cpuLimit: 2, measured: 2 }, { cpuLimit: 4, measured: 4 }], 8).verdict).toBe('confirmed');
+    expect(
+      judgeGomaxprocs(
+        [
+          { cpuLimit: 2, measured: 2 },
+          { cpuLimit: 4, measured: 4 },
+        ],
+        8,
+      ).verdict,
+    ).toBe('confirmed');
   });
   test('weaker when it follows the rule (min 2, rounded up) on a host that can tell', () => {
-    expect(judgeGomaxprocs([{ cpuLimit: 0.5, measured: 2 }, { cpuLimit: 1, measured: 2 }, { cpuLimit: 2.5, measured: 3 }], 8).verdict).toBe('weaker');
+    expect(
+      judgeGomaxprocs(
+        [
+          { cpuLimit: 0.5, measured: 2 },
+          { cpuLimit: 1, measured: 2 },
+          { cpuLimit: 2.5, measured: 3 },
+        ],
+        8,
+      ).verdict,
+    ).toBe('weaker');
   });
   test('inconclusive on a 2-CPU host where the rule always gives the host CPU count', () => {
-    expect(judgeGomaxprocs([{ cpuLimit: 0.5, measured: 2 }, { cpuLimit: 1.5, measured: 2 }], 2).verdict).toBe('inconclusive');
+    expect(
+      judgeGomaxprocs(
+        [
+          { cpuLimit: 0.5, measured: 2 },
+          { cpuLimit: 1.5, measured: 2 },
+        ],
+        2,
+      ).verdict,
+    ).toBe('inconclusive');
   });
   test('refuted when it stays at the host CPU count', () => {
-    expect(judgeGomaxprocs([{ cpuLimit: 0.5, measured: 8 }, { cpuLimit: 2, measured: 8 }], 8).verdict).toBe('refuted');
+    expect(
+      judgeGomaxprocs(
+        [
+          { cpuLimit: 0.5, measured: 8 },
+          { cpuLimit: 2, measured: 8 },
+        ],
+        8,
+      ).verdict,
+    ).toBe('refuted');
   });
 });
 
@@ -315,7 +374,14 @@ describe('the catalog', () => {
         expect(scenario, `${c.id}: scenario ${m.scenario}`).toBeDefined();
         for (const t of m.targets) expect(scenario!.targets, `${c.id}: ${m.scenario} on ${t}`).toContain(t);
         for (const check of m.checks) {
-          const names = check.kind === 'no-op' ? [check.settingMetric, ...check.metrics] : check.kind === 'gomaxprocs-rule' ? ['gomaxprocs'] : check.kind === 'oom-kills' ? ['oomKills'] : [check.metric];
+          const names =
+            check.kind === 'no-op'
+              ? [check.settingMetric, ...check.metrics]
+              : check.kind === 'gomaxprocs-rule'
+                ? ['gomaxprocs']
+                : check.kind === 'oom-kills'
+                  ? ['oomKills']
+                  : [check.metric];
           for (const name of names) expect(Object.hasOwn(metrics, name), `${c.id}: metric ${name}`).toBe(true);
         }
       }

@@ -73,9 +73,7 @@ export const NO_EFFECT_MARGIN_PCT = 5;
 
 /** The no-effect band for a claimed change: never more than half the claimed size. */
 export function noEffectMarginPct(claimedChangePct: number | null): number {
-  return claimedChangePct === null || claimedChangePct === 0
-    ? NO_EFFECT_MARGIN_PCT
-    : Math.min(NO_EFFECT_MARGIN_PCT, Math.abs(claimedChangePct) / 2);
+  return claimedChangePct === null || claimedChangePct === 0 ? NO_EFFECT_MARGIN_PCT : Math.min(NO_EFFECT_MARGIN_PCT, Math.abs(claimedChangePct) / 2);
 }
 
 /** Severity for combining: the worst verdict of a claim's figures is the claim's verdict. */
@@ -244,7 +242,8 @@ export function judgeNoWorse(d: Difference, metric: string): { verdict: Verdict;
   if (!reachedLevel(d)) return levelNotReached(d, metric);
   const change = `${formatChange(d, metric)} at ${formatLevel(d.level)}`;
   const ci = d.relativeCi ?? d.absoluteCi;
-  if (d.significant && (worse > 0 ? ci.low > 0 : ci.high < 0)) return { verdict: 'refuted', reason: `${change}: significantly worse, the whole interval on the worse side` };
+  if (d.significant && (worse > 0 ? ci.low > 0 : ci.high < 0))
+    return { verdict: 'refuted', reason: `${change}: significantly worse, the whole interval on the worse side` };
   if (d.relativeCi === null) {
     if (d.absoluteCi.low === 0 && d.absoluteCi.high === 0) return { verdict: 'confirmed', reason: `${change}: no shift anywhere in the interval` };
     return { verdict: 'inconclusive', reason: `${change}, baseline values of 0: ${noEffectBeyond(d, metric)}` };
@@ -301,8 +300,10 @@ function evaluatePairs(
     const pAdjusted = family.get(comparisonKey(b, t, check.metric));
     const difference = compareCellMetric(analysis, b, t, check.metric, pAdjusted === undefined ? {} : { adjusted: { method: 'holm', pAdjusted } });
     const few = tooFewForDirection([b, t]);
-    if (few) return { ...base, difference, verdict: 'inconclusive', reason: `no verdict: ${few}${difference ? `; ${formatChange(difference, check.metric)}` : ''}` };
-    if (!difference) return { ...base, difference, verdict: 'inconclusive', reason: `${metricLabel(check.metric)} missing in ${b.metrics[check.metric] ? t.label : b.label}` };
+    if (few)
+      return { ...base, difference, verdict: 'inconclusive', reason: `no verdict: ${few}${difference ? `; ${formatChange(difference, check.metric)}` : ''}` };
+    if (!difference)
+      return { ...base, difference, verdict: 'inconclusive', reason: `${metricLabel(check.metric)} missing in ${b.metrics[check.metric] ? t.label : b.label}` };
     const judged = check.kind === 'effect' ? judgeEffect(difference, check.metric, check.claimedChangePct) : judgeNoWorse(difference, check.metric);
     return { ...base, difference, ...judged };
   });
@@ -334,7 +335,8 @@ export function judgeAbsolute(
       const band = `${fmt(lo)}–${fmt(hi)}`;
       if (low >= lo && high <= hi) return { verdict: 'confirmed', reason: `${range} within ${band}` };
       if (high < lo || low > hi) {
-        const better = isMetricName(check.metric) && (metrics[check.metric].better === 'lower' ? high < lo : metrics[check.metric].better === 'higher' && low > hi);
+        const better =
+          isMetricName(check.metric) && (metrics[check.metric].better === 'lower' ? high < lo : metrics[check.metric].better === 'higher' && low > hi);
         return better
           ? { verdict: 'refuted', reason: `${range} outside ${band}, on the better side: better than claimed`, betterThanClaimed: true }
           : { verdict: 'refuted', reason: `${range} outside ${band}` };
@@ -360,7 +362,11 @@ export function judgeNoFailures(failed: number, exposed: number, maxFailureRate:
   if (failed > 0) return { verdict: 'refuted', reason: `${failed} of ${exposed} exposed requests failed (${pct(failed / exposed)})`, upperBound: null };
   const bound = 3 / exposed;
   return bound < maxFailureRate
-    ? { verdict: 'confirmed', reason: `0 of ${exposed} exposed requests failed; 95% upper bound on the failure rate 3/${exposed} = ${pct(bound)} < ${pct(maxFailureRate)}`, upperBound: bound }
+    ? {
+        verdict: 'confirmed',
+        reason: `0 of ${exposed} exposed requests failed; 95% upper bound on the failure rate 3/${exposed} = ${pct(bound)} < ${pct(maxFailureRate)}`,
+        upperBound: bound,
+      }
     : {
         verdict: 'inconclusive',
         reason: `0 of ${exposed} exposed requests failed, but the 95% upper bound 3/${exposed} = ${pct(bound)} is not below ${pct(maxFailureRate)}: more than ${Math.ceil(3 / maxFailureRate)} exposed requests are needed`,
@@ -392,7 +398,10 @@ export function judgeGomaxprocs(rows: ReadonlyArray<{ cpuLimit: number | null; m
   if (limited.every((r) => r.measured === expectedGomaxprocs(r.cpuLimit, hostCpus))) {
     return distinguishing
       ? { verdict: 'weaker', reason: `follows the limit by the Go 1.25 rule (rounded up, at least 2, at most ${hostCpus} host CPUs), not equal to it: ${text}` }
-      : { verdict: 'inconclusive', reason: `on this ${hostCpus}-CPU host the rule gives the host CPU count at every limit tested, so container-aware and unaware cannot be told apart: ${text}` };
+      : {
+          verdict: 'inconclusive',
+          reason: `on this ${hostCpus}-CPU host the rule gives the host CPU count at every limit tested, so container-aware and unaware cannot be told apart: ${text}`,
+        };
   }
   if (distinguishing && limited.every((r) => r.measured === hostCpus)) {
     return { verdict: 'refuted', reason: `GOMAXPROCS stays at the ${hostCpus} host CPUs whatever the limit: ${text}` };
@@ -400,13 +409,20 @@ export function judgeGomaxprocs(rows: ReadonlyArray<{ cpuLimit: number | null; m
   return { verdict: 'inconclusive', reason: `matches neither the limit nor the Go rule: ${text}` };
 }
 
-function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], scenario: string, check: ClaimCheck, family: ReadonlyMap<string, number>): CheckResult {
+function evaluateCheck(
+  analysis: RunAnalysis,
+  cells: readonly CellAnalysis[],
+  scenario: string,
+  check: ClaimCheck,
+  family: ReadonlyMap<string, number>,
+): CheckResult {
   const base = { check, scenario, pairs: [] as PairResult[], cells: [] as CellResult[] };
   switch (check.kind) {
     case 'effect':
     case 'no-worse': {
       const pairs = evaluatePairs(analysis, cells, check, family);
-      if (pairs.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no baseline/treatment pair in the run`, reason: 'no matching cells' };
+      if (pairs.length === 0)
+        return { ...base, verdict: 'inconclusive', measured: `${check.label}: no baseline/treatment pair in the run`, reason: 'no matching cells' };
       const measured = pairs
         .map((p) => {
           const d = p.difference;
@@ -456,7 +472,14 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
         const short = repeatsShort([c]);
         const counts = { failed: failed ? sum(failed.values) : null, exposed: exposed ? sum(exposed.values) : null };
         if (short) return { cell: c, metric: check.metric, ...counts, verdict: 'inconclusive', reason: `no verdict: ${short}` };
-        if (!failed || !exposed) return { cell: c, metric: check.metric, ...counts, verdict: 'inconclusive', reason: `${metricLabel(failed ? check.exposureMetric : check.metric)} missing` };
+        if (!failed || !exposed)
+          return {
+            cell: c,
+            metric: check.metric,
+            ...counts,
+            verdict: 'inconclusive',
+            reason: `${metricLabel(failed ? check.exposureMetric : check.metric)} missing`,
+          };
         const { verdict, reason } = judgeNoFailures(counts.failed!, counts.exposed!, check.maxFailureRate);
         return { cell: c, metric: check.metric, ...counts, verdict, reason };
       });
@@ -470,7 +493,14 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
         .join('; ');
       const cellResults = results.map(({ failed: _f, exposed: _e, ...r }) => r);
       const contextCells = cells.filter((c) => !selected.includes(c) && (check.context ?? []).some((s) => matches(c, s)));
-      return { ...base, cells: cellResults, contextCells, verdict: combineVerdicts(cellResults.map((r) => r.verdict)), measured, reason: cellResults.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+      return {
+        ...base,
+        cells: cellResults,
+        contextCells,
+        verdict: combineVerdicts(cellResults.map((r) => r.verdict)),
+        measured,
+        reason: cellResults.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; '),
+      };
     }
     case 'oom-kills': {
       const selected = cells.filter((c) => matches(c, check.select));
@@ -478,8 +508,16 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
       // Repeats in which the service ran under load: a died repeat counts, a failed or skipped one does not.
       const ran = (c: CellAnalysis) => c.counts.completed + c.counts.invalid + c.counts.died;
       const results = selected.map((c): CellResult => ({ cell: c, metric: 'oomKills', ...judgeOomKills(c.oomKills, ran(c), c.requiredRepeats, check.atMost) }));
-      const measured = results.map((r) => `${check.label}${results.length > 1 ? ` (${r.cell.label})` : ''}: ${r.cell.oomKills} in ${ran(r.cell)} repeats`).join('; ');
-      return { ...base, cells: results, verdict: combineVerdicts(results.map((r) => r.verdict)), measured, reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; ') };
+      const measured = results
+        .map((r) => `${check.label}${results.length > 1 ? ` (${r.cell.label})` : ''}: ${r.cell.oomKills} in ${ran(r.cell)} repeats`)
+        .join('; ');
+      return {
+        ...base,
+        cells: results,
+        verdict: combineVerdicts(results.map((r) => r.verdict)),
+        measured,
+        reason: results.map((r) => (results.length > 1 ? `${r.cell.label}: ${r.reason}` : r.reason)).join('; '),
+      };
     }
     case 'gomaxprocs-rule': {
       const selected = cells.filter((c) => matches(c, check.select));
@@ -494,7 +532,8 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
     }
     case 'no-op': {
       const pairs = pairCells(cells, check.baseline, check.treatment);
-      if (pairs.length === 0) return { ...base, verdict: 'inconclusive', measured: `${check.label}: no baseline/treatment pair in the run`, reason: 'no matching cells' };
+      if (pairs.length === 0)
+        return { ...base, verdict: 'inconclusive', measured: `${check.label}: no baseline/treatment pair in the run`, reason: 'no matching cells' };
       const results: PairResult[] = [];
       const verdicts: Verdict[] = [];
       const reasons: string[] = [];
@@ -513,20 +552,29 @@ function evaluateCheck(analysis: RunAnalysis, cells: readonly CellAnalysis[], sc
           verdicts.push('inconclusive');
           reasons.push(`${metricLabel(check.settingMetric)} missing`);
         } else if (sb.median === st.median && sb.values.every((v) => v === st.median) && st.values.every((v) => v === st.median)) {
-          const moved = results.filter((r) => r.baseline === b && r.metric !== check.settingMetric && r.difference?.significant).map((r) => metricLabel(r.metric));
+          const moved = results
+            .filter((r) => r.baseline === b && r.metric !== check.settingMetric && r.difference?.significant)
+            .map((r) => metricLabel(r.metric));
           verdicts.push('refuted');
           reasons.push(
             `the runtime reports ${metricLabel(check.settingMetric)} = ${formatMetricValue(check.settingMetric, sb.median)} in both: a no-op` +
-              (moved.length > 0 ? `; ${moved.join(', ')} differ significantly, which the identical setting cannot explain (noise or order effects)` : '; no metric moved significantly'),
+              (moved.length > 0
+                ? `; ${moved.join(', ')} differ significantly, which the identical setting cannot explain (noise or order effects)`
+                : '; no metric moved significantly'),
           );
         } else {
           verdicts.push('inconclusive');
-          reasons.push(`${metricLabel(check.settingMetric)} differs: ${formatMetricValue(check.settingMetric, sb.median)} vs ${formatMetricValue(check.settingMetric, st.median)}`);
+          reasons.push(
+            `${metricLabel(check.settingMetric)} differs: ${formatMetricValue(check.settingMetric, sb.median)} vs ${formatMetricValue(check.settingMetric, st.median)}`,
+          );
         }
       }
       const setting = results.filter((r) => r.metric === check.settingMetric);
       const measured = setting
-        .map((r) => `${metricLabel(r.metric)} ${r.difference ? `${formatMetricValue(r.metric, r.difference.baseline.median)} vs ${formatMetricValue(r.metric, r.difference.treatment.median)}` : 'n/a'}`)
+        .map(
+          (r) =>
+            `${metricLabel(r.metric)} ${r.difference ? `${formatMetricValue(r.metric, r.difference.baseline.median)} vs ${formatMetricValue(r.metric, r.difference.treatment.median)}` : 'n/a'}`,
+        )
         .join('; ');
       const others = results
         .filter((r) => r.metric !== check.settingMetric && r.difference)
@@ -581,7 +629,13 @@ export function evaluateClaims(fullAnalysis: RunAnalysis, catalog: readonly Clai
       }
     }
     if (checks.length === 0) {
-      return { ...base, notRun, verdict: 'not-run', measured: '—', reason: `not run: ${notRun.map((n) => `scenario \`${n.scenario}\` on ${n.targets.join('/')}`).join(', ')}` };
+      return {
+        ...base,
+        notRun,
+        verdict: 'not-run',
+        measured: '—',
+        reason: `not run: ${notRun.map((n) => `scenario \`${n.scenario}\` on ${n.targets.join('/')}`).join(', ')}`,
+      };
     }
     const verdict = combineVerdicts(checks.map((c) => c.verdict));
     const refuted = checks.filter((c) => c.verdict === 'refuted');

@@ -29,7 +29,12 @@ export function failOnReasons(result: CompareResult, verdicts: readonly ClaimVer
  * (compareRuns) and which `--fail-on` conditions it meets, judged on the current run's claim verdicts.
  * Throws IncomparableRunsError as compareRuns does.
  */
-export function compareWithFailOn(baseline: RunRecord, current: RunRecord, options: CompareRunsOptions, failOn: readonly FailOn[]): { result: CompareResult; reasons: string[] } {
+export function compareWithFailOn(
+  baseline: RunRecord,
+  current: RunRecord,
+  options: CompareRunsOptions,
+  failOn: readonly FailOn[],
+): { result: CompareResult; reasons: string[] } {
   const result = compareRuns(baseline, current, options);
   return { result, reasons: failOnReasons(result, evaluateClaims(result.currentAnalysis, claimsCatalog), failOn) };
 }

@@ -65,7 +65,15 @@ export function metricLabel(metric: string): string {
 const scopeParts: Array<[key: string, text: (value: unknown) => string | null]> = [
   ['cpuLimit', (v) => (v === null ? 'no CPU limit' : `CPU limit ${formatNumber(v as number)}`)],
   ['memLimitMiB', (v) => (v === null ? null : `memory limit ${formatNumber(v as number)} MiB`)],
-  ['maxprocs', (v) => (v === 'auto' ? 'GOMAXPROCS from the runtime' : v === 'legacy' ? 'GOMAXPROCS container-unaware (containermaxprocs=0)' : `GOMAXPROCS ${String(v).replace(/^unaware\((\d+)\)$/, '$1 (unaware)')}`)],
+  [
+    'maxprocs',
+    (v) =>
+      v === 'auto'
+        ? 'GOMAXPROCS from the runtime'
+        : v === 'legacy'
+          ? 'GOMAXPROCS container-unaware (containermaxprocs=0)'
+          : `GOMAXPROCS ${String(v).replace(/^unaware\((\d+)\)$/, '$1 (unaware)')}`,
+  ],
   ['gc', (v) => (v === 'default' ? 'Green Tea GC' : 'the previous GC (nogreenteagc)')],
   ['gogc', (v) => (v === 'unset' ? null : `GOGC=${String(v)}`)],
   ['gomemlimit', (v) => (v === 'unset' ? null : `GOMEMLIMIT ${typeof v === 'number' ? `${formatNumber(v / 2 ** 20)} MiB` : `${String(v)} of the limit`}`)],

@@ -18,8 +18,14 @@ describe('Holm within a claim, with intervals widened to the adjusted level', ()
   test('the family is every judged pair of the claim; p̃ is Holm of their raw p', () => {
     expect(judged.length, 'family size').toBeGreaterThan(1);
     const raw = judged.map((p) => compareCellMetric(analysis, p.baseline, p.treatment, p.metric)!.p);
-    expect(judged.map((p) => p.difference!.p), 'raw p').toEqual(raw);
-    expect(judged.map((p) => p.difference!.pAdjusted), 'Holm').toEqual(adjustPValues(raw, 'holm'));
+    expect(
+      judged.map((p) => p.difference!.p),
+      'raw p',
+    ).toEqual(raw);
+    expect(
+      judged.map((p) => p.difference!.pAdjusted),
+      'Holm',
+    ).toEqual(adjustPValues(raw, 'holm'));
   });
   test('significant ⇔ p̃ ≤ α ⇔ the interval at 1 − α·p/p̃ excludes 0', () => {
     for (const p of judged) {
@@ -36,7 +42,10 @@ describe('Holm within a claim, with intervals widened to the adjusted level', ()
 
 describe(`no directional verdict below ${MIN_REPEATS_DIRECTIONAL} completed repeats a side`, () => {
   test('the smoke fixture with 4 completed GOMEMLIMIT repeats a side: inconclusive, with the reason and Δ [CI]', () => {
-    const pair = verdicts.get('gomemlimit-from-limit')!.checks.flatMap((c) => c.pairs).find((p) => p.metric === 'latencyP99Ms')!;
+    const pair = verdicts
+      .get('gomemlimit-from-limit')!
+      .checks.flatMap((c) => c.pairs)
+      .find((p) => p.metric === 'latencyP99Ms')!;
     expect(pair.verdict).toBe('inconclusive');
     expect(pair.reason).toMatch(/n=4 < 5 completed repeats a side needed for a directional verdict; [+−]?[\d.]+% \[/);
     expect(pair.difference!.correction, 'not in the family').toBe('none');

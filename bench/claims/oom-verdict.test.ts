@@ -33,7 +33,8 @@ function gomemlimitRecord(killedAt100: number): RunRecord {
   return record;
 }
 
-const cellOf = (record: RunRecord, gomemlimit: string) => analyseRun(record).cells.find((c) => c.cell.scenario === 'gomemlimit' && c.cell.settings.gomemlimit === gomemlimit)!;
+const cellOf = (record: RunRecord, gomemlimit: string) =>
+  analyseRun(record).cells.find((c) => c.cell.scenario === 'gomemlimit' && c.cell.settings.gomemlimit === gomemlimit)!;
 const verdictOf = (record: RunRecord) => evaluateClaims(analyseRun(record), claimsCatalog).find((v) => v.claim.id === 'gomemlimit-from-limit')!;
 
 describe('a cell whose service died', () => {

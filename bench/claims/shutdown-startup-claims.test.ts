@@ -26,9 +26,19 @@ function withScenario(scenario: string, kind: string, cells: CellSpec[], target 
   if (planned) planned.repeats = Math.max(...cells.map((c) => c.repeats.length));
   else record.plan.scenarios.push({ name: scenario, kind, claims: [], repeats: Math.max(...cells.map((c) => c.repeats.length)), description: scenario });
   for (const spec of cells) {
-    const id = `${scenario}/${Object.entries(spec.settings).map(([k, v]) => `${k}=${v}`).join(',')}`;
-    record.plan.cells.push({ id, scenario, kind, settings: { ...defaultCellSettings, ...spec.settings }, load: { model: 'open', ratePerSec: 100, connections: 64, warmupMs: 500, durationMs: 4000 } });
-    spec.repeats.forEach((metrics, repeat) => record.repeats.push({ ...structuredClone(template), cellId: id, repeat, order: record.repeats.length, metrics, outcome: { state: 'completed' } }));
+    const id = `${scenario}/${Object.entries(spec.settings)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',')}`;
+    record.plan.cells.push({
+      id,
+      scenario,
+      kind,
+      settings: { ...defaultCellSettings, ...spec.settings },
+      load: { model: 'open', ratePerSec: 100, connections: 64, warmupMs: 500, durationMs: 4000 },
+    });
+    spec.repeats.forEach((metrics, repeat) =>
+      record.repeats.push({ ...structuredClone(template), cellId: id, repeat, order: record.repeats.length, metrics, outcome: { state: 'completed' } }),
+    );
   }
   return record;
 }
@@ -74,10 +84,10 @@ describe('graceful-shutdown on Docker: load through SIGTERM, the recipe cell onl
     expect(v.verdict).toBe('confirmed');
     expect(v.checks[0]!.cells.map((c) => c.cell.cell.id)).toEqual(['shutdown/graceful=true,drainMs=2000,workload=slow']);
     expect(v.measured).toContain('0 of 360 failed, 95% upper bound 0.833%');
-    expect(v.checks[0]!.contextCells?.map((c) => c.cell.id), 'shown beside it, not judged').toEqual([
-      'shutdown/graceful=false,drainMs=0,workload=slow',
-      'shutdown/graceful=true,drainMs=0,workload=slow',
-    ]);
+    expect(
+      v.checks[0]!.contextCells?.map((c) => c.cell.id),
+      'shown beside it, not judged',
+    ).toEqual(['shutdown/graceful=false,drainMs=0,workload=slow', 'shutdown/graceful=true,drainMs=0,workload=slow']);
   });
   test('0 failed in 3 repeats of in-flight requests only (36 exposed): inconclusive, not confirmed', () => {
     const v = verdictOf(withScenario('shutdown', 'shutdown', cells(times(3, { failedRequests: 0, requestsExposed: 12 }))), 'graceful-shutdown');
@@ -104,7 +114,10 @@ describe('graceful-shutdown on Kubernetes: the selector picks preStop + graceful
     );
     const v = verdictOf(record, 'graceful-shutdown');
     const rollout = v.checks.find((c) => c.scenario === 'rollout')!;
-    expect(rollout.cells.map((c) => c.cell.cell.id), 'cells judged').toEqual(['rollout/graceful=true,drainMs=5000']);
+    expect(
+      rollout.cells.map((c) => c.cell.cell.id),
+      'cells judged',
+    ).toEqual(['rollout/graceful=true,drainMs=5000']);
     expect(rollout.verdict).toBe('confirmed');
   });
 });
@@ -112,8 +125,14 @@ describe('graceful-shutdown on Kubernetes: the selector picks preStop + graceful
 describe('cold-start: judged on process start → ready, container start → ready as context', () => {
   test('a 6 ms process start with a 300 ms process creation (container set-up) and a 400 ms container start meets "< 100 ms"', () => {
     const record = withScenario('cold-start', 'startup', [
-      { settings: { gc: 'default' }, repeats: [6.1, 5.8, 6.5, 6.0, 6.2].map((p) => ({ processReadyMs: p, processCreatedReadyMs: 300 + p, startupMs: 400 + p, idleRssBytes: 50_000_000 })) },
-      { settings: { gc: 'nogreenteagc' }, repeats: [6.0, 6.2, 5.9, 6.1, 6.0].map((p) => ({ processReadyMs: p, startupMs: 410 + p, idleRssBytes: 50_000_000 })) },
+      {
+        settings: { gc: 'default' },
+        repeats: [6.1, 5.8, 6.5, 6.0, 6.2].map((p) => ({ processReadyMs: p, processCreatedReadyMs: 300 + p, startupMs: 400 + p, idleRssBytes: 50_000_000 })),
+      },
+      {
+        settings: { gc: 'nogreenteagc' },
+        repeats: [6.0, 6.2, 5.9, 6.1, 6.0].map((p) => ({ processReadyMs: p, startupMs: 410 + p, idleRssBytes: 50_000_000 })),
+      },
     ]);
     const v = verdictOf(record, 'cold-start');
     const start = v.checks.find((c) => c.check.kind === 'absolute' && c.check.metric === 'processReadyMs')!;

@@ -12,14 +12,35 @@ export const commands = {
   list: { summary: 'list scenarios, claims and matrix sizes', load: async () => (await import('./commands/list.js')).listCommand },
   doctor: { summary: 'check what is installed; --cleanup removes leftovers', load: async () => (await import('./commands/doctor.js')).doctorCommand },
   report: { summary: 'markdown/JSON report of a stored run', load: async () => (await import('./commands/report.js')).reportCommand },
-  compare: { summary: 'regression table: baseline vs current run (exit 1 on regression)', load: async () => (await import('./commands/compare.js')).compareCommand },
-  baseline: { summary: 'save a run as the baseline for its environment and profile', load: async () => (await import('./commands/baseline.js')).baselineCommand },
+  compare: {
+    summary: 'regression table: baseline vs current run (exit 1 on regression)',
+    load: async () => (await import('./commands/compare.js')).compareCommand,
+  },
+  baseline: {
+    summary: 'save a run as the baseline for its environment and profile',
+    load: async () => (await import('./commands/baseline.js')).baselineCommand,
+  },
   cluster: { summary: 'local Kubernetes cluster: up | down | load-image | status', load: async () => (await import('./commands/cluster.js')).clusterCommand },
-  nightly: { summary: 'the nightly regression job: run, compare with the baseline, history (npm run nightly)', load: async () => (await import('./commands/nightly.js')).nightlyCommand },
-  selftest: { summary: 'measure this harness’s false-positive rate and power here; --agreement of two runs', load: async () => (await import('./commands/selftest.js')).selftestCommand },
-  gcbench: { summary: 'a standard GC-bound Go benchmark under the default GC vs nogreenteagc (JSON + table)', load: async () => (await import('./commands/gcbench.js')).gcbenchCommand },
-  generators: { summary: 'benchmark of the load generators themselves (npm run bench:generators)', load: async () => (await import('./commands/generators.js')).generatorsCommand },
-  history: { summary: 'trend of metrics per cell over the nightly runs, with change points; append a run', load: async () => (await import('./commands/history.js')).historyCommand },
+  nightly: {
+    summary: 'the nightly regression job: run, compare with the baseline, history (npm run nightly)',
+    load: async () => (await import('./commands/nightly.js')).nightlyCommand,
+  },
+  selftest: {
+    summary: 'measure this harness’s false-positive rate and power here; --agreement of two runs',
+    load: async () => (await import('./commands/selftest.js')).selftestCommand,
+  },
+  gcbench: {
+    summary: 'a standard GC-bound Go benchmark under the default GC vs nogreenteagc (JSON + table)',
+    load: async () => (await import('./commands/gcbench.js')).gcbenchCommand,
+  },
+  generators: {
+    summary: 'benchmark of the load generators themselves (npm run bench:generators)',
+    load: async () => (await import('./commands/generators.js')).generatorsCommand,
+  },
+  history: {
+    summary: 'trend of metrics per cell over the nightly runs, with change points; append a run',
+    load: async () => (await import('./commands/history.js')).historyCommand,
+  },
 } satisfies Record<string, { summary: string; load: () => Promise<Command> }>;
 
 export type CommandName = keyof typeof commands;

@@ -44,7 +44,10 @@ describe('createLocalCluster', () => {
     const { runner, calls } = recordingRunner(() => ({ stdout: 'noise\n/etc/kubernetes/admin.conf\n' }));
     const cluster = createLocalCluster({ runner, scriptsDir: '/x/infra/local-k8s' });
     const up = await cluster.up();
-    expect(calls.map((c) => [c.command, c.args]), 'calls').toEqual([['/x/infra/local-k8s/up.sh', []]]);
+    expect(
+      calls.map((c) => [c.command, c.args]),
+      'calls',
+    ).toEqual([['/x/infra/local-k8s/up.sh', []]]);
     expect(calls[0]?.options?.allowFailure, 'allowFailure').toBe(true);
     expect(up, 'up result').toEqual({ kubeconfigPath: '/etc/kubernetes/admin.conf', contextName: 'bench-local' });
     expect(cluster.contextName, 'contextName').toBe('bench-local');
@@ -63,9 +66,15 @@ describe('createLocalCluster', () => {
   });
 
   it('turns a failed script into an infra BenchError with command, exit code, stderr tail and the fix', async () => {
-    const stderr = [...Array.from({ length: 20 }, (_, i) => `line ${i}`), '[local-k8s] ERROR: must run as root (uid 1000)', '[local-k8s] fix: re-run with sudo'].join('\n');
+    const stderr = [
+      ...Array.from({ length: 20 }, (_, i) => `line ${i}`),
+      '[local-k8s] ERROR: must run as root (uid 1000)',
+      '[local-k8s] fix: re-run with sudo',
+    ].join('\n');
     const { runner } = recordingRunner(() => ({ exitCode: 1, stderr }));
-    const error = await createLocalCluster({ runner, scriptsDir: '/s' }).down().catch((e: unknown) => e);
+    const error = await createLocalCluster({ runner, scriptsDir: '/s' })
+      .down()
+      .catch((e: unknown) => e);
     expect(error, 'error type').toBeInstanceOf(BenchError);
     const bench = error as BenchError;
     expect(bench.code, 'code').toBe('infra');
@@ -85,7 +94,10 @@ describe('createLocalCluster', () => {
     const { runner, calls } = recordingRunner(() => ({}));
     const cluster = createLocalCluster({ runner, scriptsDir: '/s' });
     await cluster.loadImage('bench/refsvc:go1.26-abc123');
-    expect(calls.map((c) => [c.command, c.args]), 'calls').toEqual([['/s/load-image.sh', ['bench/refsvc:go1.26-abc123']]]);
+    expect(
+      calls.map((c) => [c.command, c.args]),
+      'calls',
+    ).toEqual([['/s/load-image.sh', ['bench/refsvc:go1.26-abc123']]]);
     const error = await cluster.loadImage('refsvc').catch((e: unknown) => e);
     expect((error as BenchError).code, 'usage code').toBe('usage');
     expect((error as BenchError).exitCode, 'usage exit').toBe(2);

@@ -95,14 +95,15 @@ export function createLocalCluster(options: LocalClusterOptions = {}): LocalClus
   async function run(script: string, args: readonly string[], signal: AbortSignal | undefined): Promise<ProcessResult> {
     const file = path.join(scriptsDir, script);
     let pending = '';
-    const onStderr = options.onProgress === undefined
-      ? undefined
-      : (chunk: string): void => {
-          pending += chunk;
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) if (line.trim() !== '') options.onProgress?.(line);
-        };
+    const onStderr =
+      options.onProgress === undefined
+        ? undefined
+        : (chunk: string): void => {
+            pending += chunk;
+            const lines = pending.split('\n');
+            pending = lines.pop() ?? '';
+            for (const line of lines) if (line.trim() !== '') options.onProgress?.(line);
+          };
     let result: ProcessResult;
     try {
       result = await runner(file, args, {

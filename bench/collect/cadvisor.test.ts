@@ -120,7 +120,13 @@ describe('readContainerStats', () => {
   });
 
   it('a new cgroup has its spec figures before its first CPU figures', () => {
-    const [fresh] = readContainerStats(unlabelledPage.split('\n').filter((l) => !l.startsWith('container_cpu_usage')).join('\n'), { namespace: 'default', container: 'refsvc' });
+    const [fresh] = readContainerStats(
+      unlabelledPage
+        .split('\n')
+        .filter((l) => !l.startsWith('container_cpu_usage'))
+        .join('\n'),
+      { namespace: 'default', container: 'refsvc' },
+    );
     expect(fresh?.cpuUsageNs).toBeNull();
     expect(fresh?.cpuLimitCores).toBe(0.5);
     expect(fresh !== undefined && hasCpuFigures(fresh)).toBe(false);

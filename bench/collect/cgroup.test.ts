@@ -3,7 +3,11 @@ import { parseCfsQuota, parseCpuMax, parseKeyValues, parseMemLimit } from './cgr
 
 describe('cgroup parsers', () => {
   it('reads cpu.stat (v1 and v2 keys)', () => {
-    expect(parseKeyValues('nr_periods 120\nnr_throttled 30\nthrottled_time 4500000000\n')).toEqual({ nr_periods: 120, nr_throttled: 30, throttled_time: 4500000000 });
+    expect(parseKeyValues('nr_periods 120\nnr_throttled 30\nthrottled_time 4500000000\n')).toEqual({
+      nr_periods: 120,
+      nr_throttled: 30,
+      throttled_time: 4500000000,
+    });
     expect(parseKeyValues('usage_usec 1000\nthrottled_usec 250\n')).toEqual({ usage_usec: 1000, throttled_usec: 250 });
   });
   it('turns quota/period into cores', () => {

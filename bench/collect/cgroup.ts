@@ -56,11 +56,18 @@ export function parseMemLimit(text: string): number | null {
   return bytes >= 2 ** 62 ? null : bytes;
 }
 
-const exists = (p: string) => access(p).then(() => true, () => false);
+const exists = (p: string) =>
+  access(p).then(
+    () => true,
+    () => false,
+  );
 
 /** Finds the cgroup directories of a Docker container on this host, or null (remote engine, other driver). */
 export async function findContainerCgroup(containerId: string, root = '/sys/fs/cgroup'): Promise<CgroupPaths | null> {
-  const v1 = (controller: string) => [path.join(root, controller, 'docker', containerId), path.join(root, controller, 'system.slice', `docker-${containerId}.scope`)];
+  const v1 = (controller: string) => [
+    path.join(root, controller, 'docker', containerId),
+    path.join(root, controller, 'system.slice', `docker-${containerId}.scope`),
+  ];
   for (const cpu of v1('cpu')) {
     if (await exists(path.join(cpu, 'cpu.cfs_quota_us'))) {
       const rel = path.relative(path.join(root, 'cpu'), cpu);

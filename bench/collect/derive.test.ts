@@ -34,15 +34,41 @@ describe('deriveContainerMetrics', () => {
 
 function snapshot(metrics: Record<string, number>): RuntimeSnapshot {
   return {
-    goVersion: 'go1.26', gcVariant: 'default', goexperiment: '', godebug: '', stripped: true, gomaxprocs: 2, numCPU: 2, gogc: 100,
-    gomemlimitBytes: 9223372036854775807, metrics, gcPauses: { count: 1, p50Seconds: 0.0001, p99Seconds: 0.0005, maxSeconds: 0.001 },
-    rssBytes: 1, startTime: '2026-01-01T00:00:00Z', uptimeSeconds: 1, ready: true, pid: 1,
+    goVersion: 'go1.26',
+    gcVariant: 'default',
+    goexperiment: '',
+    godebug: '',
+    stripped: true,
+    gomaxprocs: 2,
+    numCPU: 2,
+    gogc: 100,
+    gomemlimitBytes: 9223372036854775807,
+    metrics,
+    gcPauses: { count: 1, p50Seconds: 0.0001, p99Seconds: 0.0005, maxSeconds: 0.001 },
+    rssBytes: 1,
+    startTime: '2026-01-01T00:00:00Z',
+    uptimeSeconds: 1,
+    ready: true,
+    pid: 1,
     config: { liveHeapMiB: 0, graceful: true, drainMs: 0, shutdownTimeoutMs: 30000 },
   };
 }
 
-const start = snapshot({ '/cpu/classes/gc/total:cpu-seconds': 1, '/cpu/classes/gc/mark/idle:cpu-seconds': 0.5, '/cpu/classes/total:cpu-seconds': 10, '/cpu/classes/idle:cpu-seconds': 4, '/gc/cycles/total:gc-cycles': 10, '/memory/classes/total:bytes': 7 });
-const end = snapshot({ '/cpu/classes/gc/total:cpu-seconds': 2, '/cpu/classes/gc/mark/idle:cpu-seconds': 0.7, '/cpu/classes/total:cpu-seconds': 14, '/cpu/classes/idle:cpu-seconds': 5, '/gc/cycles/total:gc-cycles': 25 });
+const start = snapshot({
+  '/cpu/classes/gc/total:cpu-seconds': 1,
+  '/cpu/classes/gc/mark/idle:cpu-seconds': 0.5,
+  '/cpu/classes/total:cpu-seconds': 10,
+  '/cpu/classes/idle:cpu-seconds': 4,
+  '/gc/cycles/total:gc-cycles': 10,
+  '/memory/classes/total:bytes': 7,
+});
+const end = snapshot({
+  '/cpu/classes/gc/total:cpu-seconds': 2,
+  '/cpu/classes/gc/mark/idle:cpu-seconds': 0.7,
+  '/cpu/classes/total:cpu-seconds': 14,
+  '/cpu/classes/idle:cpu-seconds': 5,
+  '/gc/cycles/total:gc-cycles': 25,
+});
 describe('deriveRuntimeMetrics', () => {
   it('gives GC CPU share with and without idle mark work, over the CPU the process used', () => {
     const m = deriveRuntimeMetrics(start, end, 2, 1);

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { hostActivity, hostBusyReason, isContainerCgroup, parseProcStat, parseStatCpuLine, HOST_BUSY_FOREIGN_CORES, type HostCpuSnapshot } from './host-activity.js';
+import {
+  hostActivity,
+  hostBusyReason,
+  isContainerCgroup,
+  parseProcStat,
+  parseStatCpuLine,
+  HOST_BUSY_FOREIGN_CORES,
+  type HostCpuSnapshot,
+} from './host-activity.js';
 
 const snapshot = (tMs: number, steal: number, total: number, procs: Array<[number, string, number]>): HostCpuSnapshot => ({
   tMs,
@@ -26,8 +34,15 @@ describe('host activity', () => {
   });
 
   it('counts foreign CPU over the interval, a new process in full, and names the top users', () => {
-    const a = snapshot(0, 0, 1000, [[10, 'tsc', 100], [11, 'sshd', 5]]);
-    const b = snapshot(2000, 0, 1400, [[10, 'tsc', 160], [11, 'sshd', 5], [12, 'go', 20]]);
+    const a = snapshot(0, 0, 1000, [
+      [10, 'tsc', 100],
+      [11, 'sshd', 5],
+    ]);
+    const b = snapshot(2000, 0, 1400, [
+      [10, 'tsc', 160],
+      [11, 'sshd', 5],
+      [12, 'go', 20],
+    ]);
     const activity = hostActivity(a, b);
     expect(activity.foreignCores).toBeCloseTo(0.4, 10); // (60 + 20) ticks / 100 / 2 s
     expect(activity.top).toBe('tsc 0.30, go 0.10');

@@ -53,7 +53,10 @@ export function parseProcStat(text: string): { comm: string; ppid: number; ticks
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return null;
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15.
   const ppid = Number(fields[1]);
   const utime = Number(fields[11]);

@@ -94,7 +94,16 @@ describe('helpers', () => {
   });
 
   it('replicaSeconds of an unsorted curve', () => {
-    expect(replicaSeconds([{ tMs: 2000, replicas: 2 }, { tMs: 0, replicas: 1 }], 0, 4000)).toBe(6);
+    expect(
+      replicaSeconds(
+        [
+          { tMs: 2000, replicas: 2 },
+          { tMs: 0, replicas: 1 },
+        ],
+        0,
+        4000,
+      ),
+    ).toBe(6);
   });
 
   it('parseRescaleSize reads the HPA controller message', () => {

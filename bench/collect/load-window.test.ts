@@ -9,14 +9,29 @@ import type { RuntimeSnapshot } from './runtime-snapshot.js';
 const profile: LoadProfile = { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 2000, durationMs: 8000 };
 
 const effective: EffectiveSettings = {
-  gomaxprocs: 2, gogc: 100, gomemlimitBytes: 2 ** 63 - 1, gcVariant: 'default', goVersion: 'go1.26', godebug: '', cgroupCpuLimit: 1, cgroupMemLimitBytes: 192 * 2 ** 20,
+  gomaxprocs: 2,
+  gogc: 100,
+  gomemlimitBytes: 2 ** 63 - 1,
+  gcVariant: 'default',
+  goVersion: 'go1.26',
+  godebug: '',
+  cgroupCpuLimit: 1,
+  cgroupMemLimitBytes: 192 * 2 ** 20,
 };
 
 function loadResult(patch: Partial<Omit<LoadResult, 'series'>>): Omit<LoadResult, 'series'> {
   return {
-    generator: 'test', requests: 640, achievedRps: 80, targetRps: 80, durationMs: 8000,
+    generator: 'test',
+    requests: 640,
+    achievedRps: 80,
+    targetRps: 80,
+    durationMs: 8000,
     latency: { p50Ms: 2, p90Ms: 4, p99Ms: 9, p999Ms: 12, maxMs: 15, meanMs: 2.5 },
-    histogramUs: null, fromIntendedStart: true, errors: { non2xx: 0, timeouts: 0, connection: 0 }, dropped: 0, generatorCpu: 0.1,
+    histogramUs: null,
+    fromIntendedStart: true,
+    errors: { non2xx: 0, timeouts: 0, connection: 0 },
+    dropped: 0,
+    generatorCpu: 0.1,
     ...patch,
   };
 }
@@ -36,15 +51,42 @@ function samples(throttled = 0): ContainerSample[] {
 
 function snapshot(metrics: Record<string, number>, pid = 1): RuntimeSnapshot {
   return {
-    goVersion: 'go1.26', gcVariant: 'default', goexperiment: '', godebug: '', stripped: true, gomaxprocs: 2, numCPU: 2, gogc: 100,
-    gomemlimitBytes: 2 ** 63 - 1, metrics, gcPauses: { count: 1, p50Seconds: 0.0001, p99Seconds: 0.0005, maxSeconds: 0.001 },
-    rssBytes: 1, startTime: '2026-01-01T00:00:00Z', uptimeSeconds: 1, ready: true, pid,
+    goVersion: 'go1.26',
+    gcVariant: 'default',
+    goexperiment: '',
+    godebug: '',
+    stripped: true,
+    gomaxprocs: 2,
+    numCPU: 2,
+    gogc: 100,
+    gomemlimitBytes: 2 ** 63 - 1,
+    metrics,
+    gcPauses: { count: 1, p50Seconds: 0.0001, p99Seconds: 0.0005, maxSeconds: 0.001 },
+    rssBytes: 1,
+    startTime: '2026-01-01T00:00:00Z',
+    uptimeSeconds: 1,
+    ready: true,
+    pid,
     config: { liveHeapMiB: 110, graceful: true, drainMs: 0, shutdownTimeoutMs: 30000 },
   };
 }
 
-const startRuntime = snapshot({ '/cpu/classes/gc/total:cpu-seconds': 1, '/cpu/classes/gc/mark/idle:cpu-seconds': 0.5, '/cpu/classes/total:cpu-seconds': 10, '/cpu/classes/idle:cpu-seconds': 4, '/gc/cycles/total:gc-cycles': 10, '/memory/classes/total:bytes': 5 });
-const endRuntime = snapshot({ '/cpu/classes/gc/total:cpu-seconds': 2, '/cpu/classes/gc/mark/idle:cpu-seconds': 0.7, '/cpu/classes/total:cpu-seconds': 14, '/cpu/classes/idle:cpu-seconds': 5, '/gc/cycles/total:gc-cycles': 25, '/memory/classes/total:bytes': 6 });
+const startRuntime = snapshot({
+  '/cpu/classes/gc/total:cpu-seconds': 1,
+  '/cpu/classes/gc/mark/idle:cpu-seconds': 0.5,
+  '/cpu/classes/total:cpu-seconds': 10,
+  '/cpu/classes/idle:cpu-seconds': 4,
+  '/gc/cycles/total:gc-cycles': 10,
+  '/memory/classes/total:bytes': 5,
+});
+const endRuntime = snapshot({
+  '/cpu/classes/gc/total:cpu-seconds': 2,
+  '/cpu/classes/gc/mark/idle:cpu-seconds': 0.7,
+  '/cpu/classes/total:cpu-seconds': 14,
+  '/cpu/classes/idle:cpu-seconds': 5,
+  '/gc/cycles/total:gc-cycles': 25,
+  '/memory/classes/total:bytes': 6,
+});
 
 function input(patch: Partial<LoadWindowInput>): LoadWindowInput {
   return {
@@ -65,7 +107,12 @@ function input(patch: Partial<LoadWindowInput>): LoadWindowInput {
 describe('summariseLoadWindow: a service that dies', () => {
   // The gomemlimit=unset cell of a real run: killed 3.2 s into the load, every later request refused.
   const oomCell = input({
-    load: loadResult({ requests: 640, achievedRps: 80, errors: { non2xx: 0, timeouts: 0, connection: 450 }, latency: { p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 3, meanMs: 0.1 } }),
+    load: loadResult({
+      requests: 640,
+      achievedRps: 80,
+      errors: { non2xx: 0, timeouts: 0, connection: 450 },
+      latency: { p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 3, meanMs: 0.1 },
+    }),
     samples: samples().slice(0, 4),
     endRuntime: null,
     end: { exitCode: 137, oomKilled: true, exitedOnItsOwn: true, atMs: 3210.4 },
@@ -95,7 +142,21 @@ describe('summariseLoadWindow: a service that dies', () => {
   });
   it('the died outcome is a valid record', () => {
     const s = summariseLoadWindow(oomCell);
-    const repeat = { cellId: 'c', repeat: 0, order: 0, startedAt: '', endedAt: '', outcome: s.outcome, metrics: s.metrics, effective, load: oomCell.load, runtimeWindow: s.runtimeWindow, series: {}, events: [], notes: s.notes };
+    const repeat = {
+      cellId: 'c',
+      repeat: 0,
+      order: 0,
+      startedAt: '',
+      endedAt: '',
+      outcome: s.outcome,
+      metrics: s.metrics,
+      effective,
+      load: oomCell.load,
+      runtimeWindow: s.runtimeWindow,
+      series: {},
+      events: [],
+      notes: s.notes,
+    };
     expect(repeatResultSchema.parse(repeat).outcome.state).toBe('died');
   });
 });

@@ -87,11 +87,13 @@ export function summariseLoadWindow(input: LoadWindowInput): LoadWindowSummary {
     // A dead service has no latency, throughput or GC figure worth a median: record what happened.
     const outcome = deathOutcome(end);
     const when = outcome.atMs === null ? '' : ` ${(outcome.atMs / 1000).toFixed(1)} s after the load started`;
-    const what = outcome.cause === 'oom' ? 'the kernel OOM-killed the service' : restarted && !end.exitedOnItsOwn ? 'the service restarted during the window' : 'the service exited on its own';
-    notes.push(
-      `${what}${when} (exit code ${outcome.exitCode ?? 'unknown'}); ` +
-        `${successfulRequests(load)} of ${load.requests} requests succeeded`,
-    );
+    const what =
+      outcome.cause === 'oom'
+        ? 'the kernel OOM-killed the service'
+        : restarted && !end.exitedOnItsOwn
+          ? 'the service restarted during the window'
+          : 'the service exited on its own';
+    notes.push(`${what}${when} (exit code ${outcome.exitCode ?? 'unknown'}); ` + `${successfulRequests(load)} of ${load.requests} requests succeeded`);
     const { errorRate, failedRequests } = loadResultMetrics(load);
     Object.assign(metrics, deriveContainerMetrics(samples, windowStartMs, windowEndMs, input.settings.cpuLimit), { errorRate, failedRequests });
     return { outcome, metrics, runtimeWindow, notes };

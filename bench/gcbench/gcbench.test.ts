@@ -44,9 +44,23 @@ describe('pinned version', () => {
 
 describe('interleaving and comparison', () => {
   test('both builds every round, which goes first alternating', () => {
-    expect(interleavedOrder(3).map((o) => `${o.round}:${o.build}`)).toEqual(['0:nogreenteagc', '0:default', '1:default', '1:nogreenteagc', '2:nogreenteagc', '2:default']);
+    expect(interleavedOrder(3).map((o) => `${o.round}:${o.build}`)).toEqual([
+      '0:nogreenteagc',
+      '0:default',
+      '1:default',
+      '1:nogreenteagc',
+      '2:nogreenteagc',
+      '2:default',
+    ]);
   });
-  const sample = (round: number, build: GcBenchSample['build'], nsPerOp: number): GcBenchSample => ({ round, build, benchmark: 'BenchmarkGetCloneEachTime', nsPerOp, bytesPerOp: 64, allocsPerOp: 3 });
+  const sample = (round: number, build: GcBenchSample['build'], nsPerOp: number): GcBenchSample => ({
+    round,
+    build,
+    benchmark: 'BenchmarkGetCloneEachTime',
+    nsPerOp,
+    bytesPerOp: 64,
+    allocsPerOp: 3,
+  });
   const samples = [500, 510, 505, 495, 520, 515].flatMap((ns, round) => [sample(round, 'nogreenteagc', ns), sample(round, 'default', ns * 0.9)]);
   test('ns/op of the default build against nogreenteagc: a 10% cut in every round is significant', () => {
     const [c] = compareGcBenchSamples(samples, 1);
@@ -59,28 +73,36 @@ describe('interleaving and comparison', () => {
     expect(c!.difference!.significant, 'significant').toBe(true);
   });
   test('a round missing one build: independent samples', () => {
-    const [c] = compareGcBenchSamples(samples.filter((s) => !(s.round === 2 && s.build === 'default')), 1);
+    const [c] = compareGcBenchSamples(
+      samples.filter((s) => !(s.round === 2 && s.build === 'default')),
+      1,
+    );
     expect(c!.design).toBe('independent');
     expect(c!.n).toEqual({ baseline: 6, treatment: 5 });
   });
   test('a side without samples has no difference', () => {
-    expect(compareGcBenchSamples(samples.filter((s) => s.build === 'default'), 1)[0]!.difference).toBeNull();
+    expect(
+      compareGcBenchSamples(
+        samples.filter((s) => s.build === 'default'),
+        1,
+      )[0]!.difference,
+    ).toBeNull();
   });
   const result: GcBenchResult = {
-      schemaVersion: 1,
-      kind: 'gcbench',
-      createdAt: '2026-12-07T01:00:00.000Z',
-      goVersion: 'go1.26.8',
-      module: { path: 'github.com/google/btree', version: 'v1.1.3' },
-      benchmarks: ['BenchmarkGetCloneEachTime'],
-      rounds: 6,
-      benchtime: '1s',
-      hostCpus: 2,
-      durationMs: 61_000,
-      samples,
-      comparisons: compareGcBenchSamples(samples, 1),
-      notes: ['a note'],
-    };
+    schemaVersion: 1,
+    kind: 'gcbench',
+    createdAt: '2026-12-07T01:00:00.000Z',
+    goVersion: 'go1.26.8',
+    module: { path: 'github.com/google/btree', version: 'v1.1.3' },
+    benchmarks: ['BenchmarkGetCloneEachTime'],
+    rounds: 6,
+    benchtime: '1s',
+    hostCpus: 2,
+    durationMs: 61_000,
+    samples,
+    comparisons: compareGcBenchSamples(samples, 1),
+    notes: ['a note'],
+  };
   test('the report section names the module, the builds and the figures', () => {
     const md = renderGcBench(result);
     expect(md).toContain('### Standard GC benchmark: github.com/google/btree@v1.1.3');

@@ -78,17 +78,22 @@ export async function runGcBench(options: GcBenchOptions): Promise<GcBenchResult
   const order = interleavedOrder(options.rounds);
   for (const [i, { round, build }] of order.entries()) {
     options.log(`round ${round + 1}/${options.rounds}: ${build} (${i + 1} of ${order.length} runs)`);
-    const result = await options.run(binaries[build], ['-test.run', '^$', '-test.bench', pattern, '-test.benchtime', options.benchtime, '-test.benchmem', '-test.count', '1'], {
-      cwd: options.workDir,
-      // Only the build differs: no GOGC/GOMEMLIMIT/GODEBUG from the caller's shell.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
-      signal: options.signal,
-    });
+    const result = await options.run(
+      binaries[build],
+      ['-test.run', '^$', '-test.bench', pattern, '-test.benchtime', options.benchtime, '-test.benchmem', '-test.count', '1'],
+      {
+        cwd: options.workDir,
+        // Only the build differs: no GOGC/GOMEMLIMIT/GODEBUG from the caller's shell.
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+        signal: options.signal,
+      },
+    );
     const lines = parseGoBenchOutput(result.stdout);
     for (const name of options.benchmarks) {
       if (!lines.some((l) => l.name === name)) throw new Error(`${binaries[build]} printed no result for ${name}; output:\n${result.stdout.slice(-500)}`);
     }
-    for (const line of lines) samples.push({ round, build, benchmark: line.name, nsPerOp: line.nsPerOp, bytesPerOp: line.bytesPerOp, allocsPerOp: line.allocsPerOp });
+    for (const line of lines)
+      samples.push({ round, build, benchmark: line.name, nsPerOp: line.nsPerOp, bytesPerOp: line.bytesPerOp, allocsPerOp: line.allocsPerOp });
   }
 
   return {
@@ -124,7 +129,12 @@ export async function runGcBenchToFile(options: Omit<GcBenchOptions, 'workDir'>,
     await writeFile(out, `${JSON.stringify(result, null, 2)}\n`);
     return result;
   } catch (error) {
-    if (error instanceof ProcessError) throw infraError(`bench gcbench: ${error.message}`, 'the benchmark is built with the machine\'s go and fetched through the Go module proxy: check `go version` and `go env GOPROXY`', error);
+    if (error instanceof ProcessError)
+      throw infraError(
+        `bench gcbench: ${error.message}`,
+        "the benchmark is built with the machine's go and fetched through the Go module proxy: check `go version` and `go env GOPROXY`",
+        error,
+      );
     throw error;
   } finally {
     await rm(workDir, { recursive: true, force: true });

@@ -43,13 +43,27 @@ export function compareGcBenchSamples(samples: readonly GcBenchSample[], seed: n
     const treatment = of('default');
     const rounds = [...new Set(baseline.map((s) => s.round))];
     const paired = rounds.length === baseline.length && rounds.length === treatment.length && rounds.every((r) => treatment.some((t) => t.round === r));
-    const base = { benchmark, metric: 'nsPerOp', baseline: 'nogreenteagc', treatment: 'default', n: { baseline: baseline.length, treatment: treatment.length } } as const;
+    const base = {
+      benchmark,
+      metric: 'nsPerOp',
+      baseline: 'nogreenteagc',
+      treatment: 'default',
+      n: { baseline: baseline.length, treatment: treatment.length },
+    } as const;
     if (baseline.length === 0 || treatment.length === 0) return { ...base, design: 'independent', difference: null };
     if (paired && rounds.length >= 2) {
       const pairs = rounds.map((r) => [baseline.find((s) => s.round === r)!.nsPerOp, treatment.find((s) => s.round === r)!.nsPerOp] as const);
       return { ...base, design: 'paired', difference: comparePaired(pairs, { seed }) };
     }
-    return { ...base, design: 'independent', difference: compareSamples(baseline.map((s) => s.nsPerOp), treatment.map((s) => s.nsPerOp), { seed }) };
+    return {
+      ...base,
+      design: 'independent',
+      difference: compareSamples(
+        baseline.map((s) => s.nsPerOp),
+        treatment.map((s) => s.nsPerOp),
+        { seed },
+      ),
+    };
   });
 }
 

@@ -20,7 +20,7 @@
  * flagged on its third night, a step of 1σ on its ninth, and a drift of +0.5σ a night (0.5 % a night on a
  * quiet series) on its fifth night, when it stands 2.5 % above the reference — below a 5 % compare
  * threshold on every single night.
-  */
+ */
 import { median } from '../stats/descriptive.js';
 
 /** CUSUM settings; k = 0.5σ and h = 4σ are the textbook defaults. */

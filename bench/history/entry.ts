@@ -36,12 +36,9 @@ export type HistoryEntry = z.infer<typeof historyEntrySchema>;
  * nightly job is there to catch, so it must not start a fresh history.
  */
 export function environmentDescription(fingerprint: Fingerprint): string {
-  return [
-    `${fingerprint.hostCpus} CPUs`,
-    fingerprint.cpuModel.replace(/\s+/g, ' ').trim(),
-    fingerprint.os,
-    `cgroup v${fingerprint.cgroupVersion ?? '?'}`,
-  ].join(' · ');
+  return [`${fingerprint.hostCpus} CPUs`, fingerprint.cpuModel.replace(/\s+/g, ' ').trim(), fingerprint.os, `cgroup v${fingerprint.cgroupVersion ?? '?'}`].join(
+    ' · ',
+  );
 }
 
 /** Short stable key of `environmentDescription`: 12 hex digits of its SHA-256. */

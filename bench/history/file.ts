@@ -25,7 +25,10 @@ export function parseHistory(text: string, source: string): HistoryEntry[] {
     }
     const parsed = historyEntrySchema.safeParse(data);
     if (!parsed.success) {
-      throw usageError(`${source}:${i + 1}: invalid history entry: ${formatSchemaIssues(parsed.error, data)}`, 'remove or fix that line (it was not written by `bench history append`)');
+      throw usageError(
+        `${source}:${i + 1}: invalid history entry: ${formatSchemaIssues(parsed.error, data)}`,
+        'remove or fix that line (it was not written by `bench history append`)',
+      );
     }
     entries.push(parsed.data);
   }

@@ -47,7 +47,10 @@ export interface TrendSelection {
 export function cellMatcher(pattern: string | undefined): (cellId: string) => boolean {
   if (pattern === undefined || pattern === '') return () => true;
   if (!pattern.includes('*')) return (id) => id.includes(pattern);
-  const source = pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   const regex = new RegExp(`^${source}$`);
   return (id) => regex.test(id);
 }
@@ -84,7 +87,10 @@ export function buildTrends(series: readonly HistoryEntry[], selection: TrendSel
         if (value !== undefined) points.push({ runId: entry.runId, createdAt: entry.createdAt, gitSha: entry.gitSha, value });
       }
       if (points.length === 0) continue;
-      const changes = detectChangePoints(points.map((p) => p.value), selection.changePoints).map((c) => ({
+      const changes = detectChangePoints(
+        points.map((p) => p.value),
+        selection.changePoints,
+      ).map((c) => ({
         ...c,
         verdict: verdictOf(metric, c.direction),
         run: points[c.index] as TrendPoint,
@@ -115,7 +121,9 @@ export function sparkline(values: readonly number[], breaks: readonly number[] =
 export { formatMetricValue };
 
 function formatShift(change: ChangePoint): string {
-  return change.relativeShift === null ? `${change.before} → ${change.after}` : `${change.relativeShift >= 0 ? '+' : ''}${(change.relativeShift * 100).toFixed(1)}%`;
+  return change.relativeShift === null
+    ? `${change.before} → ${change.after}`
+    : `${change.relativeShift >= 0 ? '+' : ''}${(change.relativeShift * 100).toFixed(1)}%`;
 }
 
 function describeChange(trend: CellTrend, change: FlaggedChange): string {
@@ -138,7 +146,10 @@ export function renderTrendText(trends: readonly CellTrend[]): string {
     const delta = first === 0 ? '' : ` (${last >= first ? '+' : ''}${(((last - first) / Math.abs(first)) * 100).toFixed(1)}%)`;
     const better = metrics[trend.metric].better;
     lines.push(
-      `  ${trend.metric.padEnd(14)} ${sparkline(values, trend.changes.map((c) => c.index))}  ${formatMetricValue(trend.metric, first)} → ${formatMetricValue(trend.metric, last)}${delta}, n=${values.length}${better === 'none' ? '' : `, ${better} is better`}`,
+      `  ${trend.metric.padEnd(14)} ${sparkline(
+        values,
+        trend.changes.map((c) => c.index),
+      )}  ${formatMetricValue(trend.metric, first)} → ${formatMetricValue(trend.metric, last)}${delta}, n=${values.length}${better === 'none' ? '' : `, ${better} is better`}`,
     );
     for (const change of trend.changes) lines.push(`    ${change.verdict === 'worse' ? '!' : '·'} ${describeChange(trend, change)}`);
   }
@@ -151,15 +162,27 @@ export function renderDriftMarkdown(trends: readonly CellTrend[], entries: numbe
   if (flagged.length === 0) return `No change points in the last ${entries} nightly run(s) of this environment (two-sided CUSUM, h = 4σ; see docs/nightly.md).`;
   const order = { worse: 0, changed: 1, better: 2 } as const;
   flagged.sort((a, b) => order[a.c.verdict] - order[b.c.verdict] || Number(b.c.new) - Number(a.c.new));
-  const rows = flagged.map(({ t, c }) =>
-    `| ${t.cellId} | ${t.metric} | \`${sparkline(t.points.map((p) => p.value), [c.index])}\` | ${formatShift(c)} | ${c.verdict}${c.new ? ' (new)' : ''} | ${c.run.runId}${c.run.gitSha === null ? '' : ` (${c.run.gitSha.slice(0, 7)})`} |`,
+  const rows = flagged.map(
+    ({ t, c }) =>
+      `| ${t.cellId} | ${t.metric} | \`${sparkline(
+        t.points.map((p) => p.value),
+        [c.index],
+      )}\` | ${formatShift(c)} | ${c.verdict}${c.new ? ' (new)' : ''} | ${c.run.runId}${c.run.gitSha === null ? '' : ` (${c.run.gitSha.slice(0, 7)})`} |`,
   );
   return ['| cell | metric | trend | shift | verdict | from run |', '|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 /** Picks the series to show: the newest entry's unless target/profile/env say otherwise. */
-export function selectSeries(entries: readonly HistoryEntry[], want: { target?: string | undefined; profile?: string | undefined; env?: string | undefined }): { key: string; series: HistoryEntry[]; others: number } | null {
-  const candidates = entries.filter((e) => (want.target === undefined || e.target === want.target) && (want.profile === undefined || e.profile === want.profile) && (want.env === undefined || e.environmentKey === want.env));
+export function selectSeries(
+  entries: readonly HistoryEntry[],
+  want: { target?: string | undefined; profile?: string | undefined; env?: string | undefined },
+): { key: string; series: HistoryEntry[]; others: number } | null {
+  const candidates = entries.filter(
+    (e) =>
+      (want.target === undefined || e.target === want.target) &&
+      (want.profile === undefined || e.profile === want.profile) &&
+      (want.env === undefined || e.environmentKey === want.env),
+  );
   if (candidates.length === 0) return null;
   const newest = [...candidates].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).at(-1) as HistoryEntry;
   const key = seriesKey(newest);

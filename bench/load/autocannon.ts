@@ -7,7 +7,15 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { LoadProfile } from '../../scenarios/define.js';
-import { createLatencyHistogram, encodeHistogram, percentileOfSorted, recordMs, seriesFromBuckets, summarizeHistogram, type SecondBucket } from './histogram.js';
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  percentileOfSorted,
+  recordMs,
+  seriesFromBuckets,
+  summarizeHistogram,
+  type SecondBucket,
+} from './histogram.js';
 import { runOpenModel } from './open-model.js';
 import type { LoadGenerator, LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
@@ -36,15 +44,18 @@ export async function runClosedModel(baseUrl: string, request: LoadRequest, prof
   const done = new Promise<void>((resolve, reject) => {
     finished = (error) => (error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve());
   });
-  const instance = autocannon({
-    url: new URL(request.path, baseUrl).toString(),
-    connections: profile.connections,
-    pipelining: 1,
-    duration: totalMs / 1000,
-    timeout: 10,
-    // We keep our own histogram; autocannon's printing and progress bar stay off.
-    excludeErrorStats: false,
-  }, (error) => finished(error));
+  const instance = autocannon(
+    {
+      url: new URL(request.path, baseUrl).toString(),
+      connections: profile.connections,
+      pipelining: 1,
+      duration: totalMs / 1000,
+      timeout: 10,
+      // We keep our own histogram; autocannon's printing and progress bar stay off.
+      excludeErrorStats: false,
+    },
+    (error) => finished(error),
+  );
   let lastProgress = 0;
   instance.on('response', (_client, statusCode, _bytes, responseTimeMs) => {
     const t = inWindow();

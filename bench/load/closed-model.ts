@@ -8,7 +8,15 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile } from '../../scenarios/define.js';
-import { createLatencyHistogram, encodeHistogram, percentileOfSorted, recordMs, seriesFromBuckets, summarizeHistogram, type SecondBucket } from './histogram.js';
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  percentileOfSorted,
+  recordMs,
+  seriesFromBuckets,
+  summarizeHistogram,
+  type SecondBucket,
+} from './histogram.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
 type ClosedProfile = Extract<LoadProfile, { model: 'closed' }>;
@@ -168,7 +176,13 @@ export async function runNativeClosedModel(baseUrl: string, request: LoadRequest
     lastProgress = elapsed;
     const current = perSecond.get(Math.floor((elapsed - profile.warmupMs) / 1000) - 1);
     const lat = (current?.lat ?? []).slice().sort((a, b) => a - b);
-    options.onProgress({ elapsedMs: elapsed, totalMs, rps: current?.n ?? 0, p99Ms: percentileOfSorted(lat, 0.99), phase: elapsed < profile.warmupMs ? 'warmup' : 'measure' });
+    options.onProgress({
+      elapsedMs: elapsed,
+      totalMs,
+      rps: current?.n ?? 0,
+      p99Ms: percentileOfSorted(lat, 0.99),
+      phase: elapsed < profile.warmupMs ? 'warmup' : 'measure',
+    });
   }, 250);
   const stopAll = () => {
     stopping = true;

@@ -49,6 +49,9 @@ export function seriesFromBuckets(perSecond: ReadonlyMap<number, SecondBucket>):
       tMs: second * 1000,
       rps: b.n,
       errors: b.errors,
-      p99Ms: percentileOfSorted([...b.lat].sort((x, y) => x - y), 0.99),
+      p99Ms: percentileOfSorted(
+        [...b.lat].sort((x, y) => x - y),
+        0.99,
+      ),
     }));
 }

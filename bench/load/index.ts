@@ -13,7 +13,8 @@ export interface LoadGeneratorOptions {
 export const loadGeneratorFactories = {
   native: async (_options: LoadGeneratorOptions): Promise<LoadGenerator> => new NativeLoadGenerator(),
   autocannon: async (_options: LoadGeneratorOptions): Promise<LoadGenerator> => new AutocannonLoadGenerator(),
-  k6: (options: LoadGeneratorOptions): Promise<LoadGenerator> => K6LoadGenerator.create({ env: options.env, ...(options.k6Path ? { binary: options.k6Path } : {}) }),
+  k6: (options: LoadGeneratorOptions): Promise<LoadGenerator> =>
+    K6LoadGenerator.create({ env: options.env, ...(options.k6Path ? { binary: options.k6Path } : {}) }),
 } satisfies Record<string, (options: LoadGeneratorOptions) => Promise<LoadGenerator>>;
 
 export type LoadGeneratorName = keyof typeof loadGeneratorFactories;

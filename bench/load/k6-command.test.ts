@@ -26,7 +26,11 @@ const base: Omit<K6CommandInput, 'profile'> = {
 describe('parseK6Version', () => {
   it('reads current and older `k6 version` output', () => {
     expect(parseK6Version('k6 v1.3.0 (go1.24.6, linux/amd64)\n'), 'v1').toEqual({ major: 1, minor: 3, patch: 0 });
-    expect(parseK6Version('k6 v0.49.0 (2024-01-29T13:20:22+0000/v0.49.0-0-g1a15fbcf, go1.21.6, linux/amd64)'), 'v0.49').toEqual({ major: 0, minor: 49, patch: 0 });
+    expect(parseK6Version('k6 v0.49.0 (2024-01-29T13:20:22+0000/v0.49.0-0-g1a15fbcf, go1.21.6, linux/amd64)'), 'v0.49').toEqual({
+      major: 0,
+      minor: 49,
+      patch: 0,
+    });
     expect(parseK6Version('command not found'), 'garbage').toBeNull();
   });
 
@@ -34,7 +38,9 @@ describe('parseK6Version', () => {
     expect(typeScriptSupport({ major: 0, minor: 57, patch: 0 }), '0.57 native').toEqual({ flags: [] });
     expect(typeScriptSupport(v1), '1.3 native').toEqual({ flags: [] });
     expect(typeScriptSupport({ major: 0, minor: 54, patch: 0 }), '0.54 enhanced mode').toEqual({ flags: ['--compatibility-mode=experimental_enhanced'] });
-    expect(typeScriptSupport({ major: 0, minor: 49, patch: 0 }), '0.49 none').toEqual({ unsupported: expect.stringMatching(/k6 v0.49.0 cannot run TypeScript/) });
+    expect(typeScriptSupport({ major: 0, minor: 49, patch: 0 }), '0.49 none').toEqual({
+      unsupported: expect.stringMatching(/k6 v0.49.0 cannot run TypeScript/),
+    });
   });
 });
 
@@ -106,7 +112,15 @@ describe('createK6Command', () => {
     const command = createK6Command({
       ...base,
       p99LimitMs: 50,
-      profile: { model: 'stages', connections: 100, warmupMs: 10_000, stages: [{ durationMs: 30_000, ratePerSec: 100 }, { durationMs: 60_000, ratePerSec: 300 }] },
+      profile: {
+        model: 'stages',
+        connections: 100,
+        warmupMs: 10_000,
+        stages: [
+          { durationMs: 30_000, ratePerSec: 100 },
+          { durationMs: 60_000, ratePerSec: 300 },
+        ],
+      },
     });
     expect(command.executor, 'executor').toBe('ramping-arrival-rate');
     expect(command.measuredDurationMs, 'measured = sum of stages').toBe(90_000);
@@ -114,7 +128,10 @@ describe('createK6Command', () => {
     expect(command.targetRps, 'targetRps').toBeCloseTo(166.6667, 4);
     expect(command.env.BENCH_START_RATE, 'start rate').toBe('100');
     expect(command.env.BENCH_WARMUP_RATE, 'warm-up at the first rate').toBe('100');
-    expect(JSON.parse(command.env.BENCH_STAGES ?? 'null'), 'stages').toEqual([{ duration: '30000ms', target: 100 }, { duration: '60000ms', target: 300 }]);
+    expect(JSON.parse(command.env.BENCH_STAGES ?? 'null'), 'stages').toEqual([
+      { duration: '30000ms', target: 100 },
+      { duration: '60000ms', target: 300 },
+    ]);
     // 300/s × 20 ms = 6 in flight → 12 pre-allocated.
     expect(command.env.BENCH_PRE_ALLOCATED_VUS, 'pre-allocated for the peak rate').toBe('12');
     expect(command.env.BENCH_MAX_VUS, 'maxVUs').toBe('100');

@@ -19,7 +19,12 @@ interface K6Stub {
 }
 
 interface ScriptModule {
-  options: { scenarios: Record<string, Record<string, unknown>>; thresholds: Record<string, string[]>; summaryTrendStats: string[]; discardResponseBodies: boolean };
+  options: {
+    scenarios: Record<string, Record<string, unknown>>;
+    thresholds: Record<string, string[]>;
+    summaryTrendStats: string[];
+    discardResponseBodies: boolean;
+  };
   default: () => void;
   handleSummary: (data: { metrics: Record<string, unknown> }) => Record<string, string>;
 }
@@ -29,7 +34,8 @@ const scriptSource = readFileSync(path.join(repoRoot, 'scenarios', 'k6', 'load.t
 const stubModules: Record<string, string> = {
   'k6/execution': 'export default { get scenario() { return globalThis.__k6stub.exec.scenario; } };',
   'k6/http': 'export default { get: (url, params) => { globalThis.__k6stub.requests.push({ url, params }); return globalThis.__k6stub.response; } };',
-  'k6/metrics': 'export class Counter { constructor(name) { this.name = name; globalThis.__k6stub.counters[name] ??= 0; } add(n) { globalThis.__k6stub.counters[this.name] += n; } }',
+  'k6/metrics':
+    'export class Counter { constructor(name) { this.name = name; globalThis.__k6stub.counters[name] ??= 0; } add(n) { globalThis.__k6stub.counters[this.name] += n; } }',
 };
 const dataUrl = (code: string) => `data:text/javascript,${encodeURIComponent(code)}`;
 let loads = 0;
@@ -61,7 +67,16 @@ describe('scenarios/k6/load.ts with the environment createK6Command builds', () 
     const { module } = await loadScript(envFor({ model: 'open', ratePerSec: 12.5, connections: 16, warmupMs: 5000, durationMs: 30_000 }));
     expect(module.options.scenarios, 'scenarios').toEqual({
       warmup: { executor: 'constant-arrival-rate', rate: 125, timeUnit: '10s', duration: '5000ms', preAllocatedVUs: 2, maxVUs: 16, gracefulStop: '10000ms' },
-      measure: { executor: 'constant-arrival-rate', rate: 125, timeUnit: '10s', duration: '30000ms', preAllocatedVUs: 2, maxVUs: 16, startTime: '5000ms', gracefulStop: '10000ms' },
+      measure: {
+        executor: 'constant-arrival-rate',
+        rate: 125,
+        timeUnit: '10s',
+        duration: '30000ms',
+        preAllocatedVUs: 2,
+        maxVUs: 16,
+        startTime: '5000ms',
+        gracefulStop: '10000ms',
+      },
     });
     expect(module.options.summaryTrendStats, 'trend stats').toContain('p(99.9)');
     expect(module.options.discardResponseBodies, 'bodies discarded').toBe(true);
@@ -76,13 +91,24 @@ describe('scenarios/k6/load.ts with the environment createK6Command builds', () 
 
   it('stages: ramping-arrival-rate from the first rate', async () => {
     const { module } = await loadScript(
-      envFor({ model: 'stages', connections: 50, warmupMs: 2000, stages: [{ durationMs: 10_000, ratePerSec: 50 }, { durationMs: 20_000, ratePerSec: 150 }] }),
+      envFor({
+        model: 'stages',
+        connections: 50,
+        warmupMs: 2000,
+        stages: [
+          { durationMs: 10_000, ratePerSec: 50 },
+          { durationMs: 20_000, ratePerSec: 150 },
+        ],
+      }),
     );
     expect(module.options.scenarios['measure'], 'measure').toEqual({
       executor: 'ramping-arrival-rate',
       startRate: 50,
       timeUnit: '1s',
-      stages: [{ duration: '10000ms', target: 50 }, { duration: '20000ms', target: 150 }],
+      stages: [
+        { duration: '10000ms', target: 50 },
+        { duration: '20000ms', target: 150 },
+      ],
       // 150/s × (10 ms sleep + 20 ms) = 4.5 in flight → 9.
       preAllocatedVUs: 9,
       maxVUs: 50,
@@ -136,6 +162,8 @@ describe('scenarios/k6/load.ts with the environment createK6Command builds', () 
     const env = envFor({ model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 });
     delete env['BENCH_SUMMARY_PATH'];
     await expect(loadScript(env)).rejects.toThrow(/BENCH_SUMMARY_PATH is not set/);
-    await expect(loadScript({ ...envFor({ model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 }), BENCH_VUS: '-1' })).rejects.toThrow(/BENCH_VUS must be a non-negative integer/);
+    await expect(loadScript({ ...envFor({ model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 }), BENCH_VUS: '-1' })).rejects.toThrow(
+      /BENCH_VUS must be a non-negative integer/,
+    );
   });
 });

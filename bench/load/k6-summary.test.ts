@@ -66,7 +66,14 @@ describe('summaryToLoadResult', () => {
     expect(result.achievedRps, 'achievedRps = 5998 / 30 s').toBeCloseTo(199.9333, 4);
     expect(result.targetRps, 'targetRps').toBe(200);
     expect(result.durationMs, 'durationMs').toBe(30_000);
-    expect(result.latency, 'latency from the measured sub-metric').toEqual({ p50Ms: 1.094, p90Ms: 2.205, p99Ms: 5.912, p999Ms: 12.87, maxMs: 17.42, meanMs: 1.288 });
+    expect(result.latency, 'latency from the measured sub-metric').toEqual({
+      p50Ms: 1.094,
+      p90Ms: 2.205,
+      p99Ms: 5.912,
+      p999Ms: 12.87,
+      maxMs: 17.42,
+      meanMs: 1.288,
+    });
     expect(result.histogramUs, 'k6 gives no histogram').toBeNull();
     expect(result.fromIntendedStart, 'fromIntendedStart').toBe(false);
     expect(result.errors, 'errors').toEqual({ non2xx: 0, timeouts: 0, connection: 0 });
@@ -126,9 +133,13 @@ describe('summaryToLoadResult', () => {
 
 describe('thresholds and exit codes', () => {
   it('lists the failed thresholds', () => {
-    expect(failedThresholds(parseK6Summary(fixture('handle-summary-threshold-failed.json'))), 'failed').toEqual(['http_req_duration{scenario:measure}: p(99)<5']);
+    expect(failedThresholds(parseK6Summary(fixture('handle-summary-threshold-failed.json'))), 'failed').toEqual([
+      'http_req_duration{scenario:measure}: p(99)<5',
+    ]);
     expect(failedThresholds(parseK6Summary(fixture('handle-summary-open.json'))), 'none failed').toEqual([]);
-    expect(failedThresholds(parseK6Summary(fixture('summary-export-closed.json'))), 'reversed booleans').toEqual(['http_req_duration{scenario:measure}: p(99)<10']);
+    expect(failedThresholds(parseK6Summary(fixture('summary-export-closed.json'))), 'reversed booleans').toEqual([
+      'http_req_duration{scenario:measure}: p(99)<10',
+    ]);
   });
 
   it('describes k6 exit codes', () => {

@@ -99,7 +99,8 @@ export function parseK6Summary(text: string, source = 'k6 summary'): K6Summary {
   }
   const state = json['state'];
   const options = json['options'];
-  const trendStats = isRecord(options) && Array.isArray(options['summaryTrendStats']) ? options['summaryTrendStats'].filter((s): s is string => typeof s === 'string') : null;
+  const trendStats =
+    isRecord(options) && Array.isArray(options['summaryTrendStats']) ? options['summaryTrendStats'].filter((s): s is string => typeof s === 'string') : null;
   return {
     format,
     metrics,

@@ -40,14 +40,24 @@ interface Call {
 }
 
 /** A runner that answers `version` and, for `run`, writes `summary` where the script would and exits with `exitCode`. */
-function scriptedRunner(outcome: { summary?: string; exitCode?: number; signal?: NodeJS.Signals; stderr?: string; version?: string }): { runner: K6ProcessRunner; calls: Call[] } {
+function scriptedRunner(outcome: { summary?: string; exitCode?: number; signal?: NodeJS.Signals; stderr?: string; version?: string }): {
+  runner: K6ProcessRunner;
+  calls: Call[];
+} {
   const calls: Call[] = [];
   const runner: K6ProcessRunner = async (command, args, options: K6ProcessOptions): Promise<K6ProcessResult> => {
     if (args[0] === 'version') return { exitCode: 0, signal: null, stdout: outcome.version ?? 'k6 v1.3.0 (go1.24.6, linux/amd64)\n', stderr: '' };
     const summaryPath = options.env['BENCH_SUMMARY_PATH'] as string;
     if (outcome.summary !== undefined) await writeFile(summaryPath, outcome.summary);
     calls.push({ command, args, env: options.env, summaryExisted: existsSync(summaryPath) });
-    return { exitCode: outcome.signal ? null : (outcome.exitCode ?? 0), signal: outcome.signal ?? null, stdout: '', stderr: outcome.stderr ?? '', cpuMs: 3000, wallMs: 12_000 };
+    return {
+      exitCode: outcome.signal ? null : (outcome.exitCode ?? 0),
+      signal: outcome.signal ?? null,
+      stdout: '',
+      stderr: outcome.stderr ?? '',
+      cpuMs: 3000,
+      wallMs: 12_000,
+    };
   };
   return { runner, calls };
 }
@@ -62,7 +72,10 @@ describe('locateK6 / findK6', () => {
   it('says which setting points at nothing usable', async () => {
     expect(await locateK6({ PATH: '' }, '/nonexistent/k6'), 'flag').toEqual({ missing: '--k6 /nonexistent/k6: not an executable file', source: 'flag' });
     const notExec = path.join(dir, 'not-executable');
-    expect(await locateK6({ PATH: dir, K6_BINARY: notExec }), 'K6_BINARY').toEqual({ missing: `K6_BINARY=${notExec}: not an executable file`, source: 'K6_BINARY' });
+    expect(await locateK6({ PATH: dir, K6_BINARY: notExec }), 'K6_BINARY').toEqual({
+      missing: `K6_BINARY=${notExec}: not an executable file`,
+      source: 'K6_BINARY',
+    });
     expect(await locateK6({ PATH: '/nonexistent' }), 'PATH').toEqual({ missing: 'k6 was not found on PATH (nor set by --k6 or K6_BINARY)', source: 'PATH' });
   });
 
@@ -159,7 +172,9 @@ describe('K6LoadGenerator', () => {
   it('other exit codes: an infra error with the command, the meaning and the last stderr lines', async () => {
     const stderr = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join('\n') + '\nERRO[0000] TypeError: x is undefined\n';
     const { runner } = scriptedRunner({ exitCode: 107, stderr });
-    const error = await new K6LoadGenerator({ env: { PATH: dir }, runner }).run('http://127.0.0.1:18080', request, open200, runOptions()).catch((e: unknown) => e);
+    const error = await new K6LoadGenerator({ env: { PATH: dir }, runner })
+      .run('http://127.0.0.1:18080', request, open200, runOptions())
+      .catch((e: unknown) => e);
     expect((error as BenchError).exitCode, 'exit').toBe(3);
     const message = (error as BenchError).message;
     expect(message, 'command').toContain(`${k6Path} run --quiet --no-color`);
@@ -170,13 +185,17 @@ describe('K6LoadGenerator', () => {
 
   it('killed by a signal: says so', async () => {
     const { runner } = scriptedRunner({ signal: 'SIGKILL' });
-    const error = await new K6LoadGenerator({ env: { PATH: dir }, runner }).run('http://127.0.0.1:18080', request, open200, runOptions()).catch((e: unknown) => e);
+    const error = await new K6LoadGenerator({ env: { PATH: dir }, runner })
+      .run('http://127.0.0.1:18080', request, open200, runOptions())
+      .catch((e: unknown) => e);
     expect((error as BenchError).message, 'signal').toMatch(/was killed by SIGKILL/);
   });
 
   it('exit 0 without a summary file: an infra error that names the file', async () => {
     const { runner } = scriptedRunner({});
-    const error = await new K6LoadGenerator({ env: { PATH: dir }, runner }).run('http://127.0.0.1:18080', request, open200, runOptions()).catch((e: unknown) => e);
+    const error = await new K6LoadGenerator({ env: { PATH: dir }, runner })
+      .run('http://127.0.0.1:18080', request, open200, runOptions())
+      .catch((e: unknown) => e);
     expect((error as BenchError).message, 'message').toMatch(/exited with code 0 but wrote no summary at .*summary\.json/);
   });
 });
@@ -187,10 +206,14 @@ describe('the real process runner', () => {
   it('forwards an abort as SIGINT (the program can finish its summary)', async () => {
     const controller = new AbortController();
     const runner = createK6ProcessRunner(5000);
-    const pending = runner(node, ['-e', "process.on('SIGINT', () => { console.log('summary'); process.exit(105); }); setInterval(() => {}, 1000); console.log('started')"], {
-      env: process.env,
-      signal: controller.signal,
-    });
+    const pending = runner(
+      node,
+      ['-e', "process.on('SIGINT', () => { console.log('summary'); process.exit(105); }); setInterval(() => {}, 1000); console.log('started')"],
+      {
+        env: process.env,
+        signal: controller.signal,
+      },
+    );
     setTimeout(() => controller.abort(), 300);
     const result = await pending;
     expect(result.exitCode, 'exit code chosen by the program').toBe(105);
@@ -210,7 +233,8 @@ describe('the real process runner', () => {
 
   it('reports exit code, stderr and the CPU the process used', async () => {
     const runner = createK6ProcessRunner(1000, 50);
-    const busy = "let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; const u = process.cpuUsage(); console.error('cpuMs=' + (u.user + u.system) / 1000); process.exit(3)";
+    const busy =
+      "let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; const u = process.cpuUsage(); console.error('cpuMs=' + (u.user + u.system) / 1000); process.exit(3)";
     const result = await runner(node, ['-e', busy], { env: process.env, signal: new AbortController().signal });
     expect(result.exitCode, 'exit code').toBe(3);
     const selfReported = Number(/cpuMs=([\d.]+)/.exec(result.stderr)?.[1]);
@@ -222,7 +246,9 @@ describe('the real process runner', () => {
   });
 
   it('rejects with ENOENT when the program does not exist', async () => {
-    const error = await createK6ProcessRunner()('/nonexistent/k6', ['version'], { env: process.env, signal: new AbortController().signal }).catch((e: unknown) => e);
+    const error = await createK6ProcessRunner()('/nonexistent/k6', ['version'], { env: process.env, signal: new AbortController().signal }).catch(
+      (e: unknown) => e,
+    );
     expect((error as NodeJS.ErrnoException).code, 'code').toBe('ENOENT');
   });
 });

@@ -234,7 +234,10 @@ export class K6LoadGenerator implements LoadGenerator {
   static async create(options: K6LoadGeneratorOptions = {}): Promise<K6LoadGenerator> {
     const located = await locateK6(options.env ?? process.env, options.binary);
     if ('missing' in located && located.source !== 'PATH') {
-      const fix = located.source === 'flag' ? 'pass --k6 the path of the k6 binary (e.g. --k6 /usr/bin/k6)' : 'set K6_BINARY to the path of the k6 binary, or unset it to use k6 from PATH';
+      const fix =
+        located.source === 'flag'
+          ? 'pass --k6 the path of the k6 binary (e.g. --k6 /usr/bin/k6)'
+          : 'set K6_BINARY to the path of the k6 binary, or unset it to use k6 from PATH';
       throw usageError(located.missing, fix);
     }
     return new K6LoadGenerator(options);
@@ -298,7 +301,8 @@ export class K6LoadGenerator implements LoadGenerator {
       try {
         processResult = await this.#runner(command.command, command.args, { env: { ...this.#env, ...command.env }, signal: options.signal });
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw infraError(`k6 is not available: ${found.path} could not be started`, k6InstallHint, error);
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+          throw infraError(`k6 is not available: ${found.path} could not be started`, k6InstallHint, error);
         throw infraError(`${shown} could not be started: ${(error as Error).message}`, undefined, error);
       }
       options.signal.throwIfAborted();
@@ -311,7 +315,11 @@ export class K6LoadGenerator implements LoadGenerator {
       try {
         text = await readFile(summaryPath, 'utf8');
       } catch (error) {
-        throw infraError(`${shown} ${describeK6Exit(exitCode, signal)} but wrote no summary at ${summaryPath}`, 'the script must export handleSummary (scenarios/k6/load.ts)', error);
+        throw infraError(
+          `${shown} ${describeK6Exit(exitCode, signal)} but wrote no summary at ${summaryPath}`,
+          'the script must export handleSummary (scenarios/k6/load.ts)',
+          error,
+        );
       }
       const summary = parseK6Summary(text, `k6 summary ${summaryPath}`);
       const wallMs = processResult.wallMs;

@@ -121,7 +121,6 @@ export class OpenModelPool {
   }
 }
 
-
 /** The harness's one open-model generator process, shared by the native generator and the shutdown procedure. */
 export const openModelProcess = new OpenModelPool();
 

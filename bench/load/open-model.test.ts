@@ -17,7 +17,15 @@ describe('open-model schedule', () => {
   });
 
   it('ramps linearly between stages', () => {
-    const profile = { model: 'stages' as const, connections: 1, warmupMs: 0, stages: [{ durationMs: 1000, ratePerSec: 10 }, { durationMs: 1000, ratePerSec: 30 }] };
+    const profile = {
+      model: 'stages' as const,
+      connections: 1,
+      warmupMs: 0,
+      stages: [
+        { durationMs: 1000, ratePerSec: 10 },
+        { durationMs: 1000, ratePerSec: 30 },
+      ],
+    };
     expect(rateAt(profile, 500), 'first stage holds its rate').toBe(10);
     expect(rateAt(profile, 1500), 'half-way up the ramp').toBe(20);
     expect(rateAt(profile, 2500), 'after the last stage').toBe(0);

@@ -11,7 +11,15 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile, RateStage } from '../../scenarios/define.js';
-import { createLatencyHistogram, encodeHistogram, percentileOfSorted, recordMs, seriesFromBuckets, summarizeHistogram, type SecondBucket } from './histogram.js';
+import {
+  createLatencyHistogram,
+  encodeHistogram,
+  percentileOfSorted,
+  recordMs,
+  seriesFromBuckets,
+  summarizeHistogram,
+  type SecondBucket,
+} from './histogram.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 import { dispatchLagLimitMs } from './validity.js';
 
@@ -119,7 +127,12 @@ export async function runOpenModel(
   // cells of a duet do not all have their requests due at the same instant.
   const shift = options.phase === undefined || options.phase === 0 ? 0 : (options.phase * 1000) / Math.max(1e-9, rateAt(profile, 0));
   const totalScheduleMs = profile.warmupMs + measuredDurationMs(profile);
-  const schedule = shift === 0 ? createSchedule(profile) : createSchedule(profile).map((t) => t + shift).filter((t) => t < totalScheduleMs);
+  const schedule =
+    shift === 0
+      ? createSchedule(profile)
+      : createSchedule(profile)
+          .map((t) => t + shift)
+          .filter((t) => t < totalScheduleMs);
   const maxBacklog = options.maxBacklog ?? Math.max(profile.connections * 8, 1000);
   const outcomes: RequestOutcome[] = [];
   let outstanding = 0;
@@ -134,7 +147,10 @@ export async function runOpenModel(
   // Sends later than the limit at their arrival's rate (validity.ts judges how many is too many).
   let lateSends = 0;
   let arrivalsOver = false;
-  const threadRun: ThreadRun = { inFlight: () => outstanding, nextDueAt: () => (arrivalsOver || next >= schedule.length ? Number.POSITIVE_INFINITY : t0 + (schedule[next] as number)) };
+  const threadRun: ThreadRun = {
+    inFlight: () => outstanding,
+    nextDueAt: () => (arrivalsOver || next >= schedule.length ? Number.POSITIVE_INFINITY : t0 + (schedule[next] as number)),
+  };
   runsOfThisThread.add(threadRun);
 
   const send = (intendedMs: number) => {

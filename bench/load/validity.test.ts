@@ -78,7 +78,8 @@ describe('dispatch-lag limit', () => {
 });
 
 describe('late sends', () => {
-  const lag = (sends: number, lateSends: number, p99Ms = 1.2) => result({ targetRps: 164, achievedRps: 164, dispatchLagMs: { p50Ms: 0.2, p99Ms, maxMs: 4, sends, lateSends } });
+  const lag = (sends: number, lateSends: number, p99Ms = 1.2) =>
+    result({ targetRps: 164, achievedRps: 164, dispatchLagMs: { p50Ms: 0.2, p99Ms, maxMs: 4, sends, lateSends } });
 
   it('keeps a window whose late sends do not show more than 1% late (246 sends: up to 5)', () => {
     // P(X ≥ 5 | 246, 1%) = 0.103 (exact, Python fractions): not evidence of a P99 over the limit,

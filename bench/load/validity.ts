@@ -48,7 +48,10 @@ export function successfulRequests(result: Pick<LoadResult, 'requests' | 'errors
 }
 
 /** The dispatch-lag limit at a rate: 1 ms, or a tenth of the mean gap between arrivals when larger. */
-export function dispatchLagLimitMs(ratePerSec: number | null, thresholds: Pick<typeof validityThresholds, 'dispatchLagP99Ms' | 'dispatchLagGapShare'> = validityThresholds): number {
+export function dispatchLagLimitMs(
+  ratePerSec: number | null,
+  thresholds: Pick<typeof validityThresholds, 'dispatchLagP99Ms' | 'dispatchLagGapShare'> = validityThresholds,
+): number {
   const gapMs = ratePerSec !== null && ratePerSec > 0 ? 1000 / ratePerSec : 0;
   return Math.max(thresholds.dispatchLagP99Ms, thresholds.dispatchLagGapShare * gapMs);
 }
@@ -58,7 +61,10 @@ export function dispatchLagLimitMs(ratePerSec: number | null, thresholds: Pick<t
  * harness's open model) a one-sided binomial test of "more than 1% of sends later than the limit";
  * without them (older records) the sample P99 against the limit.
  */
-export function judgeDispatchLag(result: Pick<LoadResult, 'dispatchLagMs' | 'targetRps'>, thresholds: Pick<typeof validityThresholds, 'dispatchLagP99Ms' | 'dispatchLagGapShare' | 'lateSendsSignificance'> = validityThresholds): string | null {
+export function judgeDispatchLag(
+  result: Pick<LoadResult, 'dispatchLagMs' | 'targetRps'>,
+  thresholds: Pick<typeof validityThresholds, 'dispatchLagP99Ms' | 'dispatchLagGapShare' | 'lateSendsSignificance'> = validityThresholds,
+): string | null {
   const lag = result.dispatchLagMs;
   if (!lag) return null;
   const limit = Number(dispatchLagLimitMs(result.targetRps, thresholds).toFixed(2));
@@ -97,7 +103,10 @@ export function judgeLoad(result: LoadResult, profile: LoadProfile, thresholds =
   if (profile.model !== 'closed' && result.targetRps !== null && result.targetRps > 0) {
     const expected = result.targetRps * (result.durationMs / 1000);
     if (result.dropped > thresholds.droppedFraction * expected) {
-      return { valid: false, reason: `${result.dropped} requests could not be sent on time (more than ${(thresholds.droppedFraction * 100).toFixed(0)}% of ${Math.round(expected)})` };
+      return {
+        valid: false,
+        reason: `${result.dropped} requests could not be sent on time (more than ${(thresholds.droppedFraction * 100).toFixed(0)}% of ${Math.round(expected)})`,
+      };
     }
     const shortfall = 1 - result.achievedRps / result.targetRps;
     if (shortfall > thresholds.rateShortfall + 1e-9) {

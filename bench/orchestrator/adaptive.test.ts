@@ -12,7 +12,10 @@ const verdicts = (checks: unknown[]) => [{ checks }] as unknown as ClaimVerdict[
 
 describe('adaptive rounds', () => {
   it('extends only inconclusive scenarios whose widest CI is above the target', () => {
-    const out = scenariosToExtend(verdicts([check('a', 'inconclusive', [4, 14]), check('b', 'inconclusive', [9]), check('c', 'confirmed', [40]), check('d', 'inconclusive', [null])]), 10);
+    const out = scenariosToExtend(
+      verdicts([check('a', 'inconclusive', [4, 14]), check('b', 'inconclusive', [9]), check('c', 'confirmed', [40]), check('d', 'inconclusive', [null])]),
+      10,
+    );
     expect([...out]).toEqual([['a', 14]]);
   });
 
@@ -27,7 +30,11 @@ describe('adaptive rounds', () => {
       seed: 7,
       plan: {
         scenarios: [{ name: 'a', repeats: 2 }],
-        cells: [{ id: 'a/x', scenario: 'a', settings: {} }, { id: 'a/y', scenario: 'a', settings: {} }, { id: 'b/x', scenario: 'b', settings: {} }],
+        cells: [
+          { id: 'a/x', scenario: 'a', settings: {} },
+          { id: 'a/y', scenario: 'a', settings: {} },
+          { id: 'b/x', scenario: 'b', settings: {} },
+        ],
         order: [
           { cellId: 'a/x', repeat: 0 },
           { cellId: 'a/y', repeat: 0 },
@@ -38,7 +45,19 @@ describe('adaptive rounds', () => {
     } as unknown as RunRecord;
     const items = extraRound(record, ['a'], 0);
     expect(items.map((i) => `${i.cellId}#${i.repeat}`).sort()).toEqual(['a/x#2', 'a/y#2']);
-    const full = { ...record, plan: { ...record.plan, order: [...record.plan.order, ...Array.from({ length: 2 * MAX_EXTRA_ROUNDS_FACTOR }, (_, k) => [{ cellId: 'a/x', repeat: 2 + k }, { cellId: 'a/y', repeat: 2 + k }]).flat()] } };
+    const full = {
+      ...record,
+      plan: {
+        ...record.plan,
+        order: [
+          ...record.plan.order,
+          ...Array.from({ length: 2 * MAX_EXTRA_ROUNDS_FACTOR }, (_, k) => [
+            { cellId: 'a/x', repeat: 2 + k },
+            { cellId: 'a/y', repeat: 2 + k },
+          ]).flat(),
+        ],
+      },
+    };
     expect(extraRound(full, ['a'], 1)).toEqual([]);
   });
 });

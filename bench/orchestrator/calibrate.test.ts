@@ -55,7 +55,16 @@ describe('calibration ramp', () => {
 
 describe('duet groups', () => {
   const cells = new Map<string, Cell>(
-    ['g/a', 'g/b', 's/a'].map((id) => [id, { id, scenario: id.split('/')[0] as string, kind: 'load', settings: defaultCellSettings, load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1 } }]),
+    ['g/a', 'g/b', 's/a'].map((id) => [
+      id,
+      {
+        id,
+        scenario: id.split('/')[0] as string,
+        kind: 'load',
+        settings: defaultCellSettings,
+        load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1 },
+      },
+    ]),
   );
   it('groups a duet scenario’s cells of one round at the first member’s place; others stay single', () => {
     const order = [

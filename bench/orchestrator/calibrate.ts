@@ -86,7 +86,13 @@ async function rampCell(cell: Cell, ctx: CalibrationContext): Promise<Calibratio
     stack.defer(`remove calibration service of ${cell.id}`, () => ctx.target.teardown(handle));
     for (const rate of rampRates()) {
       ctx.signal.throwIfAborted();
-      const profile: LoadProfile = { model: 'open', ratePerSec: rate, connections: cell.load.connections, warmupMs: rampRules.warmupMs, durationMs: rampRules.stepMs };
+      const profile: LoadProfile = {
+        model: 'open',
+        ratePerSec: rate,
+        connections: cell.load.connections,
+        warmupMs: rampRules.warmupMs,
+        durationMs: rampRules.stepMs,
+      };
       const sampler = capability(ctx.target, 'sample');
       const before = (await sampler?.sample(handle, ctx.signal).catch(() => null)) ?? null;
       const load = await ctx.generator.run(handle.baseUrl, { path: cellRequestPath(cell) }, profile, { signal: ctx.signal });
@@ -127,7 +133,10 @@ export async function calibrateScenario(scenario: string, cells: readonly Cell[]
     ctx.log(`  capacity ${ramp.capacityRps ?? 'none'} req/s (stopped at ${ramp.knee})`);
     ramps.push(ramp);
   }
-  const chosen = chooseRate(ramps.map((r) => r.capacityRps), fraction);
+  const chosen = chooseRate(
+    ramps.map((r) => r.capacityRps),
+    fraction,
+  );
   if (chosen === null) return null;
   return { scenario, fraction, cells: ramps, chosenRatePerSec: chosen };
 }

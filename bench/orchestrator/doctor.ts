@@ -63,30 +63,66 @@ export async function runChecks(env: NodeJS.ProcessEnv, run: ProcessRunner = run
     fix: 'sudo bash infra/setup/docker-engine.sh (installs Debian docker.io and starts dockerd)',
   });
   const cgroup = await detectCgroupVersion();
-  checks.push({ name: 'cgroup', ok: cgroup !== null, essential: false, detail: cgroup === null ? 'not found' : `v${cgroup}`, fix: 'a Linux host with cgroups' });
+  checks.push({
+    name: 'cgroup',
+    ok: cgroup !== null,
+    essential: false,
+    detail: cgroup === null ? 'not found' : `v${cgroup}`,
+    fix: 'a Linux host with cgroups',
+  });
   const kind = await versionOf(run, 'kind', ['version']);
-  checks.push({ name: 'kind', ok: kind !== null, essential: false, detail: kind ?? 'not found (only needed for --target kind)', fix: 'go install sigs.k8s.io/kind@v0.30.0 (kind needs a registry for its node image)' });
+  checks.push({
+    name: 'kind',
+    ok: kind !== null,
+    essential: false,
+    detail: kind ?? 'not found (only needed for --target kind)',
+    fix: 'go install sigs.k8s.io/kind@v0.30.0 (kind needs a registry for its node image)',
+  });
   const kubectl = await versionOf(run, 'kubectl', ['version', '--client']);
-  checks.push({ name: 'kubectl', ok: kubectl !== null, essential: false, detail: kubectl ?? 'not found (optional; bench uses the Kubernetes API directly)', fix: 'your package manager, or https://kubernetes.io/docs/tasks/tools/' });
-  const local = await access('/etc/kubernetes/admin.conf').then(() => true, () => false);
-  checks.push({ name: 'local cluster', ok: local, essential: false, detail: local ? 'kubeconfig /etc/kubernetes/admin.conf' : 'not up (only needed for --target kubernetes here)', fix: 'sudo npx bench cluster up --provider local' });
+  checks.push({
+    name: 'kubectl',
+    ok: kubectl !== null,
+    essential: false,
+    detail: kubectl ?? 'not found (optional; bench uses the Kubernetes API directly)',
+    fix: 'your package manager, or https://kubernetes.io/docs/tasks/tools/',
+  });
+  const local = await access('/etc/kubernetes/admin.conf').then(
+    () => true,
+    () => false,
+  );
+  checks.push({
+    name: 'local cluster',
+    ok: local,
+    essential: false,
+    detail: local ? 'kubeconfig /etc/kubernetes/admin.conf' : 'not up (only needed for --target kubernetes here)',
+    fix: 'sudo npx bench cluster up --provider local',
+  });
   const k6 = await findK6(env);
   checks.push({
     name: 'k6',
     ok: k6 !== null,
     essential: false,
     detail: k6 === null ? 'not found on PATH or in K6_BINARY (only needed for --load k6)' : `${k6.path} (${k6.version})`,
-    fix: k6InstallHint.split("\n").join("\n              "),
+    fix: k6InstallHint.split('\n').join('\n              '),
   });
   const wrk = await versionOf(run, 'wrk', ['--version']);
-  checks.push({ name: 'wrk', ok: wrk !== null, essential: false, detail: wrk === null ? 'not found (optional, for the generator benchmark)' : 'found', fix: 'apt-get install wrk' });
+  checks.push({
+    name: 'wrk',
+    ok: wrk !== null,
+    essential: false,
+    detail: wrk === null ? 'not found (optional, for the generator benchmark)' : 'found',
+    fix: 'apt-get install wrk',
+  });
   return checks;
 }
 
 export function formatChecks(checks: readonly Check[]): string {
   const width = Math.max(...checks.map((c) => c.name.length));
   return checks
-    .map((c) => `${c.ok ? 'ok     ' : c.essential ? 'MISSING' : 'absent '}  ${c.name.padEnd(width)}  ${c.detail}${c.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${c.fix}`}`)
+    .map(
+      (c) =>
+        `${c.ok ? 'ok     ' : c.essential ? 'MISSING' : 'absent '}  ${c.name.padEnd(width)}  ${c.detail}${c.ok ? '' : `\n         ${' '.repeat(width)}  fix: ${c.fix}`}`,
+    )
     .join('\n');
 }
 
@@ -97,7 +133,10 @@ interface LeftoverSource {
   remove(runId: string): Promise<number>;
 }
 
-export async function leftoverSources(ctx: DoctorOutput & { env: NodeJS.ProcessEnv }, kube: { context?: string | undefined; kubeconfig?: string | undefined }): Promise<LeftoverSource[]> {
+export async function leftoverSources(
+  ctx: DoctorOutput & { env: NodeJS.ProcessEnv },
+  kube: { context?: string | undefined; kubeconfig?: string | undefined },
+): Promise<LeftoverSource[]> {
   const { DockerTarget } = await import('../targets/docker/docker-target.js');
   const docker = new DockerTarget();
   const sources: LeftoverSource[] = [{ name: 'docker', find: () => docker.leftovers(), remove: (runId) => docker.cleanup(runId) }];
@@ -127,7 +166,9 @@ export async function cleanupLeftovers(ctx: DoctorOutput, sources: readonly Left
     }
     let removed = 0;
     for (const { run, remove, reason } of selectRunsToRemove(runs, selection, Date.now())) {
-      ctx.stdout(`cleanup: ${source.name}: ${remove ? (dryRun ? 'would remove' : 'removing') : 'keeping'} run ${run.runId}: ${reason}; ${run.objects.join(', ')}\n`);
+      ctx.stdout(
+        `cleanup: ${source.name}: ${remove ? (dryRun ? 'would remove' : 'removing') : 'keeping'} run ${run.runId}: ${reason}; ${run.objects.join(', ')}\n`,
+      );
       if (remove && !dryRun) {
         removed += await source.remove(run.runId).catch((error: Error) => {
           ctx.stderr(`cleanup: ${source.name}: run ${run.runId}: ${error.message}\n`);

@@ -14,16 +14,24 @@ export function describeLimits(record: RunRecord, hostCpus: number, availableCpu
   const cells = record.plan.cells;
   const unaware = [...new Set(cells.map((c) => unawareNodeCpus(c.settings.maxprocs)).filter((n): n is number => n !== null))];
   if (unaware.length > 0) {
-    limits.push(`A container-unaware service is emulated with GOMAXPROCS=${unaware.join('/')} (a node of ${unaware.join('/')} CPUs); this host has ${hostCpus}.`);
+    limits.push(
+      `A container-unaware service is emulated with GOMAXPROCS=${unaware.join('/')} (a node of ${unaware.join('/')} CPUs); this host has ${hostCpus}.`,
+    );
   }
   const limited = cells.map((c) => c.settings.cpuLimit).filter((l): l is number => l !== null);
   if (limited.some((l) => expectedAutoGomaxprocs(l, Number.POSITIVE_INFINITY) >= availableCpus)) {
-    limits.push(`With ${availableCpus} CPUs available to the service, container-aware GOMAXPROCS (at least 2) equals the runtime's container-unaware default (${availableCpus}) for every CPU limit here; only the emulated bigger node shows the difference.`);
+    limits.push(
+      `With ${availableCpus} CPUs available to the service, container-aware GOMAXPROCS (at least 2) equals the runtime's container-unaware default (${availableCpus}) for every CPU limit here; only the emulated bigger node shows the difference.`,
+    );
   }
   const toolchains = [...new Set(cells.map((c) => c.settings.toolchain))];
-  limits.push(`Toolchains measured: ${toolchains.map((t) => (t === 'local' ? record.fingerprint.goVersion ?? 'local go' : t)).join(', ')}. Older runtime behaviour is reproduced with the runtime's own switches (GODEBUG=containermaxprocs=0, GOEXPERIMENT=nogreenteagc), not older toolchains.`);
+  limits.push(
+    `Toolchains measured: ${toolchains.map((t) => (t === 'local' ? (record.fingerprint.goVersion ?? 'local go') : t)).join(', ')}. Older runtime behaviour is reproduced with the runtime's own switches (GODEBUG=containermaxprocs=0, GOEXPERIMENT=nogreenteagc), not older toolchains.`,
+  );
   if (record.placement.serviceCpus === null) limits.push(record.placement.note);
-  const busy = record.repeats.filter((r) => (r.outcome.state === 'invalid' && r.outcome.reason.startsWith('host busy')) || r.notes.some((n) => n.startsWith('host busy')));
+  const busy = record.repeats.filter(
+    (r) => (r.outcome.state === 'invalid' && r.outcome.reason.startsWith('host busy')) || r.notes.some((n) => n.startsWith('host busy')),
+  );
   if (busy.length > 0) {
     const worst = Math.max(...busy.map((r) => r.metrics.hostForeignCores ?? 0));
     limits.push(
@@ -65,7 +73,10 @@ export async function finishRun(
   const counts: Record<string, number> = { completed: 0, invalid: 0, failed: 0, skipped: 0 };
   for (const r of record.repeats) counts[r.outcome.state] = (counts[r.outcome.state] ?? 0) + 1;
   const heading = status === 'completed' ? 'Done' : status === 'failed' ? 'Failed' : 'Interrupted';
-  const other = Object.entries(counts).filter(([state]) => !['completed', 'invalid', 'failed', 'skipped'].includes(state)).map(([state, n]) => `, ${n} ${state}`).join('');
+  const other = Object.entries(counts)
+    .filter(([state]) => !['completed', 'invalid', 'failed', 'skipped'].includes(state))
+    .map(([state, n]) => `, ${n} ${state}`)
+    .join('');
   ctx.stdout(
     `\n${heading}: ${counts.completed} completed, ${counts.invalid} invalid, ${counts.failed} failed, ${counts.skipped} skipped${other} → ${path.relative(ctx.cwd, store.file) || store.file}\n`,
   );

@@ -32,20 +32,41 @@ export async function runGeneratorBenchmark({ connections, seconds, signal, prin
   const target = new DockerTarget({ log: print });
   // As in `bench run`: the generator (this process, and wrk) on CPU 0, the service on the others.
   const hostCpus = os.cpus().length;
-  const pinned = hostCpus >= 2 && (await runProcess('taskset', ['-a', '-pc', '0', String(process.pid)]).then(() => true, () => false));
+  const pinned =
+    hostCpus >= 2 &&
+    (await runProcess('taskset', ['-a', '-pc', '0', String(process.pid)]).then(
+      () => true,
+      () => false,
+    ));
   const cpuset = pinned ? (hostCpus === 2 ? '1' : `1-${hostCpus - 1}`) : null;
   await target.prepare(signal);
-  const cell: Cell = { id: 'generator-benchmark', scenario: 'generator-benchmark', kind: 'load', settings: { ...defaultCellSettings }, load: { model: 'closed', connections, warmupMs: 0, durationMs: 1 } };
+  const cell: Cell = {
+    id: 'generator-benchmark',
+    scenario: 'generator-benchmark',
+    kind: 'load',
+    settings: { ...defaultCellSettings },
+    load: { model: 'closed', connections, warmupMs: 0, durationMs: 1 },
+  };
   const runId = `genbench-${process.pid}`;
   const handle = await target.deploy(cell, { runId, signal: signal, cpuset, readyTimeoutMs: 30_000 });
   const wrk = (threads: number, path: string) =>
-    runProcess(pinned ? 'taskset' : 'wrk', [...(pinned ? ['-c', '0', 'wrk'] : []), `-t${threads}`, `-c${connections}`, `-d${seconds}s`, '--latency', `${handle.baseUrl}${path}`]).then(
+    runProcess(pinned ? 'taskset' : 'wrk', [
+      ...(pinned ? ['-c', '0', 'wrk'] : []),
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${seconds}s`,
+      '--latency',
+      `${handle.baseUrl}${path}`,
+    ]).then(
       (r) => parseWrk(r.stdout),
       () => ({ rps: Number.NaN, p99Ms: null }),
     );
   try {
     const rows: string[] = [];
-    for (const [label, path] of [['trivial', '/work'], ['sleep 10 ms', '/work?sleep_ms=10']] as const) {
+    for (const [label, path] of [
+      ['trivial', '/work'],
+      ['sleep 10 ms', '/work?sleep_ms=10'],
+    ] as const) {
       const profile = { model: 'closed' as const, connections, warmupMs: 1000, durationMs: seconds * 1000 };
       const native = await runNativeClosedModel(handle.baseUrl, { path }, profile, { signal: signal });
       const ac = await runClosedModel(handle.baseUrl, { path }, profile, { signal: signal });
@@ -67,9 +88,16 @@ export async function runGeneratorBenchmark({ connections, seconds, signal, prin
     const lagRows: string[] = [];
     for (const rate of [30, 100, 300, 1000]) {
       // In the generator's own process, as `bench run` sends open-model load.
-      const result = await openModelProcess.run(handle.baseUrl, { path: '/work' }, { model: 'open', ratePerSec: rate, connections, warmupMs: 1000, durationMs: seconds * 1000 }, { signal: signal });
+      const result = await openModelProcess.run(
+        handle.baseUrl,
+        { path: '/work' },
+        { model: 'open', ratePerSec: rate, connections, warmupMs: 1000, durationMs: seconds * 1000 },
+        { signal: signal },
+      );
       const lag = result.dispatchLagMs;
-      lagRows.push(`| ${rate} | ${result.achievedRps.toFixed(0)} | ${lag ? lag.p50Ms.toFixed(3) : 'n/a'} | ${lag ? lag.p99Ms.toFixed(3) : 'n/a'} | ${lag ? lag.maxMs.toFixed(3) : 'n/a'} | ${(result.generatorCpu ?? 0).toFixed(3)} |`);
+      lagRows.push(
+        `| ${rate} | ${result.achievedRps.toFixed(0)} | ${lag ? lag.p50Ms.toFixed(3) : 'n/a'} | ${lag ? lag.p99Ms.toFixed(3) : 'n/a'} | ${lag ? lag.maxMs.toFixed(3) : 'n/a'} | ${(result.generatorCpu ?? 0).toFixed(3)} |`,
+      );
     }
     print(`\nOpen model on the trivial endpoint, in the generator's own process: dispatch lag (actual − intended send time), ${seconds} s per rate\n`);
     print('| target req/s | achieved | lag P50 ms | lag P99 ms | lag max ms | generator CPU |\n|---|---|---|---|---|---|');

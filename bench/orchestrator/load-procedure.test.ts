@@ -19,28 +19,75 @@ const cell: Cell = {
 };
 
 const runtime: RuntimeSnapshot = {
-  goVersion: 'go1.26', gcVariant: 'default', goexperiment: '', godebug: '', stripped: true, gomaxprocs: 2, numCPU: 2, gogc: 100,
-  gomemlimitBytes: 2 ** 63 - 1, metrics: {}, gcPauses: { count: 0, p50Seconds: 0, p99Seconds: 0, maxSeconds: 0 },
-  rssBytes: 1, startTime: '2026-01-01T00:00:00Z', uptimeSeconds: 1, ready: true, pid: 1,
+  goVersion: 'go1.26',
+  gcVariant: 'default',
+  goexperiment: '',
+  godebug: '',
+  stripped: true,
+  gomaxprocs: 2,
+  numCPU: 2,
+  gogc: 100,
+  gomemlimitBytes: 2 ** 63 - 1,
+  metrics: {},
+  gcPauses: { count: 0, p50Seconds: 0, p99Seconds: 0, maxSeconds: 0 },
+  rssBytes: 1,
+  startTime: '2026-01-01T00:00:00Z',
+  uptimeSeconds: 1,
+  ready: true,
+  pid: 1,
   config: { liveHeapMiB: 0, graceful: true, drainMs: 0, shutdownTimeoutMs: 30000 },
 };
 
 const load: LoadResult = {
-  generator: 'fake', requests: 640, achievedRps: 80, targetRps: 80, durationMs: 8000,
+  generator: 'fake',
+  requests: 640,
+  achievedRps: 80,
+  targetRps: 80,
+  durationMs: 8000,
   latency: { p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 1, meanMs: 0 },
-  histogramUs: null, fromIntendedStart: true, errors: { non2xx: 0, timeouts: 0, connection: 600 }, dropped: 0, generatorCpu: 0.1, series: [],
+  histogramUs: null,
+  fromIntendedStart: true,
+  errors: { non2xx: 0, timeouts: 0, connection: 600 },
+  dropped: 0,
+  generatorCpu: 0.1,
+  series: [],
 };
 
 function fakeTarget(stopped: Awaited<ReturnType<Target['stop']>>): Target & Sampler {
-  const handle: ServiceHandle = { target: 'docker', cellId: cell.id, baseUrl: 'http://127.0.0.1:1', ids: {}, startedAtMs: 0, readyAtMs: 0, image: { tag: 't', id: 'sha256:x', bytes: 1, binaryBytes: 1 } };
-  const sample = (): ContainerSample => ({ tMs: performance.now(), cpuUsageNs: 0, nrPeriods: null, nrThrottled: null, throttledTimeNs: null, memUsageBytes: 1, memPeakBytes: null });
+  const handle: ServiceHandle = {
+    target: 'docker',
+    cellId: cell.id,
+    baseUrl: 'http://127.0.0.1:1',
+    ids: {},
+    startedAtMs: 0,
+    readyAtMs: 0,
+    image: { tag: 't', id: 'sha256:x', bytes: 1, binaryBytes: 1 },
+  };
+  const sample = (): ContainerSample => ({
+    tMs: performance.now(),
+    cpuUsageNs: 0,
+    nrPeriods: null,
+    nrThrottled: null,
+    throttledTimeNs: null,
+    memUsageBytes: 1,
+    memPeakBytes: null,
+  });
   return {
     name: 'docker',
     prepare: async () => undefined,
     deploy: async () => handle,
     inspect: async () => ({
       runtime,
-      effective: { gomaxprocs: 2, gogc: 100, gomemlimitBytes: 2 ** 63 - 1, gcVariant: 'default', goVersion: 'go1.26', godebug: '', cgroupCpuLimit: null, cgroupMemLimitBytes: null },
+      effective: {
+        gomaxprocs: 2,
+        gogc: 100,
+        gomemlimitBytes: 2 ** 63 - 1,
+        gcVariant: 'default',
+        goVersion: 'go1.26',
+        godebug: '',
+        cgroupCpuLimit: null,
+        cgroupMemLimitBytes: null,
+      },
     }),
     sample: async () => sample(),
     stop: async () => stopped,
@@ -52,7 +99,18 @@ function fakeTarget(stopped: Awaited<ReturnType<Target['stop']>>): Target & Samp
 const generator: LoadGenerator = { name: 'fake', unavailableReason: async () => null, run: async () => load };
 
 function context(target: Target): RepeatContext {
-  return { cell, runId: 'r', target, generator, signal: new AbortController().signal, stack: new TaskStack(), cpuset: null, availableCpus: 2, onLoadProgress: () => undefined, log: () => undefined };
+  return {
+    cell,
+    runId: 'r',
+    target,
+    generator,
+    signal: new AbortController().signal,
+    stack: new TaskStack(),
+    cpuset: null,
+    availableCpus: 2,
+    onLoadProgress: () => undefined,
+    log: () => undefined,
+  };
 }
 
 describe('load procedure: a service that dies', () => {
@@ -80,7 +138,7 @@ describe('load procedure: a service that dies', () => {
 });
 
 describe('a load that fails while a timed action is under way', () => {
-  test('rollout: the procedure fails with the load\'s error, and the rollout\'s own failure is awaited, never an unhandled rejection', async () => {
+  test("rollout: the procedure fails with the load's error, and the rollout's own failure is awaited, never an unhandled rejection", async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);

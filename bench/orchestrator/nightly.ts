@@ -45,15 +45,37 @@ export async function probeTargets(requested: TargetName[] | 'auto', run: Proces
   for (const target of wanted) {
     if (target === 'docker') {
       const docker = await answers('docker', ['version', '--format', '{{.Server.Version}}']);
-      probes.push(docker instanceof Error ? { target, available: false, reason: `no Docker engine answers (${docker.message.split('\n')[0]}); start one: sudo bash infra/setup/docker-engine.sh` } : { target, available: true });
+      probes.push(
+        docker instanceof Error
+          ? {
+              target,
+              available: false,
+              reason: `no Docker engine answers (${docker.message.split('\n')[0]}); start one: sudo bash infra/setup/docker-engine.sh`,
+            }
+          : { target, available: true },
+      );
     } else if (target === 'kind') {
       const kind = requested === 'auto' ? await answers('kind', ['version']) : 'named';
-      probes.push(kind instanceof Error ? { target, available: false, reason: 'no `kind` binary on PATH (the hosted job installs it with helm/kind-action; kind cannot start without a container registry, see infra/kind/README.md)' } : { target, available: true });
+      probes.push(
+        kind instanceof Error
+          ? {
+              target,
+              available: false,
+              reason:
+                'no `kind` binary on PATH (the hosted job installs it with helm/kind-action; kind cannot start without a container registry, see infra/kind/README.md)',
+            }
+          : { target, available: true },
+      );
     } else {
       probes.push({ target, available: true });
     }
   }
-  if (requested === 'auto') probes.push({ target: 'kubernetes', available: false, reason: 'not chosen by --targets auto; name it (--targets docker,kubernetes) to run on the cluster your kubeconfig points at' });
+  if (requested === 'auto')
+    probes.push({
+      target: 'kubernetes',
+      available: false,
+      reason: 'not chosen by --targets auto; name it (--targets docker,kubernetes) to run on the cluster your kubeconfig points at',
+    });
   return probes;
 }
 
@@ -118,7 +140,12 @@ export async function compareWithBaseline(record: RunRecord, runDir: string, bas
   } catch (error) {
     return { state: 'error', exitCode: ExitCode.usage, message: (error as Error).message };
   }
-  if (!(await access(baselineFile).then(() => true, () => false))) {
+  if (
+    !(await access(baselineFile).then(
+      () => true,
+      () => false,
+    ))
+  ) {
     return { state: 'no-baseline', message: `no baseline for this environment and profile at ${baselineFile}` };
   }
   try {
@@ -131,7 +158,11 @@ export async function compareWithBaseline(record: RunRecord, runDir: string, bas
     return judgeComparison(result, reasons, settings.gate, markdown);
   } catch (error) {
     const usage = error instanceof IncomparableRunsError;
-    return { state: 'error', exitCode: usage ? ExitCode.usage : ExitCode.infra, message: `${usage ? 'the run cannot be compared with its baseline: ' : ''}${(error as Error).message}` };
+    return {
+      state: 'error',
+      exitCode: usage ? ExitCode.usage : ExitCode.infra,
+      message: `${usage ? 'the run cannot be compared with its baseline: ' : ''}${(error as Error).message}`,
+    };
   }
 }
 
@@ -179,7 +210,14 @@ export async function runNightlyJob(job: NightlyJob, deps: NightlyDeps): Promise
     let record: RunRecord | null = null;
     if (runExitCode === ExitCode.ok || runExitCode === ExitCode.invalidLoad) record = await readRunRecord(runDir).catch(() => null);
     if (record === null) {
-      outcomes.push({ target, state: 'failed', stage: 'run', exitCode: runExitCode, message: stderr.trim().split('\n').slice(-20).join('\n') || `bench run exited ${runExitCode}`, runDir: job.shown(runDir) });
+      outcomes.push({
+        target,
+        state: 'failed',
+        stage: 'run',
+        exitCode: runExitCode,
+        message: stderr.trim().split('\n').slice(-20).join('\n') || `bench run exited ${runExitCode}`,
+        runDir: job.shown(runDir),
+      });
       continue;
     }
 
@@ -202,14 +240,28 @@ export async function runNightlyJob(job: NightlyJob, deps: NightlyDeps): Promise
         // With a gate, the drift check watches the gated metrics too; else the default set.
         trends = buildTrends(series, job.compare.gate === null ? {} : { metrics: [...job.compare.gate] });
         const worse = newWorseChanges(trends);
-        deps.log(`history: ${series.length} run(s) of this series; ${worse.length === 0 ? 'no new change point for the worse' : `new change points for the worse: ${worse.map((w) => `${w.cellId} ${w.metric}`).join('; ')}`}\n`);
+        deps.log(
+          `history: ${series.length} run(s) of this series; ${worse.length === 0 ? 'no new change point for the worse' : `new change points for the worse: ${worse.map((w) => `${w.cellId} ${w.metric}`).join('; ')}`}\n`,
+        );
       } catch (error) {
         outcomes.push({ target, state: 'failed', stage: 'history', exitCode: ExitCode.usage, message: (error as Error).message, runDir: job.shown(runDir) });
         continue;
       }
     }
     const report = await readFile(path.join(runDir, 'report.md'), 'utf8').catch(() => null);
-    outcomes.push({ target, state: 'measured', runDir: job.shown(runDir), runId: record.runId, runExitCode, cells: record.plan.cells.length, counts: countRepeats(record), compare, trends, historyRuns, report });
+    outcomes.push({
+      target,
+      state: 'measured',
+      runDir: job.shown(runDir),
+      runId: record.runId,
+      runExitCode,
+      cells: record.plan.cells.length,
+      counts: countRepeats(record),
+      compare,
+      trends,
+      historyRuns,
+      report,
+    });
   }
   return outcomes;
 }
@@ -217,7 +269,10 @@ export async function runNightlyJob(job: NightlyJob, deps: NightlyDeps): Promise
 /** `auto` or a comma list → target names; bad names are a usage error naming the flag. */
 export function parseTargets(value: string): TargetName[] | 'auto' {
   if (value === 'auto') return 'auto';
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw usageError('--targets must name at least one target, or be auto');
   return [...new Set(names.map((name) => parseChoice('targets', name, targetNames)))];
 }
@@ -225,10 +280,17 @@ export function parseTargets(value: string): TargetName[] | 'auto' {
 /** `--gate a,b` → the set of metric names; unknown names are a usage error naming the flag. */
 export function parseGate(value: string | undefined): Set<string> | null {
   if (value === undefined) return null;
-  const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw usageError('--gate must name at least one metric', 'e.g. --gate latencyP50Ms,cpuCores');
   for (const name of names) {
-    if (!isMetricName(name)) throw usageError(`--gate: "${name}" is not a metric of the run record`, 'metric names are listed by `bench history --help` and in bench/results/metrics.ts');
+    if (!isMetricName(name))
+      throw usageError(
+        `--gate: "${name}" is not a metric of the run record`,
+        'metric names are listed by `bench history --help` and in bench/results/metrics.ts',
+      );
   }
   return new Set(names);
 }

@@ -31,19 +31,22 @@ export function checkPlanBounds(resolved: readonly ResolvedScenario[]): void {
   let planItems = 0;
   for (const r of resolved) {
     const name = `scenario ${r.scenario.name}`;
-    if (r.repeats > planLimits.repeats) exceeds(`${name}: repeats`, r.repeats, planLimits.repeats, 'lower --repeats or the scenario\'s repeats');
+    if (r.repeats > planLimits.repeats) exceeds(`${name}: repeats`, r.repeats, planLimits.repeats, "lower --repeats or the scenario's repeats");
     const load = r.load;
-    if (load.connections > planLimits.connections) exceeds(`${name}: load.connections`, load.connections, planLimits.connections, 'fewer connections in the scenario');
+    if (load.connections > planLimits.connections)
+      exceeds(`${name}: load.connections`, load.connections, planLimits.connections, 'fewer connections in the scenario');
     if (load.warmupMs > planLimits.durationMs) exceeds(`${name}: load.warmupMs`, load.warmupMs, planLimits.durationMs, 'a shorter --warmup');
     if (load.model === 'stages') {
       const total = load.stages.reduce((sum, s) => sum + s.durationMs, 0);
-      if (total > planLimits.durationMs) exceeds(`${name}: load.stages (total durationMs)`, total, planLimits.durationMs, 'a shorter --duration or shorter stages');
+      if (total > planLimits.durationMs)
+        exceeds(`${name}: load.stages (total durationMs)`, total, planLimits.durationMs, 'a shorter --duration or shorter stages');
       for (const [i, s] of load.stages.entries()) {
         if (s.ratePerSec > planLimits.ratePerSec) exceeds(`${name}: load.stages[${i}].ratePerSec`, s.ratePerSec, planLimits.ratePerSec, 'a lower rate');
       }
     } else {
       if (load.durationMs > planLimits.durationMs) exceeds(`${name}: load.durationMs`, load.durationMs, planLimits.durationMs, 'a shorter --duration');
-      if (load.model === 'open' && load.ratePerSec > planLimits.ratePerSec) exceeds(`${name}: load.ratePerSec`, load.ratePerSec, planLimits.ratePerSec, 'a lower rate');
+      if (load.model === 'open' && load.ratePerSec > planLimits.ratePerSec)
+        exceeds(`${name}: load.ratePerSec`, load.ratePerSec, planLimits.ratePerSec, 'a lower rate');
     }
     // The product of the axis lengths bounds the cells without expanding them.
     const cells = axisOrder.reduce((product, axis) => product * ((r.matrix[axis] as readonly unknown[] | undefined)?.length ?? 1), 1);

@@ -23,7 +23,9 @@ export function formatPlan(plan: PlanOutline, target: string, profile: string): 
     const ms = scenarioMs(scenario.name, scenario.execution, scenario.repeats);
     total += ms;
     const mode = scenario.execution === 'duet' ? ' (duet)' : '';
-    lines.push(`  ${scenario.name.padEnd(12)} ${String(cells.length).padStart(3)} cells × ${scenario.repeats} repeats${mode}  ~${formatDuration(ms)}  [${scenario.claims.join(', ')}]`);
+    lines.push(
+      `  ${scenario.name.padEnd(12)} ${String(cells.length).padStart(3)} cells × ${scenario.repeats} repeats${mode}  ~${formatDuration(ms)}  [${scenario.claims.join(', ')}]`,
+    );
   }
   lines.push(`  estimated time: ~${formatDuration(total)} (plus calibration of open-model scenarios with a capacity fraction)`);
   return lines.join('\n');

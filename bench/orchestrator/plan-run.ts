@@ -64,7 +64,10 @@ export async function planRun(request: PlanRequest): Promise<PlannedRun> {
   const resolved = scenarios.map((s) => resolveScenario(s, request.profile, request.overrides));
   checkPlanBounds(resolved);
   const plan = createPlan(resolved, seed);
-  const outline = { ...plan, scenarios: plan.scenarios.map((r) => ({ name: r.scenario.name, claims: r.scenario.claims, repeats: r.repeats, execution: r.scenario.execution })) };
+  const outline = {
+    ...plan,
+    scenarios: plan.scenarios.map((r) => ({ name: r.scenario.name, claims: r.scenario.claims, repeats: r.repeats, execution: r.scenario.execution })),
+  };
   const scenarioFiles = (await Promise.all(request.scenarioRefs.map((ref) => scenarioFileHash(ref, request.cwd)))).filter((f) => f !== null);
   return { plan, outline, scenarios, seed, scenarioFiles };
 }
@@ -81,7 +84,10 @@ export function resumedFlags<V extends Record<string, unknown>>(given: V, record
     const value = given[flag];
     if (value === undefined || same(value, effective[flag]) || same(value, recorded[flag])) continue;
     const was = effective[flag] === undefined ? 'not given' : JSON.stringify(effective[flag]);
-    throw usageError(`--${flag} ${JSON.stringify(value)} conflicts with the resumed run ${record.runId} (recorded: ${was})`, `drop --${flag}: a resumed run keeps its plan, target and generator; start a new run to change them`);
+    throw usageError(
+      `--${flag} ${JSON.stringify(value)} conflicts with the resumed run ${record.runId} (recorded: ${was})`,
+      `drop --${flag}: a resumed run keeps its plan, target and generator; start a new run to change them`,
+    );
   }
   return { ...given, ...effective };
 }

@@ -123,7 +123,11 @@ function containerSeries(samples: readonly ContainerSample[], originMs: number):
 
 /** Waits for a promise started on a timer, whatever it ends with; nothing for one never started. */
 async function settled(started: Promise<unknown> | null): Promise<void> {
-  if (started !== null) await started.then(() => undefined, () => undefined);
+  if (started !== null)
+    await started.then(
+      () => undefined,
+      () => undefined,
+    );
 }
 
 /** Runs the cell's load; `atMs` after it starts (warm-up included), `action` runs once. */
@@ -153,13 +157,19 @@ async function loadProcedure(ctx: RepeatContext): Promise<Measurement> {
   let startSnapshot: Promise<RuntimeSnapshot | null> = Promise.resolve(null);
   // The window's first runtime snapshot is taken when the warm-up ends, on the same clock as the samples.
   const load = await runLoadWith(ctx, handle, warmupMs, () => {
-    startSnapshot = ctx.target.inspect(handle, ctx.signal).then((r) => r.runtime, () => null);
+    startSnapshot = ctx.target.inspect(handle, ctx.signal).then(
+      (r) => r.runtime,
+      () => null,
+    );
   });
   const windowStart = loadStart + warmupMs;
   const windowEnd = performance.now();
   ctx.signal.throwIfAborted();
   const startRuntime = await startSnapshot;
-  const endRuntime = await ctx.target.inspect(handle, ctx.signal).then((r) => r.runtime, () => null);
+  const endRuntime = await ctx.target.inspect(handle, ctx.signal).then(
+    (r) => r.runtime,
+    () => null,
+  );
   await sampler.stop();
   const stopped = await ctx.target.stop(handle, { signal: ctx.signal, graceSeconds: 5 });
   const exitedOnItsOwn = stopped.exitedAt !== undefined;
@@ -226,9 +236,9 @@ async function startupProcedure(ctx: RepeatContext): Promise<Measurement> {
   if (sample !== undefined) m.metrics.memAvgBytes = sample.memUsageBytes;
   m.metrics.gomaxprocs = effective.gomaxprocs;
   m.notes.push(
-    'processReadyMs: the service\'s Go start → its open listener, reported by the service; ' +
-      'processCreatedReadyMs: the kernel\'s creation of the process → ready (includes the container runtime\'s set-up before exec; 10 ms resolution); ' +
-      'startupMs: the target\'s start request → the first 200 of /ready seen by the harness',
+    "processReadyMs: the service's Go start → its open listener, reported by the service; " +
+      "processCreatedReadyMs: the kernel's creation of the process → ready (includes the container runtime's set-up before exec; 10 ms resolution); " +
+      "startupMs: the target's start request → the first 200 of /ready seen by the harness",
   );
   return m;
 }

@@ -30,7 +30,11 @@ function fakes(failAt: string | null, controller = new AbortController()) {
     dispose: async () => step('target dispose'),
     version: async () => '20.10',
   } as unknown as Target;
-  const generator = { name: 'native', unavailableReason: async () => null, run: async () => Promise.reject(new Error('no load in this test')) } as unknown as LoadGenerator;
+  const generator = {
+    name: 'native',
+    unavailableReason: async () => null,
+    run: async () => Promise.reject(new Error('no load in this test')),
+  } as unknown as LoadGenerator;
   const deps: RunLifecycleDeps = {
     createTarget: async () => {
       step('create target');
@@ -97,7 +101,15 @@ describe('run lifecycle (executeRun): every setup undone in reverse order, whate
     const { steps, deps } = fakes(null);
     const outcome = await executeRun(spec(), deps);
     expect(outcome.summary.status).toBe('completed');
-    expect(steps).toEqual(['create target', 'target prepare', 'create generator', 'placement', 'fingerprint', 'target cleanup 20261207-000000-docker-abcd', 'target dispose']);
+    expect(steps).toEqual([
+      'create target',
+      'target prepare',
+      'create generator',
+      'placement',
+      'fingerprint',
+      'target cleanup 20261207-000000-docker-abcd',
+      'target dispose',
+    ]);
     const record = await readRunRecord(path.join(dir, 'run'));
     expect(record.placement.generatorCpus).toBe('0');
     expect(record.plan.scenarios.map((s) => [s.name, s.placement])).toEqual([['gomaxprocs', 'shared']]);

@@ -71,7 +71,10 @@ export async function choosePlacement(hostCpus: number, pin: (cpus: string) => P
 
 /** Pins every thread of this process (and so the processes it starts later) to `cpus`. */
 async function pinThisProcess(cpus: string): Promise<boolean> {
-  return runProcess('taskset', ['-a', '-pc', cpus, String(process.pid)]).then(() => true, () => false);
+  return runProcess('taskset', ['-a', '-pc', cpus, String(process.pid)]).then(
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -87,7 +90,9 @@ export function scenarioExecutions(
   for (const scenario of scenarios) {
     let execution = scenario.execution ?? 'sequential';
     if (execution === 'duet' && (where.target !== 'docker' || where.generator === 'k6')) {
-      limits.push(`${scenario.name}: duet execution needs the docker target and an in-process generator; ran sequentially on ${where.target} with ${where.generator}`);
+      limits.push(
+        `${scenario.name}: duet execution needs the docker target and an in-process generator; ran sequentially on ${where.target} with ${where.generator}`,
+      );
       execution = 'sequential';
     }
     const shared = scenario.placement === 'shared' || where.cpuset === null;
@@ -101,11 +106,18 @@ export function scenarioExecutions(
 }
 
 /** Executions of a resumed run: as recorded (older records: sequential, pinned). */
-export function recordedExecutions(record: RunRecord, where: { hostCpus: number; cpuset: string | null; availableCpus: number }): Map<string, ScenarioExecution> {
+export function recordedExecutions(
+  record: RunRecord,
+  where: { hostCpus: number; cpuset: string | null; availableCpus: number },
+): Map<string, ScenarioExecution> {
   const executions = new Map<string, ScenarioExecution>();
   for (const s of record.plan.scenarios) {
     const shared = s.placement === 'shared' || where.cpuset === null;
-    executions.set(s.name, { execution: s.execution ?? 'sequential', cpuset: shared ? null : where.cpuset, availableCpus: shared ? where.hostCpus : where.availableCpus });
+    executions.set(s.name, {
+      execution: s.execution ?? 'sequential',
+      cpuset: shared ? null : where.cpuset,
+      availableCpus: shared ? where.hostCpus : where.availableCpus,
+    });
   }
   return executions;
 }
@@ -204,15 +216,34 @@ export async function executeRun(spec: RunSpec, deps: RunLifecycleDeps): Promise
     });
     const { placement, cpuset, availableCpus } = await deps.choosePlacement(deps.hostCpus);
     const where = { target: spec.target, generator: generator.name, hostCpus: deps.hostCpus, cpuset, availableCpus };
-    const { executions, limits } = store === null ? scenarioExecutions(spec.scenarios, where) : { executions: recordedExecutions(store.record, where), limits: [] };
+    const { executions, limits } =
+      store === null ? scenarioExecutions(spec.scenarios, where) : { executions: recordedExecutions(store.record, where), limits: [] };
     const plan = spec.plan;
     let calibrations: Calibration[] = store?.record.calibration ?? [];
     if (store === null) {
-      calibrations = await calibrate(plan, { runId: spec.runId, target, generator, signal: deps.signal, cpusetOf: (cell) => executions.get(cell.scenario)?.cpuset ?? null, log: deps.log });
+      calibrations = await calibrate(plan, {
+        runId: spec.runId,
+        target,
+        generator,
+        signal: deps.signal,
+        cpusetOf: (cell) => executions.get(cell.scenario)?.cpuset ?? null,
+        log: deps.log,
+      });
     }
     plan.cells = applyCalibration(plan.cells, calibrations);
     if (store === null) {
-      store = await RunStore.create(spec.outDir, newRecord(spec, { generator: generator.name, fingerprint: await deps.fingerprint(target), placement, executions, cpuset, calibrations, limits: [...skippedGenerators, ...limits] }));
+      store = await RunStore.create(
+        spec.outDir,
+        newRecord(spec, {
+          generator: generator.name,
+          fingerprint: await deps.fingerprint(target),
+          placement,
+          executions,
+          cpuset,
+          calibrations,
+          limits: [...skippedGenerators, ...limits],
+        }),
+      );
     } else {
       for (const note of await scenarioFileChanges(store.record.scenarioFiles ?? [])) deps.log(note);
       await store.update({ status: 'running' });
@@ -309,7 +340,9 @@ async function calibrate(plan: Plan, ctx: CalibrationContext): Promise<Calibrati
       ctx.log(`${resolved.scenario.name}: calibration failed (a cell sustained not even the first step); it runs at its declared ${load.ratePerSec} req/s`);
       continue;
     }
-    ctx.log(`${resolved.scenario.name}: operating point ${calibration.chosenRatePerSec} req/s (${Math.round(load.capacityFraction * 100)}% of the lowest capacity)`);
+    ctx.log(
+      `${resolved.scenario.name}: operating point ${calibration.chosenRatePerSec} req/s (${Math.round(load.capacityFraction * 100)}% of the lowest capacity)`,
+    );
     out.push(calibration);
   }
   return out;
@@ -338,7 +371,9 @@ async function runAdaptively(
       budget.log(`adaptive rounds stop: the next one (~${formatDuration(estimate)}) would pass the time budget ${formatDuration(budget.maxTimeMs)}`);
       break;
     }
-    budget.log(`adaptive round: ${[...wide].map(([name, width]) => `${name} (${Number.isFinite(width) ? `CI ±${width.toFixed(0)}%` : 'level out of reach'})`).join(', ')}`);
+    budget.log(
+      `adaptive round: ${[...wide].map(([name, width]) => `${name} (${Number.isFinite(width) ? `CI ±${width.toFixed(0)}%` : 'level out of reach'})`).join(', ')}`,
+    );
     plan.order.push(...items);
     await store.update({ plan: { ...store.record.plan, order: [...store.record.plan.order, ...items] } });
     const more = await runOnce();
@@ -362,11 +397,25 @@ export function wantsGcBench(record: RunRecord): boolean {
  */
 export async function runStandardGcBench(runDir: string, signal: AbortSignal, log: (line: string) => void): Promise<void> {
   const out = path.join(runDir, 'gcbench.json');
-  if (await access(out).then(() => true, () => false)) return;
+  if (
+    await access(out).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   const workDir = await mkdtemp(path.join(os.tmpdir(), 'bench-gcbench-'));
   try {
     log('standard GC benchmark (bench gcbench): both GC builds, interleaved rounds');
-    const result = await runGcBench({ ...defaultGcBenchOptions, benchmarks: [...defaultGcBenchmarks], workDir, seed: 1, signal, run: runProcess, log: (line) => log(`gcbench: ${line}`) });
+    const result = await runGcBench({
+      ...defaultGcBenchOptions,
+      benchmarks: [...defaultGcBenchmarks],
+      workDir,
+      seed: 1,
+      signal,
+      run: runProcess,
+      log: (line) => log(`gcbench: ${line}`),
+    });
     await writeFileAtomic(out, `${JSON.stringify(result, null, 2)}\n`);
   } catch (error) {
     if (signal.aborted) throw error;

@@ -151,7 +151,15 @@ export async function runPlan(options: RunPlanOptions): Promise<RunPlanSummary> 
     const remaining = groupEstimates.slice(groupIndex).reduce((a, b) => a + b, 0);
     const scale = estimatedSoFar > 0 ? elapsedMs / estimatedSoFar : 1;
     for (const [offset, item] of group.entries()) {
-      onEvent({ type: 'repeat-start', index: index + offset, total: todo.length, item, cell: cells.get(item.cellId) as Cell, elapsedMs, etaMs: remaining * scale });
+      onEvent({
+        type: 'repeat-start',
+        index: index + offset,
+        total: todo.length,
+        item,
+        cell: cells.get(item.cellId) as Cell,
+        elapsedMs,
+        etaMs: remaining * scale,
+      });
     }
 
     const startedAt = now();

@@ -33,7 +33,10 @@ export async function scenarioFileChanges(recorded: ReadonlyArray<{ path: string
   for (const file of recorded) {
     const now = await scenarioFileHash(file.path, '/');
     if (now === null) notes.push(`scenario file ${file.path} is gone; the resumed run keeps the recorded plan`);
-    else if (now.sha256 !== file.sha256) notes.push(`scenario file ${file.path} changed since the run started (sha256 ${file.sha256.slice(0, 12)} → ${now.sha256.slice(0, 12)}); the resumed run keeps the recorded plan`);
+    else if (now.sha256 !== file.sha256)
+      notes.push(
+        `scenario file ${file.path} changed since the run started (sha256 ${file.sha256.slice(0, 12)} → ${now.sha256.slice(0, 12)}); the resumed run keeps the recorded plan`,
+      );
   }
   return notes;
 }
@@ -52,7 +55,10 @@ export async function loadScenario(ref: string, cwd: string): Promise<Scenario> 
     if (file.endsWith('.json')) input = JSON.parse(await readFile(file, 'utf8'));
     else input = ((await import(pathToFileURL(file).href)) as { default?: unknown }).default;
   } catch (error) {
-    throw usageError(`${ref}: cannot load scenario (${(error as Error).message})`, 'a scenario file is JSON or an ES module whose default export is defineScenario({...})');
+    throw usageError(
+      `${ref}: cannot load scenario (${(error as Error).message})`,
+      'a scenario file is JSON or an ES module whose default export is defineScenario({...})',
+    );
   }
   if (input === undefined) throw usageError(`${ref}: the module has no default export`, 'export default defineScenario({...})');
   return validateScenario(input, ref);

@@ -15,7 +15,16 @@ import { calibrateScenario } from './calibrate.js';
 import { createProgressPrinter } from './progress.js';
 import { choosePlacement } from './run-lifecycle.js';
 import { runPlan, type ScenarioExecution } from './run-plan.js';
-import { controlCell, formatSelftest, planExperiments, planSelftest, selftestPaths, selftestProfiles, summariseSelftest, type SelftestProfileName } from './selftest.js';
+import {
+  controlCell,
+  formatSelftest,
+  planExperiments,
+  planSelftest,
+  selftestPaths,
+  selftestProfiles,
+  summariseSelftest,
+  type SelftestProfileName,
+} from './selftest.js';
 
 export interface SelftestOptions {
   profileName: SelftestProfileName;
@@ -46,8 +55,19 @@ export async function runSelftest(options: SelftestOptions): Promise<RunRecord['
     // One operating point for every comparison: half the capacity of the cell with the work.
     const probe = controlCell(1, profile);
     const base = { ...probe, id: 'selftest-calibration/base', scenario: 'selftest-calibration', requestPath: selftestPaths.base };
-    const calibration = await calibrateScenario('selftest-calibration', [base], 0.5, { runId, target, generator, signal: options.signal, cpusetOf: () => cpuset, log });
-    if (calibration === null) throw usageError('calibration failed: the service sustained not even the first step of the ramp', 'check `npx bench doctor` and that the machine is idle');
+    const calibration = await calibrateScenario('selftest-calibration', [base], 0.5, {
+      runId,
+      target,
+      generator,
+      signal: options.signal,
+      cpusetOf: () => cpuset,
+      log,
+    });
+    if (calibration === null)
+      throw usageError(
+        'calibration failed: the service sustained not even the first step of the ramp',
+        'check `npx bench doctor` and that the machine is idle',
+      );
     const rate = calibration.chosenRatePerSec;
     const experiments = planExperiments(profile, rate);
     const control = controlCell(rate, profile);
@@ -55,7 +75,9 @@ export async function runSelftest(options: SelftestOptions): Promise<RunRecord['
     const scenarioNames = [...new Set(plan.cells.map((c) => c.scenario))];
     const executionOf = new Map(experiments.map((e) => [e.scenario, e.execution]));
     const executions = new Map<string, ScenarioExecution>(scenarioNames.map((name) => [name, { ...pinned, execution: executionOf.get(name) ?? 'sequential' }]));
-    options.stdout(`Selftest (${profileName}): ${experiments.length} comparisons, ${plan.order.length} repeats at ${rate} req/s per service → ${dir}\n${placement.note}\n`);
+    options.stdout(
+      `Selftest (${profileName}): ${experiments.length} comparisons, ${plan.order.length} repeats at ${rate} req/s per service → ${dir}\n${placement.note}\n`,
+    );
     const now = new Date().toISOString();
     const record: RunRecord = {
       schemaVersion: RUN_RECORD_SCHEMA_VERSION,
@@ -98,7 +120,9 @@ export async function runSelftest(options: SelftestOptions): Promise<RunRecord['
       path.join(dir, 'selftest.json'),
       `${JSON.stringify({ profile: profileName, seed, status: summary.status, elapsedMs, ratePerSec: rate, repeats: store.record.repeats.length, notCompleted: invalid, ...result }, null, 2)}\n`,
     );
-    options.stdout(`\n${formatSelftest(result)}\n\n${store.record.repeats.length} repeats (${invalid} not completed) in ${(elapsedMs / 60000).toFixed(1)} min → ${path.join(dir, 'selftest.json')}\n`);
+    options.stdout(
+      `\n${formatSelftest(result)}\n\n${store.record.repeats.length} repeats (${invalid} not completed) in ${(elapsedMs / 60000).toFixed(1)} min → ${path.join(dir, 'selftest.json')}\n`,
+    );
     return summary.status;
   } finally {
     await target.cleanup(runId).catch(() => 0);

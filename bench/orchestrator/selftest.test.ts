@@ -24,7 +24,10 @@ describe('selftest plan', () => {
       expect(a!.scenario).toBe(b!.scenario);
       expect(group.map((item) => item.cellId).sort()).toEqual([`${a!.scenario}/${a!.id.split('/')[1]}`, `${b!.scenario}/${b!.id.split('/')[1]}`].sort());
     }
-    expect(groups.filter((g) => g.length === 1).every((g) => executionOf.get(cells.get(g[0]!.cellId)!.scenario) !== 'duet'), 'duet cells never run alone').toBe(true);
+    expect(
+      groups.filter((g) => g.length === 1).every((g) => executionOf.get(cells.get(g[0]!.cellId)!.scenario) !== 'duet'),
+      'duet cells never run alone',
+    ).toBe(true);
   });
 
   it('interleaves rounds as a run does: every comparison has a cell in each round before any has the next', () => {
@@ -43,7 +46,20 @@ describe('selftest plan', () => {
 
 describe('the recommended execution mode', () => {
   const summary = (power: number, coverage: number, halfWidth: number) =>
-    ({ metric: 'cpuMsPer1k', expectedPct: null, referencePct: 25, comparisons: 10, significant: 10, rate: 1, detected: power * 10, power, ciHolds: coverage * 10, coverage, medianHalfWidthPct: halfWidth, medianDeltaPct: 25 }) as const;
+    ({
+      metric: 'cpuMsPer1k',
+      expectedPct: null,
+      referencePct: 25,
+      comparisons: 10,
+      significant: 10,
+      rate: 1,
+      detected: power * 10,
+      power,
+      ciHolds: coverage * 10,
+      coverage,
+      medianHalfWidthPct: halfWidth,
+      medianDeltaPct: 25,
+    }) as const;
 
   it('prefers intervals that hold their reference over narrow overconfident ones (measured: duet ±2.3% held 7 of 10)', async () => {
     const { recommendMode } = await import('./selftest.js');

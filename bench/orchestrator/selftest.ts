@@ -55,7 +55,12 @@ export const injectedMetric = 'cpuMsPer1k';
  * false-positive rate too; the control (no SHA-256 work, the same graph) measures the fixed cost. About
  * 1.5 ms of CPU per request here, so half the capacity of a 0.5-CPU cell is a few hundred requests/s.
  */
-export const selftestPaths = { base: '/work?cpu=800&alloc=100', injected: '/work?cpu=1230&alloc=100', control: '/work?alloc=100', injectedWorkPct: 53.75 } as const;
+export const selftestPaths = {
+  base: '/work?cpu=800&alloc=100',
+  injected: '/work?cpu=1230&alloc=100',
+  control: '/work?alloc=100',
+  injectedWorkPct: 53.75,
+} as const;
 
 export interface Experiment {
   /**
@@ -276,10 +281,18 @@ export function summariseSelftest(experiments: readonly Experiment[], repeats: r
       if (judged.length > 0) falsePositive[execution][metric] = { comparisons: judged.length, significant, rate: significant / judged.length };
     }
   }
-  const control = medianOf(repeats.filter((r) => r.cellId === controlCellId && r.outcome.state === 'completed').flatMap((r) => (r.metrics[injectedMetric] === undefined ? [] : [r.metrics[injectedMetric] as number])));
+  const control = medianOf(
+    repeats
+      .filter((r) => r.cellId === controlCellId && r.outcome.state === 'completed')
+      .flatMap((r) => (r.metrics[injectedMetric] === undefined ? [] : [r.metrics[injectedMetric] as number])),
+  );
   const baseCosts = experiments
     .filter((e) => e.kind === 'injected')
-    .flatMap((e) => repeats.filter((r) => r.cellId === e.baseline.id && r.outcome.state === 'completed').flatMap((r) => (r.metrics[injectedMetric] === undefined ? [] : [r.metrics[injectedMetric] as number])));
+    .flatMap((e) =>
+      repeats
+        .filter((r) => r.cellId === e.baseline.id && r.outcome.state === 'completed')
+        .flatMap((r) => (r.metrics[injectedMetric] === undefined ? [] : [r.metrics[injectedMetric] as number])),
+    );
   const expectedPct = expectedInjectedPct(medianOf(baseCosts), control);
   const injected = {} as Record<ExecutionMode, InjectedSummary>;
   for (const execution of ['sequential', 'duet'] as const) {
@@ -291,7 +304,9 @@ export function summariseSelftest(experiments: readonly Experiment[], repeats: r
     });
     const judged = judgedPairs.map((p) => p.d);
     const detected = judged.filter((d) => d.significant && (d.relativePct ?? d.absolute) > 0).length;
-    const ciHolds = judgedPairs.filter(({ d, reference }) => reference !== null && d.relativeCi !== null && d.relativeCi.low <= reference && reference <= d.relativeCi.high).length;
+    const ciHolds = judgedPairs.filter(
+      ({ d, reference }) => reference !== null && d.relativeCi !== null && d.relativeCi.low <= reference && reference <= d.relativeCi.high,
+    ).length;
     const references = judgedPairs.flatMap((p) => (p.reference === null ? [] : [p.reference]));
     injected[execution] = {
       metric: injectedMetric,
@@ -331,7 +346,9 @@ export function formatSelftest(summary: SelftestSummary): string {
   for (const mode of ['sequential', 'duet'] as const) {
     const s = inj[mode];
     const f = (v: number | null, digits = 1) => (v === null ? '–' : `${v >= 0 ? '+' : ''}${v.toFixed(digits)}%`);
-    lines.push(`| ${mode} | ${s.detected}/${s.comparisons} (${pct(s.power)}) | ${s.ciHolds}/${s.comparisons} (${pct(s.coverage)}) | ${f(s.referencePct)} | ${f(s.medianDeltaPct)} | ±${s.medianHalfWidthPct === null ? '–' : s.medianHalfWidthPct.toFixed(1)}% |`);
+    lines.push(
+      `| ${mode} | ${s.detected}/${s.comparisons} (${pct(s.power)}) | ${s.ciHolds}/${s.comparisons} (${pct(s.coverage)}) | ${f(s.referencePct)} | ${f(s.medianDeltaPct)} | ±${s.medianHalfWidthPct === null ? '–' : s.medianHalfWidthPct.toFixed(1)}% |`,
+    );
   }
   lines.push('', `Recommended execution for comparisons of this kind: ${summary.recommended ?? 'undecided (not enough comparisons)'}`);
   return lines.join('\n');

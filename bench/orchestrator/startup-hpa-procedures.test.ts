@@ -11,28 +11,79 @@ import { procedures, type RepeatContext } from './procedures.js';
 import { TaskStack } from './task-stack.js';
 
 const runtime: RuntimeSnapshot = {
-  goVersion: 'go1.26', gcVariant: 'default', goexperiment: '', godebug: '', stripped: true, gomaxprocs: 2, numCPU: 2, gogc: 100,
-  gomemlimitBytes: 2 ** 63 - 1, metrics: {}, gcPauses: { count: 0, p50Seconds: 0, p99Seconds: 0, maxSeconds: 0 },
-  rssBytes: 7_000_000, startTime: '2026-01-01T00:00:00Z', uptimeSeconds: 1, ready: true, pid: 1,
+  goVersion: 'go1.26',
+  gcVariant: 'default',
+  goexperiment: '',
+  godebug: '',
+  stripped: true,
+  gomaxprocs: 2,
+  numCPU: 2,
+  gogc: 100,
+  gomemlimitBytes: 2 ** 63 - 1,
+  metrics: {},
+  gcPauses: { count: 0, p50Seconds: 0, p99Seconds: 0, maxSeconds: 0 },
+  rssBytes: 7_000_000,
+  startTime: '2026-01-01T00:00:00Z',
+  uptimeSeconds: 1,
+  ready: true,
+  pid: 1,
   config: { liveHeapMiB: 0, graceful: true, drainMs: 0, shutdownTimeoutMs: 30000 },
 };
 
 const load: LoadResult = {
-  generator: 'fake', requests: 640, achievedRps: 80, targetRps: 80, durationMs: 8000,
+  generator: 'fake',
+  requests: 640,
+  achievedRps: 80,
+  targetRps: 80,
+  durationMs: 8000,
   latency: { p50Ms: 1, p90Ms: 1, p99Ms: 2, p999Ms: 3, maxMs: 4, meanMs: 1 },
-  histogramUs: null, fromIntendedStart: true, errors: { non2xx: 0, timeouts: 0, connection: 0 }, dropped: 0, generatorCpu: 0.1, series: [],
+  histogramUs: null,
+  fromIntendedStart: true,
+  errors: { non2xx: 0, timeouts: 0, connection: 0 },
+  dropped: 0,
+  generatorCpu: 0.1,
+  series: [],
 };
 
-function fakeTarget(cell: Cell, snapshot: RuntimeSnapshot, observed: Awaited<ReturnType<TargetObserver['stop']>> | null): Target & Sampler & Partial<ScalingObserver> {
-  const handle: ServiceHandle = { target: 'kubernetes', cellId: cell.id, baseUrl: 'http://127.0.0.1:1', ids: {}, startedAtMs: 100, readyAtMs: 350, image: { tag: 't', id: 'sha256:x', bytes: 1, binaryBytes: 1 } };
-  const sample = (): ContainerSample => ({ tMs: performance.now(), cpuUsageNs: 0, nrPeriods: null, nrThrottled: null, throttledTimeNs: null, memUsageBytes: 1, memPeakBytes: null });
+function fakeTarget(
+  cell: Cell,
+  snapshot: RuntimeSnapshot,
+  observed: Awaited<ReturnType<TargetObserver['stop']>> | null,
+): Target & Sampler & Partial<ScalingObserver> {
+  const handle: ServiceHandle = {
+    target: 'kubernetes',
+    cellId: cell.id,
+    baseUrl: 'http://127.0.0.1:1',
+    ids: {},
+    startedAtMs: 100,
+    readyAtMs: 350,
+    image: { tag: 't', id: 'sha256:x', bytes: 1, binaryBytes: 1 },
+  };
+  const sample = (): ContainerSample => ({
+    tMs: performance.now(),
+    cpuUsageNs: 0,
+    nrPeriods: null,
+    nrThrottled: null,
+    throttledTimeNs: null,
+    memUsageBytes: 1,
+    memPeakBytes: null,
+  });
   return {
     name: 'kubernetes',
     prepare: async () => undefined,
     deploy: async () => handle,
     inspect: async () => ({
       runtime: snapshot,
-      effective: { gomaxprocs: 2, gogc: 100, gomemlimitBytes: 2 ** 63 - 1, gcVariant: 'default', goVersion: 'go1.26', godebug: '', cgroupCpuLimit: cell.settings.cpuLimit, cgroupMemLimitBytes: null },
+      effective: {
+        gomaxprocs: 2,
+        gogc: 100,
+        gomemlimitBytes: 2 ** 63 - 1,
+        gcVariant: 'default',
+        goVersion: 'go1.26',
+        godebug: '',
+        cgroupCpuLimit: cell.settings.cpuLimit,
+        cgroupMemLimitBytes: null,
+      },
     }),
     sample: async () => sample(),
     stop: async () => ({ exitCode: 0, oomKilled: false }),
@@ -45,11 +96,28 @@ function fakeTarget(cell: Cell, snapshot: RuntimeSnapshot, observed: Awaited<Ret
 const generator: LoadGenerator = { name: 'fake', unavailableReason: async () => null, run: async () => load };
 
 function context(cell: Cell, target: Target): RepeatContext {
-  return { cell, runId: 'r', target, generator, signal: new AbortController().signal, stack: new TaskStack(), cpuset: null, availableCpus: 2, onLoadProgress: () => undefined, log: () => undefined };
+  return {
+    cell,
+    runId: 'r',
+    target,
+    generator,
+    signal: new AbortController().signal,
+    stack: new TaskStack(),
+    cpuset: null,
+    availableCpus: 2,
+    onLoadProgress: () => undefined,
+    log: () => undefined,
+  };
 }
 
 describe('startup procedure: three figures side by side', () => {
-  const cell: Cell = { id: 'pod-startup/gc=default', scenario: 'pod-startup', kind: 'startup', settings: { ...defaultCellSettings }, load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1 } };
+  const cell: Cell = {
+    id: 'pod-startup/gc=default',
+    scenario: 'pod-startup',
+    kind: 'startup',
+    settings: { ...defaultCellSettings },
+    load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1 },
+  };
   test('process start → ready and process created → ready from the service, container start → ready from the target, the pod timeline from the observer', async () => {
     const snapshot = { ...runtime, startup: { processStartToReadyMs: 2.2, kernelStartToReadyMs: 174, kernelStartResolutionMs: 10, firstReadyMs: 40 } };
     const ctx = context(cell, fakeTarget(cell, snapshot, { series: {}, events: [], metrics: { podReadyMs: 900 }, notes: [] }));
@@ -70,8 +138,19 @@ describe('startup procedure: three figures side by side', () => {
 });
 
 describe('HPA procedure: a run that touched maxReplicas', () => {
-  const cell: Cell = { id: 'hpa/gc=default', scenario: 'hpa', kind: 'hpa', settings: { ...defaultCellSettings, cpuRequest: 0.25, cpuLimit: 0.5 }, load: { model: 'stages', connections: 8, warmupMs: 0, stages: [{ durationMs: 10, ratePerSec: 10 }] } };
-  const observed = (maxReplicas: number) => ({ series: {}, events: [], metrics: { maxReplicas, replicaCap: 8, replicaCapReached: maxReplicas >= 8 ? 1 : 0 }, notes: [] });
+  const cell: Cell = {
+    id: 'hpa/gc=default',
+    scenario: 'hpa',
+    kind: 'hpa',
+    settings: { ...defaultCellSettings, cpuRequest: 0.25, cpuLimit: 0.5 },
+    load: { model: 'stages', connections: 8, warmupMs: 0, stages: [{ durationMs: 10, ratePerSec: 10 }] },
+  };
+  const observed = (maxReplicas: number) => ({
+    series: {},
+    events: [],
+    metrics: { maxReplicas, replicaCap: 8, replicaCapReached: maxReplicas >= 8 ? 1 : 0 },
+    notes: [],
+  });
   test('replicas reached the cap: invalid, with the cap named', async () => {
     const ctx = context(cell, fakeTarget(cell, runtime, observed(8)));
     const m = await procedures.hpa(ctx);

@@ -32,7 +32,10 @@ describe('analyseRun on the hand-written docker fixture', () => {
   test('required repeats: the profile floor (smoke: 3), or what the scenario plans if fewer', () => {
     expect(cell('gomaxprocs/cpuLimit=0.5,maxprocs=auto,workload=cpu').requiredRepeats).toBe(3);
     expect(cell('image-size/gc=default,stripped=true').requiredRepeats).toBe(1);
-    expect(analyseRun(record, { minRepeats: 6 }).cells.every((c) => !c.enough), 'minRepeats override').toBe(true);
+    expect(
+      analyseRun(record, { minRepeats: 6 }).cells.every((c) => !c.enough),
+      'minRepeats override',
+    ).toBe(true);
   });
 
   test('a run planned with one repeat (--repeats 1) gives no verdict on measured cells, only on sizes', () => {

@@ -96,7 +96,10 @@ function varyingAxes(cells: readonly CellRecord[]): Map<string, string[]> {
       .split(',')
       .map((part) => part.split('=')[0]!)
       .filter((axis) => Object.hasOwn(first.settings, axis));
-    out.set(scenario, axesInId.filter((axis) => new Set(own.map((c) => String(c.settings[axis as keyof CellRecord['settings']]))).size > 1));
+    out.set(
+      scenario,
+      axesInId.filter((axis) => new Set(own.map((c) => String(c.settings[axis as keyof CellRecord['settings']]))).size > 1),
+    );
   }
   return out;
 }
@@ -129,7 +132,9 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
     // (image sizes) count from a single repeat.
     const planned = plannedRepeats.get(cell.scenario) ?? profileFloor;
     // The drift reference is measured three times by design and never compared: any repeat is enough.
-    const required = isDriftReference(cell) ? 1 : (options.minRepeats ?? (cell.kind === 'image' ? 1 : Math.max(MIN_REPEATS_FALLBACK, Math.min(planned, profileFloor))));
+    const required = isDriftReference(cell)
+      ? 1
+      : (options.minRepeats ?? (cell.kind === 'image' ? 1 : Math.max(MIN_REPEATS_FALLBACK, Math.min(planned, profileFloor))));
     const names = [...new Set(completed.flatMap((r) => Object.keys(r.metrics)))].sort();
     const metrics: Partial<Record<string, MetricSummary>> = {};
     for (const name of names) {
@@ -142,7 +147,9 @@ export function analyseRun(record: RunRecord, options: AnalyseOptions = {}): Run
     const replicas = completed.flatMap((r): ReplicaCurve[] => {
       const series = r.series.replicas;
       if (!series || series.length === 0) return [];
-      return [{ repeat: r.repeat, samples: series.flatMap((s) => (s.tMs !== undefined && s.replicas !== undefined ? [{ tMs: s.tMs, replicas: s.replicas }] : [])) }];
+      return [
+        { repeat: r.repeat, samples: series.flatMap((s) => (s.tMs !== undefined && s.replicas !== undefined ? [{ tMs: s.tMs, replicas: s.replicas }] : [])) },
+      ];
     });
     return {
       cell,

@@ -65,7 +65,10 @@ describe('compareRuns', { timeout: 30_000 }, () => {
   test('+30% P99 in one cell of 84 compared rows: p = 2/252 alone, but Benjamini–Hochberg gives 84·2/252 = 0.667', () => {
     const result = compareRuns(base, worse, { thresholdPct: 5, force: false });
     const row = result.rows.find((r) => r.cellId === 'gomaxprocs/cpuLimit=0.5,maxprocs=auto,workload=cpu' && r.metric === 'latencyP99Ms')!;
-    expect(result.rows.filter((r) => r.status !== 'too-few-repeats'), 'family size').toHaveLength(84);
+    expect(
+      result.rows.filter((r) => r.status !== 'too-few-repeats'),
+      'family size',
+    ).toHaveLength(84);
     expect(row.difference.relativePct, 'Δ').toBeCloseTo(30, 10);
     expect(row.difference.p, 'p').toBeCloseTo(2 / 252, 12);
     expect(row.difference.pAdjusted, 'p̃').toBeCloseTo((84 * 2) / 252, 12);

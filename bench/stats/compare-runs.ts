@@ -79,7 +79,9 @@ export function environmentWarnings(baseline: Pick<RunRecord, 'fingerprint'>, cu
     ['Go version', a.goVersion, b.goVersion],
     ['Docker version', a.dockerVersion, b.dockerVersion],
   ];
-  return fields.filter(([, x, y]) => (x ?? null) !== (y ?? null)).map(([name, x, y]) => `${name} differs: ${x ?? 'unknown'} (baseline) vs ${y ?? 'unknown'} (current)`);
+  return fields
+    .filter(([, x, y]) => (x ?? null) !== (y ?? null))
+    .map(([name, x, y]) => `${name} differs: ${x ?? 'unknown'} (baseline) vs ${y ?? 'unknown'} (current)`);
 }
 
 export type RowStatus = 'regression' | 'improvement' | 'unchanged' | 'within-threshold' | 'too-few-repeats';
@@ -161,7 +163,9 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, options: Co
   }
   const planned: Array<{ base: CellAnalysis; cur: CellAnalysis; metric: string; raw: Difference }> = [];
   for (const [base, cur] of matched) {
-    const names = Object.keys(cur.metrics).filter((m) => base.metrics[m] && isMetricName(m) && metrics[m].better !== 'none').sort();
+    const names = Object.keys(cur.metrics)
+      .filter((m) => base.metrics[m] && isMetricName(m) && metrics[m].better !== 'none')
+      .sort();
     for (const metric of names) {
       const raw = compareSamples(base.metrics[metric]!.values, cur.metrics[metric]!.values, { seed: deriveSeed(seed, `${cur.cell.id}|${metric}`) });
       planned.push({ base, cur, metric, raw });
@@ -176,7 +180,10 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, options: Co
     : [classifiable];
   const adjusted = new Map<(typeof planned)[number], number>();
   for (const family of families) {
-    const pAdjusted = adjustPValues(family.map((x) => x.raw.p), 'benjamini-hochberg');
+    const pAdjusted = adjustPValues(
+      family.map((x) => x.raw.p),
+      'benjamini-hochberg',
+    );
     family.forEach((x, i) => adjusted.set(x, pAdjusted[i]!));
   }
   for (const x of planned) {

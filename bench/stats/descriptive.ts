@@ -60,10 +60,7 @@ export interface MedianEstimate {
  * Median with a seeded percentile-bootstrap confidence interval. With few repeats the interval is wide
  * and honest: for n = 3 it spans the smallest to the largest value.
  */
-export function bootstrapMedian(
-  values: readonly number[],
-  options: { seed: number; resamples?: number; level?: number },
-): MedianEstimate {
+export function bootstrapMedian(values: readonly number[], options: { seed: number; resamples?: number; level?: number }): MedianEstimate {
   const m = median(values);
   if (values.length === 1) return { n: 1, median: m, ci: { low: m, high: m } };
   const random = createRandom(options.seed);

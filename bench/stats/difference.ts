@@ -166,7 +166,14 @@ export function compareSamples(baseline: readonly number[], treatment: readonly 
       if (positive) ratio.push(Math.log(t) - Math.log(b));
     }
   }
-  return build('independent', mannWhitneyNull(baseline.length, treatment.length), scaleOf(shift), positive ? scaleOf(ratio) : null, { baseline, treatment, pairs: null }, options);
+  return build(
+    'independent',
+    mannWhitneyNull(baseline.length, treatment.length),
+    scaleOf(shift),
+    positive ? scaleOf(ratio) : null,
+    { baseline, treatment, pairs: null },
+    options,
+  );
 }
 
 function walshAverages(d: readonly number[]): number[] {

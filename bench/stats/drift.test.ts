@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../results/schema.js';
 import { measureDrift } from './drift.js';
 
-const cell = (id: string, replica?: number) => ({ id, scenario: 's', kind: 'load', settings: replica === undefined ? {} : { replica }, load: { model: 'closed' } });
-const repeat = (cellId: string, repeat: number, order: number, throughputRps: number, state = 'completed') => ({ cellId, repeat, order, outcome: { state }, metrics: { throughputRps } });
+const cell = (id: string, replica?: number) => ({
+  id,
+  scenario: 's',
+  kind: 'load',
+  settings: replica === undefined ? {} : { replica },
+  load: { model: 'closed' },
+});
+const repeat = (cellId: string, repeat: number, order: number, throughputRps: number, state = 'completed') => ({
+  cellId,
+  repeat,
+  order,
+  outcome: { state },
+  metrics: { throughputRps },
+});
 
 describe('measureDrift', () => {
   it('takes the reference’s values in the order they ran: (largest − smallest) / median', () => {

@@ -124,8 +124,14 @@ describe('Hodges–Lehmann with the inverted rank test, against the brute-force 
   test('the fixture has the cases the rules depend on', () => {
     expect(reference.alpha).toBe(ALPHA);
     expect(reference.cases.length).toBeGreaterThanOrEqual(10);
-    expect(reference.cases.some((c) => c.significant), 'a significant case').toBe(true);
-    expect(reference.cases.some((c) => c.criticalValue < 0), 'an unreachable level').toBe(true);
+    expect(
+      reference.cases.some((c) => c.significant),
+      'a significant case',
+    ).toBe(true);
+    expect(
+      reference.cases.some((c) => c.criticalValue < 0),
+      'an unreachable level',
+    ).toBe(true);
   });
   test.each(reference.cases.map((c) => [c.name, c] as const))('%s', (_, c) => {
     const d = run(c);
@@ -195,9 +201,21 @@ describe('Hodges–Lehmann with the inverted rank test, against the brute-force 
     expect(many.achievedLevel, 'level 1 − 0.05/7 is out of reach of 5 vs 5').toBeLessThan(many.level);
   });
   test('paired rounds resolve a shift that independent samples of the same values cannot', () => {
-    const pairs: Array<[number, number]> = [[100, 102], [130, 132.5], [80, 81.7], [115, 117.2], [95, 97], [125, 127.6], [105, 107.3], [88, 89.9]];
+    const pairs: Array<[number, number]> = [
+      [100, 102],
+      [130, 132.5],
+      [80, 81.7],
+      [115, 117.2],
+      [95, 97],
+      [125, 127.6],
+      [105, 107.3],
+      [88, 89.9],
+    ];
     const paired = comparePaired(pairs);
-    const independent = compareSamples(pairs.map(([b]) => b), pairs.map(([, t]) => t));
+    const independent = compareSamples(
+      pairs.map(([b]) => b),
+      pairs.map(([, t]) => t),
+    );
     expect(paired.significant, 'paired').toBe(true);
     expect(paired.relativeCi!.low, 'paired CI low').toBeGreaterThan(1.5);
     expect(independent.significant, 'independent').toBe(false);
@@ -221,7 +239,14 @@ describe('multiplicity', () => {
 
 describe('P99 across repeats from merged histograms', () => {
   function encoded(values: Array<[number, number]>): string {
-    const h = hdr.build({ bitBucketSize: 32, autoResize: true, lowestDiscernibleValue: 1, highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+    const h = hdr.build({
+      bitBucketSize: 32,
+      autoResize: true,
+      lowestDiscernibleValue: 1,
+      highestTrackableValue: 120_000_000,
+      numberOfSignificantValueDigits: 3,
+      useWebAssembly: false,
+    });
     for (const [us, count] of values) h.recordValueWithCount(us, count);
     const text = hdr.encodeIntoCompressedBase64(h);
     h.destroy();
@@ -230,7 +255,16 @@ describe('P99 across repeats from merged histograms', () => {
   test('merged P99 is 10 ms, not the 5.5 ms average of the per-repeat P99s (1 ms and 10 ms)', () => {
     // Repeat 1: 99 × 1 ms + 1 × 100 ms → P99 1 ms. Repeat 2: 50 × 1 ms + 50 × 10 ms → P99 10 ms.
     // Pooled 200 requests: 149 × 1 ms, 50 × 10 ms, 1 × 100 ms → the 198th is 10 ms.
-    const pooled = mergeLatencyHistograms([encoded([[1000, 99], [100_000, 1]]), encoded([[1000, 50], [10_000, 50]])]);
+    const pooled = mergeLatencyHistograms([
+      encoded([
+        [1000, 99],
+        [100_000, 1],
+      ]),
+      encoded([
+        [1000, 50],
+        [10_000, 50],
+      ]),
+    ]);
     expect(pooled!.requests, 'requests').toBe(200);
     expect(pooled!.histograms, 'histograms').toBe(2);
     // HDR with 3 significant digits reports the bucket's highest equivalent value (10 ms → 10.007 ms).

@@ -68,7 +68,11 @@ export async function buildBinary(settings: ImageSettings, deps: ImageDeps): Pro
     ({ stdout } = await deps.run('bash', args, options));
   } catch (error) {
     const detail = error instanceof ProcessError ? error.message : String(error);
-    throw infraError(`building the reference service (${imageKey(settings)}) failed: ${detail}`, 'check `go version` (Go 1.25+ needed) and run `bash infra/refsvc/build.sh` by hand', error);
+    throw infraError(
+      `building the reference service (${imageKey(settings)}) failed: ${detail}`,
+      'check `go version` (Go 1.25+ needed) and run `bash infra/refsvc/build.sh` by hand',
+      error,
+    );
   }
   const built = parseBuildOutput(stdout)[0];
   if (built === undefined) throw infraError(`infra/refsvc/build.sh ${args.slice(1).join(' ')} printed no JSON line`);
@@ -92,7 +96,10 @@ export function ensureServiceImage(settings: ImageSettings, deps: ImageDeps): Pr
 async function buildImage(settings: ImageSettings, deps: ImageDeps): Promise<ServiceImage> {
   const binary = await buildBinary(settings, deps);
   const tag = `refsvc:${imageKey(settings)}-${binary.sha256.slice(0, 12)}`;
-  const existing = await deps.docker.getImage(tag).inspect().catch(() => null);
+  const existing = await deps.docker
+    .getImage(tag)
+    .inspect()
+    .catch(() => null);
   if (existing !== null) {
     return { tag, id: existing.Id, bytes: existing.Size, binaryBytes: binary.binaryBytes, goVersion: binary.goVersion };
   }

@@ -4,4 +4,15 @@ export { ensureServiceImage, buildBinary, imageKey, parseBuildOutput } from './i
 export type { ServiceImage, BuiltBinary, ImageDeps } from './images.js';
 export { serviceEnv, settingsMismatches, expectedAutoGomaxprocs, goMemLimitBytes, unawareNodeCpus, MiB } from './service-env.js';
 export { capability } from './types.js';
-export type { Target, Capabilities, Sampler, ScalingObserver, Rollout, ImageBuilder, ServiceHandle, ContainerSample, DeployOptions, TargetObserver } from './types.js';
+export type {
+  Target,
+  Capabilities,
+  Sampler,
+  ScalingObserver,
+  Rollout,
+  ImageBuilder,
+  ServiceHandle,
+  ContainerSample,
+  DeployOptions,
+  TargetObserver,
+} from './types.js';

@@ -24,14 +24,30 @@ describe('serviceEnv', () => {
 
 describe('expectedAutoGomaxprocs (Go 1.25 rule)', () => {
   it.each([
-    [0.5, 2, 2], [1, 2, 2], [1.5, 2, 2], [2, 8, 2], [2.1, 8, 3], [3, 8, 3], [0.5, 1, 1], [null, 8, 8],
+    [0.5, 2, 2],
+    [1, 2, 2],
+    [1.5, 2, 2],
+    [2, 8, 2],
+    [2.1, 8, 3],
+    [3, 8, 3],
+    [0.5, 1, 1],
+    [null, 8, 8],
   ])('limit %s on %s CPUs → %s', (limit, cpus, expected) => {
     expect(expectedAutoGomaxprocs(limit, cpus)).toBe(expected);
   });
 });
 
 describe('settingsMismatches', () => {
-  const effective: EffectiveSettings = { gomaxprocs: 8, gogc: 100, gomemlimitBytes: 9223372036854775807, gcVariant: 'default', goVersion: 'go1.26.8', godebug: '', cgroupCpuLimit: 1, cgroupMemLimitBytes: null };
+  const effective: EffectiveSettings = {
+    gomaxprocs: 8,
+    gogc: 100,
+    gomemlimitBytes: 9223372036854775807,
+    gcVariant: 'default',
+    goVersion: 'go1.26.8',
+    godebug: '',
+    cgroupCpuLimit: 1,
+    cgroupMemLimitBytes: null,
+  };
   it('accepts what was planned', () => {
     expect(settingsMismatches({ ...defaultCellSettings, maxprocs: 'unaware(8)', cpuLimit: 1 }, effective, 2)).toEqual([]);
   });

@@ -50,7 +50,10 @@ export interface Target {
    * `exitedAt` is set when the service had already exited on its own before the stop (wall-clock ISO
    * time, null when unknown); absent when the stop ended it.
    */
-  stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean; exitedAt?: string | null }>;
+  stop(
+    handle: ServiceHandle,
+    options: { signal: AbortSignal; graceSeconds: number },
+  ): Promise<{ exitCode: number | null; oomKilled: boolean; exitedAt?: string | null }>;
   /** Removes everything `deploy` created. Idempotent, never throws for "already gone". */
   teardown(handle: ServiceHandle): Promise<void>;
   /** Removes every object labelled with `runId` (also leftovers of a crashed run when `runId` is null). */

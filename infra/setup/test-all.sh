@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The project's test command (`npm test`): type-check, lint, build, every vitest suite and the Go
+# The project's test command (`npm test`): type-check, lint, format check (Prettier), build, every vitest suite and the Go
 # reference service's tests; ends with one line `N passed, N failed` over all of them.
 # Integration tests need a Docker engine (`npm run setup`); BENCH_REQUIRE_DOCKER=1 / BENCH_REQUIRE_K8S=1
 # turn a missing engine or cluster into failures instead of skips (CI sets them).
@@ -8,9 +8,11 @@ cd "$(dirname "$0")/../.."
 out=$(mktemp -d)
 status=0
 
-npm run --silent typecheck || status=1
-npm run --silent lint || status=1
-npm run --silent build || status=1
+# The static checks count in the summary line too: one failure each.
+static_failed=0
+for check in typecheck lint format:check build; do
+  npm run --silent "$check" || { status=1; static_failed=$((static_failed + 1)); echo "npm run $check: FAILED"; }
+done
 
 npx vitest run --reporter=default --reporter=json --outputFile="$out/vitest.json" || status=1
 
@@ -29,10 +31,10 @@ for (const s of skipped) console.log(`go test SKIP ${s.Package} ${s.Test}`);
 ' "$out/go.json"
 cat "$out/go.stderr" >&2
 
-node -e '
+STATIC_FAILED=$static_failed node -e '
 const fs = require("fs");
 const [vitestFile, goFile] = process.argv.slice(1);
-let passed = 0, failed = 0, skipped = 0;
+let passed = 0, failed = Number(process.env.STATIC_FAILED ?? 0), skipped = 0;
 try {
   const v = JSON.parse(fs.readFileSync(vitestFile, "utf8"));
   passed += v.numPassedTests; failed += v.numFailedTests; skipped += v.numPendingTests + v.numTodoTests;

@@ -18,7 +18,25 @@ describe.skipIf(!available)('host-busy check (real CLI, a real CPU burner beside
     const out = path.join(await mkdtemp(path.join(tmpdir(), 'bench-busy-')), 'run');
     const burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     try {
-      const bench = spawnBench(['run', '--scenario', 'gomaxprocs', '--profile', 'smoke', '--repeats', '1', '--duration', '1s', '--warmup', '300ms', '--seed', '3', '--host-check', 'invalid', '--out', out]);
+      const bench = spawnBench([
+        'run',
+        '--scenario',
+        'gomaxprocs',
+        '--profile',
+        'smoke',
+        '--repeats',
+        '1',
+        '--duration',
+        '1s',
+        '--warmup',
+        '300ms',
+        '--seed',
+        '3',
+        '--host-check',
+        'invalid',
+        '--out',
+        out,
+      ]);
       const code = await bench.code;
       // 4: every repeat of a cell is invalid, which is what a busy loop beside the run should give.
       expect(code, bench.stdout() + bench.stderr()).toBe(4);

@@ -62,7 +62,10 @@ describe('workflow lint (actionlint from the Go module proxy)', () => {
 });
 
 const available = await dockerAvailable();
-const kindOnPath = await exec('kind', ['version']).then(() => true, () => false);
+const kindOnPath = await exec('kind', ['version']).then(
+  () => true,
+  () => false,
+);
 
 const scenario = {
   name: 'nightly-e2e',
@@ -88,7 +91,27 @@ describe.skipIf(!available)('bench nightly on Docker (real CLI, real containers)
     const baselines = path.join(dir, 'baselines');
     const history = path.join(dir, 'history.jsonl');
     const night = (n: number, file: string, targets: string) =>
-      spawnBench(['nightly', '--targets', targets, '--scenario', file, '--seed', String(n), '--out', path.join(dir, `night${n}`), '--baselines', baselines, '--history', history, '--summary', path.join(dir, `summary${n}.md`), '--gate', 'latencyP50Ms', '--threshold', '25%']);
+      spawnBench([
+        'nightly',
+        '--targets',
+        targets,
+        '--scenario',
+        file,
+        '--seed',
+        String(n),
+        '--out',
+        path.join(dir, `night${n}`),
+        '--baselines',
+        baselines,
+        '--history',
+        history,
+        '--summary',
+        path.join(dir, `summary${n}.md`),
+        '--gate',
+        'latencyP50Ms',
+        '--threshold',
+        '25%',
+      ]);
 
     // Night 1: no baseline yet → pass, with the command to accept one; what auto skipped is said.
     const first = night(1, plain, kindOnPath ? 'docker' : 'auto');
@@ -118,7 +141,10 @@ describe.skipIf(!available)('bench nightly on Docker (real CLI, real containers)
     expect(summary3).toContain('**Result: REGRESSION** on docker');
     const table = summary3.slice(summary3.indexOf('### Regressions'), summary3.indexOf('<details><summary>full comparison'));
     const gatingRows = table.split('\n').filter((line) => line.startsWith('| nightly-e2e/') && !line.includes('(not gating)'));
-    expect(gatingRows.map((line) => line.split(' | ').slice(0, 2).join(' | ')), 'the regression table names the slowed cell, and only it').toEqual([`| ${sleepCell} | latencyP50Ms`]);
+    expect(
+      gatingRows.map((line) => line.split(' | ').slice(0, 2).join(' | ')),
+      'the regression table names the slowed cell, and only it',
+    ).toEqual([`| ${sleepCell} | latencyP50Ms`]);
     expect(third.stdout()).toMatch(new RegExp(`compare: REGRESSION — .*${sleepCell.replace(/[=,]/g, '.')} latencyP50Ms`));
 
     // Every night is in the history, one series; `bench history` shows both cells.

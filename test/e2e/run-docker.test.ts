@@ -16,7 +16,23 @@ const tempDir = () => mkdtemp(path.join(tmpdir(), 'bench-e2e-'));
 describe.skipIf(!available)('bench run on Docker (real CLI, real containers)', () => {
   it('runs the gomaxprocs smoke matrix and records GOMAXPROCS per CPU limit as the Go rule says', async () => {
     const out = path.join(await tempDir(), 'run');
-    const bench = spawnBench(['run', '--scenario', 'gomaxprocs', '--profile', 'smoke', '--repeats', '2', '--duration', '1s', '--warmup', '300ms', '--seed', '11', '--out', out]);
+    const bench = spawnBench([
+      'run',
+      '--scenario',
+      'gomaxprocs',
+      '--profile',
+      'smoke',
+      '--repeats',
+      '2',
+      '--duration',
+      '1s',
+      '--warmup',
+      '300ms',
+      '--seed',
+      '11',
+      '--out',
+      out,
+    ]);
     const code = await bench.code;
     expect(code, bench.stdout() + bench.stderr()).toBe(0);
     expect(bench.stdout()).toMatch(/Plan: 4 cells, 8 repeats on docker/);
@@ -33,13 +49,32 @@ describe.skipIf(!available)('bench run on Docker (real CLI, real containers)', (
       expect(repeat.load?.histogramUs, 'histogram kept').toBeTypeOf('string');
     }
     const tight = record.repeats.filter((r) => r.cellId.includes('cpuLimit=0.5'));
-    expect(tight.every((r) => (r.metrics.throttledPeriodRatio ?? 0) > 0), 'throttled under a 0.5 CPU limit').toBe(true);
+    expect(
+      tight.every((r) => (r.metrics.throttledPeriodRatio ?? 0) > 0),
+      'throttled under a 0.5 CPU limit',
+    ).toBe(true);
     expect(await containersOfRun(record.runId)).toBe(0);
   });
 
   it('stops cleanly on Ctrl-C: no container left, a valid partial record, resumable', async () => {
     const out = path.join(await tempDir(), 'run');
-    const bench = spawnBench(['run', '--scenario', 'gomaxprocs', '--profile', 'smoke', '--repeats', '3', '--duration', '3s', '--warmup', '300ms', '--seed', '5', '--out', out]);
+    const bench = spawnBench([
+      'run',
+      '--scenario',
+      'gomaxprocs',
+      '--profile',
+      'smoke',
+      '--repeats',
+      '3',
+      '--duration',
+      '3s',
+      '--warmup',
+      '300ms',
+      '--seed',
+      '5',
+      '--out',
+      out,
+    ]);
     await bench.waitForOutput(/\[2\/12\]/, 120_000);
     bench.kill('SIGINT');
     const code = await bench.code;
@@ -63,10 +98,19 @@ describe.skipIf(!available)('bench run on Docker (real CLI, real containers)', (
   it('rejects a malformed scenario file with exit 2, naming the file and the field', async () => {
     const dir = await tempDir();
     const file = path.join(dir, 'broken.json');
-    await writeFile(file, JSON.stringify({
-      name: 'broken', description: 'x', claims: ['gogc-100'], kind: 'load', targets: ['docker'],
-      matrix: { cpuLimit: [1, -2] }, load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 }, repeats: 1,
-    }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'broken',
+        description: 'x',
+        claims: ['gogc-100'],
+        kind: 'load',
+        targets: ['docker'],
+        matrix: { cpuLimit: [1, -2] },
+        load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 },
+        repeats: 1,
+      }),
+    );
     const bench = spawnBench(['run', '--scenario', file]);
     expect(await bench.code).toBe(2);
     expect(bench.stderr()).toContain(`${file}: matrix.cpuLimit[1]: cpuLimit must be > 0 (got -2)`);

@@ -52,12 +52,35 @@ describe.skipIf(!clusterUp)('the API server killed mid-watch (local cluster)', (
   it('the record keeps every finished repeat, the exit code says what happened, and no namespace of the run is left', async () => {
     const dir = await tempDir();
     const scenario = path.join(dir, 'tiny-k8s.json');
-    await writeFile(scenario, JSON.stringify({
-      name: 'tiny-k8s', description: 'fault-injection: one cell on the local cluster, a short closed-model load', claims: ['gogc-100'],
-      kind: 'load', targets: ['kubernetes'], repeats: 4, matrix: {}, load: { model: 'closed', connections: 2, warmupMs: 0, durationMs: 3000 },
-    }));
+    await writeFile(
+      scenario,
+      JSON.stringify({
+        name: 'tiny-k8s',
+        description: 'fault-injection: one cell on the local cluster, a short closed-model load',
+        claims: ['gogc-100'],
+        kind: 'load',
+        targets: ['kubernetes'],
+        repeats: 4,
+        matrix: {},
+        load: { model: 'closed', connections: 2, warmupMs: 0, durationMs: 3000 },
+      }),
+    );
     const out = path.join(dir, 'apiserver');
-    const bench = startBench(['run', '--scenario', scenario, '--target', 'kubernetes', '--context', LOCAL_CONTEXT_NAME, '--kubeconfig', LOCAL_KUBECONFIG_PATH, '--out', out, '--seed', '9']);
+    const bench = startBench([
+      'run',
+      '--scenario',
+      scenario,
+      '--target',
+      'kubernetes',
+      '--context',
+      LOCAL_CONTEXT_NAME,
+      '--kubeconfig',
+      LOCAL_KUBECONFIG_PATH,
+      '--out',
+      out,
+      '--seed',
+      '9',
+    ]);
     // The first repeat is in the record; the second is deploying or loading, its watches open.
     await waitForRepeats(out, 1, 300_000);
     const before = await readRunRecord(out);
@@ -107,7 +130,10 @@ describe.skipIf(!clusterUp)('the API server killed mid-watch (local cluster)', (
       const again = await resumed.exit;
       expect([0, 4], resumed.stdout() + resumed.stderr()).toContain(again.code);
       const final = await readRunRecord(out);
-      expect(final.repeats.filter((r) => r.outcome.state === 'failed'), 'no failed repeat after --resume').toHaveLength(0);
+      expect(
+        final.repeats.filter((r) => r.outcome.state === 'failed'),
+        'no failed repeat after --resume',
+      ).toHaveLength(0);
       expect(final.status).toBe('completed');
     }
   });

@@ -39,20 +39,38 @@ export async function tempDir(prefix = 'bench-faults-'): Promise<string> {
 /** A one-cell closed-model scenario file: the smallest run that deploys, loads, tears down and records. */
 export async function tinyScenario(dir: string, repeats: number, durationMs: number): Promise<string> {
   const file = path.join(dir, `tiny-${repeats}x${durationMs}.json`);
-  await writeFile(file, JSON.stringify({
-    name: 'tiny', description: 'fault-injection smoke: one cell, a short closed-model load', claims: ['gogc-100'],
-    kind: 'load', targets: ['docker'], repeats, matrix: {}, load: { model: 'closed', connections: 2, warmupMs: 0, durationMs },
-  }));
+  await writeFile(
+    file,
+    JSON.stringify({
+      name: 'tiny',
+      description: 'fault-injection smoke: one cell, a short closed-model load',
+      claims: ['gogc-100'],
+      kind: 'load',
+      targets: ['docker'],
+      repeats,
+      matrix: {},
+      load: { model: 'closed', connections: 2, warmupMs: 0, durationMs },
+    }),
+  );
   return file;
 }
 
 /** The one-cell scenario with an open-model load: its arrivals come from the generator's child process. */
 export async function tinyOpenScenario(dir: string, repeats: number, durationMs: number): Promise<string> {
   const file = path.join(dir, `tiny-open-${repeats}x${durationMs}.json`);
-  await writeFile(file, JSON.stringify({
-    name: 'tiny-open', description: 'fault-injection smoke: one cell, a short open-model load', claims: ['gogc-100'],
-    kind: 'load', targets: ['docker'], repeats, matrix: {}, load: { model: 'open', ratePerSec: 50, connections: 4, warmupMs: 0, durationMs },
-  }));
+  await writeFile(
+    file,
+    JSON.stringify({
+      name: 'tiny-open',
+      description: 'fault-injection smoke: one cell, a short open-model load',
+      claims: ['gogc-100'],
+      kind: 'load',
+      targets: ['docker'],
+      repeats,
+      matrix: {},
+      load: { model: 'open', ratePerSec: 50, connections: 4, warmupMs: 0, durationMs },
+    }),
+  );
   return file;
 }
 

@@ -37,11 +37,26 @@ describe('bad inputs: exit 2, and no file outside the folder', () => {
     root = path.join(outer, 'work');
     await mkdir(root);
     const huge = path.join(root, 'huge.json');
-    await writeFile(huge, JSON.stringify({ name: 'huge', description: 'x', claims: ['gogc-100'], kind: 'load', targets: ['docker'], repeats: 1e8, matrix: {}, load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 } }));
-    await writeFile(path.join(root, 'evil.mjs'), `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(path.join(outer, 'imported'))}, 'x'); export default {};`);
+    await writeFile(
+      huge,
+      JSON.stringify({
+        name: 'huge',
+        description: 'x',
+        claims: ['gogc-100'],
+        kind: 'load',
+        targets: ['docker'],
+        repeats: 1e8,
+        matrix: {},
+        load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 },
+      }),
+    );
+    await writeFile(
+      path.join(root, 'evil.mjs'),
+      `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(path.join(outer, 'imported'))}, 'x'); export default {};`,
+    );
     const evil = await record(root, 'evil', (r) => (r.plan.scenarios[0].name = path.join(root, 'evil.mjs')));
     const escape = await record(root, 'escape', (r) => r.plan.cells.forEach((c: { scenario: string }) => (c.scenario = '../../x')));
-    const profile = await record(root, 'profile', (r) => (r.status = 'completed', r.profile = 'x/../../../y'));
+    const profile = await record(root, 'profile', (r) => ((r.status = 'completed'), (r.profile = 'x/../../../y')));
     const existing = await record(root, 'existing', () => undefined);
     cases.push(
       ['--repeats 1e23', ['run', '--scenario', 'gomaxprocs', '--repeats', '99999999999999999999999', '--dry-run'], '--repeats must be at most 1000'],
@@ -50,7 +65,11 @@ describe('bad inputs: exit 2, and no file outside the folder', () => {
       ['--duration 99999999999m', ['run', '--scenario', 'gomaxprocs', '--duration', '99999999999m'], '--duration must be at most 60m'],
       ['a record naming a module', ['run', '--resume', evil], 'plan.scenarios.0.name must be a kebab-case name'],
       ['a record whose charts would escape', ['report', escape], 'plan.cells.0.scenario must be a kebab-case name'],
-      ['a baseline whose profile is a path', ['baseline', 'save', escape.replace('escape', 'profile'), '--dir', path.join(root, 'baselines')], 'profile must be a kebab-case name'],
+      [
+        'a baseline whose profile is a path',
+        ['baseline', 'save', escape.replace('escape', 'profile'), '--dir', path.join(root, 'baselines')],
+        'profile must be a kebab-case name',
+      ],
       ['an --out that holds a run', ['run', '--scenario', 'gomaxprocs', '--out', existing], 'already holds a run'],
       ['--resume with a different plan', ['run', '--resume', existing, '--repeats', '1', '--duration', '1s'], 'conflicts with the resumed run'],
       ['--resume with another target', ['run', '--resume', existing, '--target', 'kind'], '--target "kind" conflicts'],
@@ -104,7 +123,9 @@ describe('a Docker socket that accepts but never answers', () => {
 
   it('bench run gives up with exit 3 after the engine-call deadline', async () => {
     const started = Date.now();
-    const bench = startBench(['run', '--scenario', await tinyScenario(dir, 1, 1000), '--out', path.join(dir, 'run1')], { env: { DOCKER_HOST: `unix://${socket}` } });
+    const bench = startBench(['run', '--scenario', await tinyScenario(dir, 1, 1000), '--out', path.join(dir, 'run1')], {
+      env: { DOCKER_HOST: `unix://${socket}` },
+    });
     const { code } = await bench.exit;
     expect(code, bench.stderr()).toBe(3);
     expect(bench.stderr()).toContain('did not answer ping');
@@ -113,7 +134,9 @@ describe('a Docker socket that accepts but never answers', () => {
   });
 
   it('the first Ctrl-C ends it at once (exit 130, no stack)', async () => {
-    const bench = startBench(['run', '--scenario', await tinyScenario(dir, 1, 1000), '--out', path.join(dir, 'run2')], { env: { DOCKER_HOST: `unix://${socket}` } });
+    const bench = startBench(['run', '--scenario', await tinyScenario(dir, 1, 1000), '--out', path.join(dir, 'run2')], {
+      env: { DOCKER_HOST: `unix://${socket}` },
+    });
     // Past start-up and planning: waiting on the engine.
     for (let i = 0; i < 100 && !bench.stdout().includes('Plan:'); i++) await sleep(100);
     await sleep(1000);

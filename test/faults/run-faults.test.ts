@@ -89,14 +89,19 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
         continue;
       }
       const before = await readRunRecord(out);
-      expect(before.scenarioFiles?.map((f) => f.path), 'the scenario file is named in the record').toEqual([scenario]);
+      expect(
+        before.scenarioFiles?.map((f) => f.path),
+        'the scenario file is named in the record',
+      ).toEqual([scenario]);
       note(`record ${before.status} with ${before.repeats.length}/${before.plan.order.length} repeats; resumed`);
       const resumed = startBench(['run', '--resume', out]);
       const { code: resumedCode } = await resumed.exit;
       expect(finished, `${what}\nresume: ${resumed.stdout()}\n${resumed.stderr()}`).toContain(resumedCode);
       const after = await readRunRecord(out);
       expect(after.status).toBe('completed');
-      expect(after.repeats.map((r) => `${r.cellId}#${r.repeat}`).sort(), 'every planned repeat once').toEqual(after.plan.order.map((o) => `${o.cellId}#${o.repeat}`).sort());
+      expect(after.repeats.map((r) => `${r.cellId}#${r.repeat}`).sort(), 'every planned repeat once').toEqual(
+        after.plan.order.map((o) => `${o.cellId}#${o.repeat}`).sort(),
+      );
       const kept = before.repeats.filter((r) => after.repeats.some((a) => JSON.stringify(a) === JSON.stringify(r)));
       tally.repeatsLost += before.repeats.length - kept.length;
       expect(kept, 'repeats measured before the interrupt are kept as they were').toHaveLength(before.repeats.length);
@@ -108,11 +113,19 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
   it('an OOM kill mid-load is recorded as its own outcome (died: oom), and the run goes on', async () => {
     // The gomemlimit scenario's unset cell: a 110 MiB live heap plus churn under a 192 MiB limit, no GOMEMLIMIT.
     const file = path.join(dir, 'oom.json');
-    await writeFile(file, JSON.stringify({
-      name: 'oom', description: 'a live heap near the memory limit, no GOMEMLIMIT', claims: ['gomemlimit-from-limit'], kind: 'load', targets: ['docker'],
-      repeats: 2, matrix: { gomemlimit: ['unset'], memLimitMiB: [192], cpuLimit: [1], liveHeapMiB: [110], workload: ['memory'] },
-      load: { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 500, durationMs: 4000 },
-    }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'oom',
+        description: 'a live heap near the memory limit, no GOMEMLIMIT',
+        claims: ['gomemlimit-from-limit'],
+        kind: 'load',
+        targets: ['docker'],
+        repeats: 2,
+        matrix: { gomemlimit: ['unset'], memLimitMiB: [192], cpuLimit: [1], liveHeapMiB: [110], workload: ['memory'] },
+        load: { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 500, durationMs: 4000 },
+      }),
+    );
     const out = path.join(dir, 'oom');
     const bench = startBench(['run', '--scenario', file, '--out', out]);
     tally.injected++;
@@ -148,7 +161,9 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     expect([...finished, 3], what).toContain(code);
     expect(bench.stderr(), what).not.toContain('unexpected error');
     const after = await readRunRecord(out);
-    process.stdout.write(`faults: dockerd restarted with ${before.repeats.length} repeat(s) recorded → exit ${code}, status ${after.status}, outcomes ${after.repeats.map((r) => r.outcome.state).join(', ')}\n`);
+    process.stdout.write(
+      `faults: dockerd restarted with ${before.repeats.length} repeat(s) recorded → exit ${code}, status ${after.status}, outcomes ${after.repeats.map((r) => r.outcome.state).join(', ')}\n`,
+    );
     expect(after.status, what).not.toBe('running');
     const kept = before.repeats.filter((r) => after.repeats.some((a) => JSON.stringify(a) === JSON.stringify(r)));
     tally.repeatsLost += before.repeats.length - kept.length;
@@ -166,7 +181,7 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     tally.survived++;
   });
 
-  it('SIGKILL mid-repeat: doctor --cleanup removes that run\'s leftovers and nothing of a run still going', async () => {
+  it("SIGKILL mid-repeat: doctor --cleanup removes that run's leftovers and nothing of a run still going", async () => {
     const killedOut = path.join(dir, 'killed');
     const aliveOut = path.join(dir, 'alive');
     const alive = startBench(['run', '--scenario', await tinyScenario(dir, 1, 40_000), '--out', aliveOut]);
@@ -189,7 +204,7 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     const doctor = startBench(['doctor', '--cleanup']);
     await doctor.exit;
     expect(doctor.stdout(), doctor.stderr()).toContain(`removing run ${killedRun}`);
-    expect(await containersOfOwner(killed.pid), 'the killed run\'s leftovers').toHaveLength(0);
+    expect(await containersOfOwner(killed.pid), "the killed run's leftovers").toHaveLength(0);
     expect(await containersOfOwner(alive.pid), 'the run still going keeps its container').not.toHaveLength(0);
 
     const { code } = await alive.exit;
@@ -220,8 +235,14 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
     expect(record.status).toBe('completed');
     expect(record.repeats).toHaveLength(2);
     const states = record.repeats.map((r) => r.outcome.state);
-    expect(states.filter((s) => !measured.includes(s)), `outcomes: ${states.join(', ')}`).toHaveLength(1);
-    expect(states.filter((s) => measured.includes(s)), `the other repeat ran: ${states.join(', ')}`).toHaveLength(1);
+    expect(
+      states.filter((s) => !measured.includes(s)),
+      `outcomes: ${states.join(', ')}`,
+    ).toHaveLength(1);
+    expect(
+      states.filter((s) => measured.includes(s)),
+      `the other repeat ran: ${states.join(', ')}`,
+    ).toHaveLength(1);
     expect(await containersOfOwner(bench.pid)).toHaveLength(0);
     tally.survived++;
   });
@@ -229,10 +250,19 @@ describe.skipIf(!hasDocker)('faults in real runs (Docker)', () => {
   it('every repeat failed: exit 3 and status failed; --resume retries the failed repeats', async () => {
     // A CPU limit no engine can grant: Docker refuses the container at once, an infrastructure failure.
     const file = path.join(dir, 'impossible.json');
-    await writeFile(file, JSON.stringify({
-      name: 'impossible', description: 'a CPU limit no engine grants', claims: ['gogc-100'], kind: 'load', targets: ['docker'],
-      repeats: 2, matrix: { cpuLimit: [4096] }, load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 500 },
-    }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'impossible',
+        description: 'a CPU limit no engine grants',
+        claims: ['gogc-100'],
+        kind: 'load',
+        targets: ['docker'],
+        repeats: 2,
+        matrix: { cpuLimit: [4096] },
+        load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 500 },
+      }),
+    );
     const out = path.join(dir, 'all-failed');
     const bench = startBench(['run', '--scenario', file, '--out', out]);
     tally.injected++;

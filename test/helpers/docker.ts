@@ -7,7 +7,10 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..');
 
 /** Whether an engine answers; with BENCH_REQUIRE_DOCKER=1 a missing engine fails the suite instead. */
 export async function dockerAvailable(): Promise<boolean> {
-  const ok = await new Docker().ping().then(() => true, () => false);
+  const ok = await new Docker().ping().then(
+    () => true,
+    () => false,
+  );
   if (!ok && process.env.BENCH_REQUIRE_DOCKER === '1') {
     throw new Error('BENCH_REQUIRE_DOCKER=1 but no Docker engine answers: run `bash infra/setup/docker-engine.sh`');
   }

@@ -8,7 +8,10 @@ export async function localClusterAnswers(timeoutMs = 10_000): Promise<boolean> 
   if (!existsSync(LOCAL_KUBECONFIG_PATH)) return false;
   try {
     const { core } = createKubeClients({ kubeconfig: LOCAL_KUBECONFIG_PATH, context: LOCAL_CONTEXT_NAME });
-    await Promise.race([core.listNamespace({ limit: 1 }), new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))]);
+    await Promise.race([
+      core.listNamespace({ limit: 1 }),
+      new Promise((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)),
+    ]);
     return true;
   } catch {
     return false;

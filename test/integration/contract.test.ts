@@ -36,7 +36,13 @@ const runId = `contract-${process.pid}`;
 const signal = new AbortController().signal;
 
 function cell(id: string, patch: Partial<Cell['settings']>): Cell {
-  return { id: `contract/${id}`, scenario: 'contract', kind: 'load', settings: { ...defaultCellSettings, ...patch }, load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1 } };
+  return {
+    id: `contract/${id}`,
+    scenario: 'contract',
+    kind: 'load',
+    settings: { ...defaultCellSettings, ...patch },
+    load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1 },
+  };
 }
 
 interface TargetCase {
@@ -75,7 +81,12 @@ for (const tc of targetCases) {
     beforeAll(async () => {
       target = tc.make();
       await target.prepare(signal);
-      handle = await target.deploy(cell('a', { cpuLimit: 1, memLimitMiB: 128, workload: 'cpu' }), { runId, signal, cpuset: null, readyTimeoutMs: tc.readyTimeoutMs });
+      handle = await target.deploy(cell('a', { cpuLimit: 1, memLimitMiB: 128, workload: 'cpu' }), {
+        runId,
+        signal,
+        cpuset: null,
+        readyTimeoutMs: tc.readyTimeoutMs,
+      });
     });
     afterAll(async () => {
       if (target === undefined) return;
@@ -160,7 +171,8 @@ describe.skipIf(!hasDocker)('LoadGenerator contract (every generator by name, on
           expect(l.p90Ms).toBeLessThanOrEqual(l.p99Ms);
           expect(l.p99Ms).toBeLessThanOrEqual(l.maxMs);
           expect(result.errors).toEqual({ non2xx: 0, timeouts: 0, connection: 0 });
-          if (result.histogramUs !== null) expect(decodeHistogram(result.histogramUs).totalCount, 'the histogram holds every request of the window').toBe(result.requests);
+          if (result.histogramUs !== null)
+            expect(decodeHistogram(result.histogramUs).totalCount, 'the histogram holds every request of the window').toBe(result.requests);
           if (profile.model === 'open') {
             expect(result.fromIntendedStart, 'open-model latency counts from the intended send time').toBe(true);
             expect(Math.abs((result.targetRps ?? 0) - 200) / 200, 'the schedule asked for the rate (within 2%)').toBeLessThan(0.02);
@@ -174,7 +186,9 @@ describe.skipIf(!hasDocker)('LoadGenerator contract (every generator by name, on
         const controller = new AbortController();
         const started = Date.now();
         setTimeout(() => controller.abort(new Error('contract test')), 500);
-        await generator.run(handle.baseUrl, { path: '/work?cpu=20' }, { model: 'closed', connections: 2, warmupMs: 0, durationMs: 20_000 }, { signal: controller.signal }).catch(() => undefined);
+        await generator
+          .run(handle.baseUrl, { path: '/work?cpu=20' }, { model: 'closed', connections: 2, warmupMs: 0, durationMs: 20_000 }, { signal: controller.signal })
+          .catch(() => undefined);
         expect(Date.now() - started, 'stopped long before the 20 s window ended').toBeLessThan(10_000);
       });
     });

@@ -65,7 +65,12 @@ describe.skipIf(!available)('DockerTarget (real engine, real reference service)'
     const handle = await deploy(cell({ cpuLimit: 0.3, workload: 'cpu' }));
     handles.push(handle);
     const before = await target.sample(handle, signal);
-    await new AutocannonLoadGenerator().run(handle.baseUrl, { path: '/work?cpu=40' }, { model: 'closed', connections: 8, warmupMs: 0, durationMs: 2000 }, { signal });
+    await new AutocannonLoadGenerator().run(
+      handle.baseUrl,
+      { path: '/work?cpu=40' },
+      { model: 'closed', connections: 8, warmupMs: 0, durationMs: 2000 },
+      { signal },
+    );
     const after = await target.sample(handle, signal);
     expect((after.nrPeriods ?? 0) - (before.nrPeriods ?? 0), 'CFS periods').toBeGreaterThan(5);
     expect((after.nrThrottled ?? 0) - (before.nrThrottled ?? 0), 'throttled periods').toBeGreaterThan(0);

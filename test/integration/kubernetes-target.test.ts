@@ -149,13 +149,27 @@ describe.skipIf(unavailable !== null)(`kubernetes target on ${context} (real clu
       stopIssuing.abort();
       return ok;
     });
-    const load = await runOpenModel(handle.baseUrl, { path: workloadPath('alloc') }, { model: 'open', ratePerSec: 60, connections: 32, warmupMs: 0, durationMs: 150_000 }, {
-      signal,
-      stopIssuing: stopIssuing.signal,
-    });
+    const load = await runOpenModel(
+      handle.baseUrl,
+      { path: workloadPath('alloc') },
+      { model: 'open', ratePerSec: 60, connections: 32, warmupMs: 0, durationMs: 150_000 },
+      {
+        signal,
+        stopIssuing: stopIssuing.signal,
+      },
+    );
     const reachedTwo = await scaled;
     const observed = await observer.stop();
-    console.log(JSON.stringify({ requests: load.requests, p99Ms: load.latency.p99Ms, metrics: observed.metrics, events: observed.events, replicas: observed.series.replicas, notes: observed.notes }));
+    console.log(
+      JSON.stringify({
+        requests: load.requests,
+        p99Ms: load.latency.p99Ms,
+        metrics: observed.metrics,
+        events: observed.events,
+        replicas: observed.series.replicas,
+        notes: observed.notes,
+      }),
+    );
     expect(reachedTwo, 'a second pod became Ready within 150 s').toBe(true);
     expect(load.requests, 'requests were served').toBeGreaterThan(100);
     const rescales = observed.events.filter((e) => e.reason === 'SuccessfulRescale');
@@ -171,7 +185,12 @@ describe.skipIf(unavailable !== null)(`kubernetes target on ${context} (real clu
   it('a rollout under load completes and replaces the pod', async () => {
     const handle = await deploy(cell('rollout', 'prestop', { cpuLimit: 0.5, memLimitMiB: 128, graceful: true, drainMs: 2000, workload: 'slow' }));
     const before = (await target.inspect(handle, signal)).runtime.pid + (await target.inspect(handle, signal)).runtime.startTime;
-    const loadRun = runOpenModel(handle.baseUrl, { path: workloadPath('slow') }, { model: 'open', ratePerSec: 20, connections: 32, warmupMs: 0, durationMs: 25_000 }, { signal });
+    const loadRun = runOpenModel(
+      handle.baseUrl,
+      { path: workloadPath('slow') },
+      { model: 'open', ratePerSec: 20, connections: 32, warmupMs: 0, durationMs: 25_000 },
+      { signal },
+    );
     await new Promise((resolve) => setTimeout(resolve, 2000));
     const rolledAt = performance.now();
     await target.rollout(handle, signal);
@@ -188,7 +207,10 @@ describe.skipIf(unavailable !== null)(`kubernetes target on ${context} (real clu
     expect(await target.cleanup(runId), 'one namespace for the run').toBe(1);
     const clients = createKubeClients({ kubeconfig, context });
     const left = await clients.core.listNamespace({ labelSelector: `bench.run-id=${runId}` });
-    expect(left.items.map((n) => n.metadata?.name), `namespace ${namespaceName(runId)} is gone`).toEqual([]);
+    expect(
+      left.items.map((n) => n.metadata?.name),
+      `namespace ${namespaceName(runId)} is gone`,
+    ).toEqual([]);
   });
 });
 
@@ -254,8 +276,14 @@ describe.skipIf(unavailable !== null)('kind target on the same cluster (kind com
     const kindCommands = commands.filter((line) => line.startsWith('kind '));
     expect(kindCommands[0]).toBe('kind version');
     expect(kindCommands).toContain('kind get clusters');
-    expect(kindCommands.some((line) => /^kind load docker-image refsvc:\S+ --name bench$/.test(line)), 'image loaded with kind load').toBe(true);
-    expect(kindCommands.filter((line) => /^kind (create|delete)/.test(line)), 'a reused cluster is neither created nor deleted').toEqual([]);
+    expect(
+      kindCommands.some((line) => /^kind load docker-image refsvc:\S+ --name bench$/.test(line)),
+      'image loaded with kind load',
+    ).toBe(true);
+    expect(
+      kindCommands.filter((line) => /^kind (create|delete)/.test(line)),
+      'a reused cluster is neither created nor deleted',
+    ).toEqual([]);
   });
 });
 

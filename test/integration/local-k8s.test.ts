@@ -125,7 +125,9 @@ describe.skipIf(reason !== null)(`local Kubernetes (infra/local-k8s)${reason ===
     // Go >= 1.25 container-aware default: ceil(limit), at least 2, at most the CPUs (docs/claims.md).
     const expected = Math.min(snapshot.numCPU, Math.max(2, Math.ceil(CPU_LIMIT_MILLICORES / 1000)));
     expect(snapshot.gomaxprocs, `GOMAXPROCS under a ${CPU_LIMIT_MILLICORES}m limit on ${snapshot.numCPU} CPUs`).toBe(expected);
-    process.stderr.write(`[local-k8s test] GOMAXPROCS ${snapshot.gomaxprocs} (numCPU ${snapshot.numCPU}, limit ${CPU_LIMIT_MILLICORES}m) via 127.0.0.1:${nodePort}\n`);
+    process.stderr.write(
+      `[local-k8s test] GOMAXPROCS ${snapshot.gomaxprocs} (numCPU ${snapshot.numCPU}, limit ${CPU_LIMIT_MILLICORES}m) via 127.0.0.1:${nodePort}\n`,
+    );
   });
 
   it('sees pod CPU and memory through metrics.k8s.io/v1beta1', async () => {
@@ -151,14 +153,20 @@ describe.skipIf(reason !== null)(`local Kubernetes (infra/local-k8s)${reason ===
     const seen: { atMs: number; desired: number; current: number; utilisation: number | undefined }[] = [];
     const started = Date.now();
     const load = new AbortController();
-    const scaled = watchHpaUntilScaled(kc, namespace, app, (h) => {
-      seen.push({
-        atMs: Date.now() - started,
-        desired: h.status?.desiredReplicas ?? 0,
-        current: h.status?.currentReplicas ?? 0,
-        utilisation: h.status?.currentMetrics?.[0]?.resource?.current.averageUtilization,
-      });
-    }, LOAD_TIME_LIMIT_MS + 30_000);
+    const scaled = watchHpaUntilScaled(
+      kc,
+      namespace,
+      app,
+      (h) => {
+        seen.push({
+          atMs: Date.now() - started,
+          desired: h.status?.desiredReplicas ?? 0,
+          current: h.status?.currentReplicas ?? 0,
+          utilisation: h.status?.currentMetrics?.[0]?.resource?.current.averageUtilization,
+        });
+      },
+      LOAD_TIME_LIMIT_MS + 30_000,
+    );
     const timer = setTimeout(() => load.abort(), LOAD_TIME_LIMIT_MS);
     const requests = sendLoad(`http://127.0.0.1:${nodePort}/work?cpu=${WORK_CPU_ROUNDS}`, LOAD_CONNECTIONS, load.signal);
     let scaledUp: V2HorizontalPodAutoscaler | null;
@@ -197,17 +205,19 @@ function deployment(app: string, image: string): V1Deployment {
         metadata: { labels: { app } },
         spec: {
           terminationGracePeriodSeconds: 5,
-          containers: [{
-            name: app,
-            image,
-            imagePullPolicy: 'Never',
-            ports: [{ containerPort: 8080 }],
-            readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 2 },
-            resources: {
-              requests: { cpu: `${CPU_REQUEST_MILLICORES}m`, memory: '32Mi' },
-              limits: { cpu: `${CPU_LIMIT_MILLICORES}m`, memory: '256Mi' },
+          containers: [
+            {
+              name: app,
+              image,
+              imagePullPolicy: 'Never',
+              ports: [{ containerPort: 8080 }],
+              readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 2 },
+              resources: {
+                requests: { cpu: `${CPU_REQUEST_MILLICORES}m`, memory: '32Mi' },
+                limits: { cpu: `${CPU_LIMIT_MILLICORES}m`, memory: '256Mi' },
+              },
             },
-          }],
+          ],
         },
       },
     },

@@ -39,7 +39,11 @@ describe.skipIf(!available)('least privilege on the local cluster (infra/k8s/ben
 
   /** A kubeconfig whose context (named like the local cluster's, so images load the same way) uses a ServiceAccount token. */
   async function kubeconfigFor(serviceAccount: string): Promise<string> {
-    const token = await admin.core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace: 'bench-system', body: { spec: { expirationSeconds: 3600, audiences: [] } } });
+    const token = await admin.core.createNamespacedServiceAccountToken({
+      name: serviceAccount,
+      namespace: 'bench-system',
+      body: { spec: { expirationSeconds: 3600, audiences: [] } },
+    });
     const cluster = admin.kc.getCurrentCluster();
     if (cluster === null) throw new Error('no cluster in the admin kubeconfig');
     const ca = cluster.caData ?? (cluster.caFile === undefined ? undefined : readFileSync(cluster.caFile).toString('base64'));
@@ -49,7 +53,12 @@ describe.skipIf(!available)('least privilege on the local cluster (infra/k8s/ben
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'c', cluster: { server: cluster.server, ...(ca === undefined ? { 'insecure-skip-tls-verify': true } : { 'certificate-authority-data': ca }) } }],
+        clusters: [
+          {
+            name: 'c',
+            cluster: { server: cluster.server, ...(ca === undefined ? { 'insecure-skip-tls-verify': true } : { 'certificate-authority-data': ca }) },
+          },
+        ],
         users: [{ name: serviceAccount, user: { token: token.status?.token } }],
         contexts: [{ name: LOCAL_CONTEXT_NAME, context: { cluster: 'c', user: serviceAccount } }],
         'current-context': LOCAL_CONTEXT_NAME,
@@ -79,17 +88,38 @@ describe.skipIf(!available)('least privilege on the local cluster (infra/k8s/ben
 
   const scenario = async (): Promise<string> => {
     const file = path.join(dir, 'tiny-k8s.json');
-    await writeFile(file, JSON.stringify({
-      name: 'tiny-rbac', description: 'one cell on the local cluster under least privilege', claims: ['gogc-100'],
-      kind: 'load', targets: ['kubernetes'], repeats: 2, matrix: {}, load: { model: 'closed', connections: 2, warmupMs: 0, durationMs: 2000 },
-    }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'tiny-rbac',
+        description: 'one cell on the local cluster under least privilege',
+        claims: ['gogc-100'],
+        kind: 'load',
+        targets: ['kubernetes'],
+        repeats: 2,
+        matrix: {},
+        load: { model: 'closed', connections: 2, warmupMs: 0, durationMs: 2000 },
+      }),
+    );
     return file;
   };
 
   it('runs a scenario with only the rules of bench-rbac.yaml', async () => {
     const kubeconfig = await kubeconfigFor('bench');
     const out = path.join(dir, 'with-rules');
-    const r = await bench(['run', '--scenario', await scenario(), '--target', 'kubernetes', '--kubeconfig', kubeconfig, '--context', LOCAL_CONTEXT_NAME, '--out', out]);
+    const r = await bench([
+      'run',
+      '--scenario',
+      await scenario(),
+      '--target',
+      'kubernetes',
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      LOCAL_CONTEXT_NAME,
+      '--out',
+      out,
+    ]);
     expect([0, 4], r.stdout + r.stderr).toContain(r.code);
     const record = await readRunRecord(out);
     expect(record.repeats.map((x) => x.outcome.state)).toEqual(['completed', 'completed']);
@@ -97,7 +127,19 @@ describe.skipIf(!available)('least privilege on the local cluster (infra/k8s/ben
 
   it('without them: exit 3, the verb, the resource and the missing rule named, no stack trace', async () => {
     const kubeconfig = await kubeconfigFor('bench-no-rules');
-    const r = await bench(['run', '--scenario', await scenario(), '--target', 'kubernetes', '--kubeconfig', kubeconfig, '--context', LOCAL_CONTEXT_NAME, '--out', path.join(dir, 'no-rules')]);
+    const r = await bench([
+      'run',
+      '--scenario',
+      await scenario(),
+      '--target',
+      'kubernetes',
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      LOCAL_CONTEXT_NAME,
+      '--out',
+      path.join(dir, 'no-rules'),
+    ]);
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stderr).toMatch(/the Kubernetes API server refused: user "system:serviceaccount:bench-system:bench-no-rules" may not \w+ \S+/);
     expect(r.stderr).toMatch(/hint: grant the RBAC rule \{ apiGroups: \[".*"\], resources: \["[^"]+"\], verbs: \["\w+"\] \}/);

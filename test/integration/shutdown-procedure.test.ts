@@ -30,7 +30,18 @@ describe.skipIf(!available)('shutdown procedure (real engine, real reference ser
   const signal = new AbortController().signal;
   const run = async (c: Cell) => {
     const stack = new TaskStack();
-    const ctx: RepeatContext = { cell: c, runId, target, generator: new AutocannonLoadGenerator(), signal, stack, cpuset: null, availableCpus: 2, onLoadProgress: () => undefined, log: () => undefined };
+    const ctx: RepeatContext = {
+      cell: c,
+      runId,
+      target,
+      generator: new AutocannonLoadGenerator(),
+      signal,
+      stack,
+      cpuset: null,
+      availableCpus: 2,
+      onLoadProgress: () => undefined,
+      log: () => undefined,
+    };
     try {
       return await procedures.shutdown(ctx);
     } finally {

@@ -30,7 +30,15 @@ async function save(name: string, record: RunRecord): Promise<void> {
 function run(command: typeof compareCommand, argv: string[]) {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const ctx: CommandContext = { argv, cwd: dir, env: {}, signal: new AbortController().signal, stdout: (t) => stdout.push(t), stderr: (t) => stderr.push(t), isTTY: false };
+  const ctx: CommandContext = {
+    argv,
+    cwd: dir,
+    env: {},
+    signal: new AbortController().signal,
+    stdout: (t) => stdout.push(t),
+    stderr: (t) => stderr.push(t),
+    isTTY: false,
+  };
   return { result: command(ctx), stdout, stderr };
 }
 
@@ -51,7 +59,10 @@ describe('bench compare across machines or software', () => {
     await save('other', other);
     const { result, stdout, stderr } = run(compareCommand, ['base', 'other']);
     expect(await result).toBe(0);
-    const warnings = stderr.join('').split('\n').filter((l) => l.startsWith('bench compare: warning: '));
+    const warnings = stderr
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('bench compare: warning: '));
     expect(warnings.map((w) => w.split(': ').slice(0, 3).join(': '))).toEqual([
       'bench compare: warning: CPU model differs',
       'bench compare: warning: kernel differs',
@@ -104,8 +115,12 @@ describe('bench compare exit codes', () => {
   });
 
   test('usage errors name the flag and the fix', async () => {
-    await expect(run(compareCommand, ['base', 'base', '--threshold', 'lots']).result).rejects.toThrow('--threshold must be a percentage such as 5% (got "lots")');
-    await expect(run(compareCommand, ['base', 'base', '--fail-on', 'slow']).result).rejects.toThrow('--fail-on must be one of regression, refuted, inconclusive (got "slow")');
+    await expect(run(compareCommand, ['base', 'base', '--threshold', 'lots']).result).rejects.toThrow(
+      '--threshold must be a percentage such as 5% (got "lots")',
+    );
+    await expect(run(compareCommand, ['base', 'base', '--fail-on', 'slow']).result).rejects.toThrow(
+      '--fail-on must be one of regression, refuted, inconclusive (got "slow")',
+    );
     await expect(run(compareCommand, ['base']).result).rejects.toThrow('expected <baseline> <current>');
     const error = await run(compareCommand, ['base', 'base', '--bogus']).result.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BenchError);

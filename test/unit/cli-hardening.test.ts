@@ -11,7 +11,14 @@ import type { RunRecord } from '../../bench/results/schema.js';
 async function cli(cwd: string, ...argv: string[]) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(argv, { cwd, env: {}, signal: new AbortController().signal, stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), isTTY: false });
+  const code = await runCli(argv, {
+    cwd,
+    env: {},
+    signal: new AbortController().signal,
+    stdout: (t) => (stdout += t),
+    stderr: (t) => (stderr += t),
+    isTTY: false,
+  });
   return { code, stdout, stderr };
 }
 
@@ -55,7 +62,19 @@ describe('bounds are checked before planning (exit 2 naming the field)', () => {
   it('refuses a scenario file with repeats: 1e8 at once, naming the scenario and field', async () => {
     const root = await mkdtemp(path.join(tmpdir(), 'bench-hardening-'));
     const file = path.join(root, 'huge.json');
-    await writeFile(file, JSON.stringify({ name: 'huge', description: 'x', claims: ['x'], kind: 'load', targets: ['docker'], repeats: 1e8, matrix: {}, load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        name: 'huge',
+        description: 'x',
+        claims: ['x'],
+        kind: 'load',
+        targets: ['docker'],
+        repeats: 1e8,
+        matrix: {},
+        load: { model: 'closed', connections: 1, warmupMs: 0, durationMs: 1000 },
+      }),
+    );
     const started = Date.now();
     const { code, stderr } = await cli(root, 'run', '--scenario', file, '--dry-run');
     expect(stderr).toContain('scenario huge: repeats must be at most 1000 (got 100000000)');
@@ -115,7 +134,9 @@ describe('names in a record are data', () => {
 
 describe('--resume takes the plan, target, profile and generator from the record', () => {
   it('plans on the recorded target (kind) without --target, from the recorded plan', async () => {
-    const { root, dir } = await runDir(interrupted(fixture('record-kind-hpa.json'), ['bench', 'run', '--scenario', 'hpa', '--target', 'kind', '--profile', 'smoke']));
+    const { root, dir } = await runDir(
+      interrupted(fixture('record-kind-hpa.json'), ['bench', 'run', '--scenario', 'hpa', '--target', 'kind', '--profile', 'smoke']),
+    );
     const { code, stdout, stderr } = await cli(root, 'run', '--resume', dir, '--dry-run');
     expect(stderr).toBe('');
     expect(code).toBe(0);
@@ -129,14 +150,18 @@ describe('--resume takes the plan, target, profile and generator from the record
     [['--profile', 'full'], '--profile "full" conflicts'],
     [['--scenario', 'gogc'], '--scenario ["gogc"] conflicts'],
   ])('refuses a conflicting %j with exit 2', async (flags, message) => {
-    const { root, dir } = await runDir(interrupted(fixture('record-kind-hpa.json'), ['bench', 'run', '--scenario', 'hpa', '--target', 'kind', '--profile', 'smoke']));
+    const { root, dir } = await runDir(
+      interrupted(fixture('record-kind-hpa.json'), ['bench', 'run', '--scenario', 'hpa', '--target', 'kind', '--profile', 'smoke']),
+    );
     const { code, stderr } = await cli(root, 'run', '--resume', dir, '--dry-run', ...flags);
     expect(code).toBe(2);
     expect(stderr).toContain(message);
   });
 
   it('accepts a flag that repeats the record', async () => {
-    const { root, dir } = await runDir(interrupted(fixture('record-kind-hpa.json'), ['bench', 'run', '--scenario', 'hpa', '--target', 'kind', '--profile', 'smoke']));
+    const { root, dir } = await runDir(
+      interrupted(fixture('record-kind-hpa.json'), ['bench', 'run', '--scenario', 'hpa', '--target', 'kind', '--profile', 'smoke']),
+    );
     const { code } = await cli(root, 'run', '--resume', dir, '--dry-run', '--target', 'kind', '--scenario', 'hpa');
     expect(code).toBe(0);
   });
@@ -157,7 +182,9 @@ describe('a run whose every repeat failed', () => {
     expect(everyRepeatFailed({ ...record, repeats: [...failed.slice(1), record.repeats[0]!] })).toBe(false);
     expect(everyRepeatFailed({ ...record, repeats: [] })).toBe(false);
     // Some failed (an API server restarted mid-run): the run completes and says how to retry them.
-    expect(retryHint({ repeats: [...failed.slice(1), record.repeats[0]!] }, 'results/x')).toBe(`Retry the ${failed.length - 1} failed repeat(s) with: npx bench run --resume results/x`);
+    expect(retryHint({ repeats: [...failed.slice(1), record.repeats[0]!] }, 'results/x')).toBe(
+      `Retry the ${failed.length - 1} failed repeat(s) with: npx bench run --resume results/x`,
+    );
     expect(retryHint({ repeats: [record.repeats[0]!] }, 'results/x')).toBeNull();
   });
 

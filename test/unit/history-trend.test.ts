@@ -25,21 +25,55 @@ const fingerprint: Fingerprint = {
 
 function repeat(cellId: string, i: number, metrics: Record<string, number>, state: RepeatResult['outcome']['state'] = 'completed'): RepeatResult {
   const outcome: RepeatResult['outcome'] =
-    state === 'completed' ? { state } : state === 'failed' ? { state, error: 'x' } : state === 'died' ? { state, cause: 'oom', exitCode: 137, atMs: null } : { state, reason: 'x' };
+    state === 'completed'
+      ? { state }
+      : state === 'failed'
+        ? { state, error: 'x' }
+        : state === 'died'
+          ? { state, cause: 'oom', exitCode: 137, atMs: null }
+          : { state, reason: 'x' };
   return { cellId, repeat: i, order: i, startedAt: '', endedAt: '', outcome, metrics, effective: null, load: null, series: {}, events: [], notes: [] };
 }
 
 const load = { model: 'closed' as const, connections: 1, warmupMs: 0, durationMs: 1000 };
 const settings = {
-  cpuLimit: 1, cpuRequest: null, memLimitMiB: null, maxprocs: 'auto', gc: 'default' as const, gogc: 'unset' as const, gomemlimit: 'unset',
-  toolchain: 'local', workload: 'sleep', liveHeapMiB: 0, graceful: true, drainMs: 0, stripped: true,
+  cpuLimit: 1,
+  cpuRequest: null,
+  memLimitMiB: null,
+  maxprocs: 'auto',
+  gc: 'default' as const,
+  gogc: 'unset' as const,
+  gomemlimit: 'unset',
+  toolchain: 'local',
+  workload: 'sleep',
+  liveHeapMiB: 0,
+  graceful: true,
+  drainMs: 0,
+  stripped: true,
 };
 
 function record(runId: string, createdAt: string, p99: number[]): RunRecord {
   return {
-    schemaVersion: 1, runId, createdAt, updatedAt: createdAt, status: 'completed', target: 'docker', profile: 'nightly', loadGenerator: 'autocannon',
-    seed: 1, argv: [], fingerprint, placement: { serviceCpus: null, generatorCpus: null, note: '' },
-    plan: { scenarios: [], cells: [{ id: 's/a', scenario: 's', kind: 'load', settings, load }, { id: 's/b', scenario: 's', kind: 'load', settings, load }], order: [] },
+    schemaVersion: 1,
+    runId,
+    createdAt,
+    updatedAt: createdAt,
+    status: 'completed',
+    target: 'docker',
+    profile: 'nightly',
+    loadGenerator: 'autocannon',
+    seed: 1,
+    argv: [],
+    fingerprint,
+    placement: { serviceCpus: null, generatorCpus: null, note: '' },
+    plan: {
+      scenarios: [],
+      cells: [
+        { id: 's/a', scenario: 's', kind: 'load', settings, load },
+        { id: 's/b', scenario: 's', kind: 'load', settings, load },
+      ],
+      order: [],
+    },
     repeats: [
       ...p99.map((v, i) => repeat('s/a', i, { latencyP99Ms: v, throughputRps: 100 + i, notAMetric: 5 })),
       repeat('s/a', 9, { latencyP99Ms: 1000 }, 'invalid'),
@@ -75,8 +109,17 @@ describe('history entries', () => {
 
 function entry(runId: string, day: number, p99: number, overrides: Partial<HistoryEntry> = {}): HistoryEntry {
   return {
-    schemaVersion: 1, runId, createdAt: `2026-11-${String(day).padStart(2, '0')}T02:00:00Z`, gitSha: `sha${day}aaaaa`, environmentKey: 'env1', environment: 'e',
-    target: 'docker', profile: 'nightly', goVersion: null, runDir: '', cells: { 's/a': { n: 5, medians: { latencyP99Ms: p99, cpuCores: 0.5 } } },
+    schemaVersion: 1,
+    runId,
+    createdAt: `2026-11-${String(day).padStart(2, '0')}T02:00:00Z`,
+    gitSha: `sha${day}aaaaa`,
+    environmentKey: 'env1',
+    environment: 'e',
+    target: 'docker',
+    profile: 'nightly',
+    goVersion: null,
+    runDir: '',
+    cells: { 's/a': { n: 5, medians: { latencyP99Ms: p99, cpuCores: 0.5 } } },
     ...overrides,
   };
 }
@@ -97,9 +140,14 @@ describe('trends', () => {
   });
 
   it('call a fall in throughput worse and a fall in latency better', () => {
-    const rps = [100, 100, 100, 100, 100, 90, 90, 90].map((v, i) => entry(`r${i}`, i + 1, 10, { cells: { c: { n: 5, medians: { throughputRps: v, latencyP99Ms: v / 10 } } } }));
+    const rps = [100, 100, 100, 100, 100, 90, 90, 90].map((v, i) =>
+      entry(`r${i}`, i + 1, 10, { cells: { c: { n: 5, medians: { throughputRps: v, latencyP99Ms: v / 10 } } } }),
+    );
     const trends = buildTrends(rps, { metrics: ['throughputRps', 'latencyP99Ms'] });
-    expect(trends.map((t) => [t.metric, t.changes[0]?.verdict])).toEqual([['throughputRps', 'worse'], ['latencyP99Ms', 'better']]);
+    expect(trends.map((t) => [t.metric, t.changes[0]?.verdict])).toEqual([
+      ['throughputRps', 'worse'],
+      ['latencyP99Ms', 'better'],
+    ]);
   });
 
   it('select cells by substring or * pattern, the newest N entries, and reject unknown metrics', () => {
@@ -128,7 +176,11 @@ describe('trends', () => {
       ].join('\n'),
     );
     expect(renderDriftMarkdown(trends, 10)).toBe(
-      ['| cell | metric | trend | shift | verdict | from run |', '|---|---|---|---|---|---|', '| s/a | latencyP99Ms | `▁▁▁▁▁▂|▄▅▇█` | +1.8% | worse (new) | r7 (sha7aaa) |'].join('\n'),
+      [
+        '| cell | metric | trend | shift | verdict | from run |',
+        '|---|---|---|---|---|---|',
+        '| s/a | latencyP99Ms | `▁▁▁▁▁▂|▄▅▇█` | +1.8% | worse (new) | r7 (sha7aaa) |',
+      ].join('\n'),
     );
     expect(renderDriftMarkdown([], 3)).toMatch(/^No change points in the last 3 nightly run\(s\)/);
   });
@@ -169,7 +221,15 @@ describe('bench history (in process)', () => {
   async function history(argv: string[]): Promise<{ code: number; out: string }> {
     const { historyCommand } = await import('../../bench/cli/commands/history.js');
     let out = '';
-    const code = await historyCommand({ argv, cwd: dir, env: {}, signal: new AbortController().signal, stdout: (t) => (out += t), stderr: (t) => (out += t), isTTY: false });
+    const code = await historyCommand({
+      argv,
+      cwd: dir,
+      env: {},
+      signal: new AbortController().signal,
+      stdout: (t) => (out += t),
+      stderr: (t) => (out += t),
+      isTTY: false,
+    });
     return { code, out };
   }
 
@@ -177,7 +237,10 @@ describe('bench history (in process)', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'history-cli-'));
     const file = path.join(dir, 'h.jsonl');
     const other = entry('other', 1, 500, { environmentKey: 'env2', createdAt: '2026-10-01T00:00:00Z' });
-    await writeFile(file, [other, ...[100, 100, 100, 100, 100, 110, 110, 110].map((v, i) => entry(`r${i + 1}`, i + 1, v))].map((e) => JSON.stringify(e)).join('\n'));
+    await writeFile(
+      file,
+      [other, ...[100, 100, 100, 100, 100, 110, 110, 110].map((v, i) => entry(`r${i + 1}`, i + 1, v))].map((e) => JSON.stringify(e)).join('\n'),
+    );
     const shown = await history(['--file', 'h.jsonl', '--metric', 'latencyP99Ms']);
     expect(shown.code).toBe(0);
     expect(shown.out).toContain('History docker/nightly/env1: 8 run(s) of e (1 runs of other series not shown)');

@@ -38,7 +38,7 @@ describe('namespaces of runs on a cluster', () => {
     ]);
   });
 
-  it('deletes only the named run\'s namespaces', async () => {
+  it("deletes only the named run's namespaces", async () => {
     const { api, deleted, selectors } = fakeApi([
       { name: 'bench-run-a', labels: { 'bench.run-id': 'run-a' } },
       { name: 'bench-run-b', labels: { 'bench.run-id': 'run-b' } },

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ownerFromLabels, ownerLabels, ownerState, parseStartTicks, selectRunsToRemove, type Owner, type ProcessProbe, type RunLeftovers } from '../../bench/targets/owner.js';
+import {
+  ownerFromLabels,
+  ownerLabels,
+  ownerState,
+  parseStartTicks,
+  selectRunsToRemove,
+  type Owner,
+  type ProcessProbe,
+  type RunLeftovers,
+} from '../../bench/targets/owner.js';
 
 const here: ProcessProbe = {
   host: 'box',
@@ -7,7 +16,12 @@ const here: ProcessProbe = {
   startTicksOf: (pid) => ({ 100: '5000', 200: '7000' })[pid] ?? null,
 };
 const owner = (pid: number, startTicks: string, extra: Partial<Owner> = {}): Owner => ({ pid, host: 'box', bootId: 'boot-1', startTicks, ...extra });
-const run = (runId: string, o: Owner | null, createdAtMs: number | null = 0): RunLeftovers => ({ runId, owner: o, createdAtMs, objects: [`container bench-${runId}`] });
+const run = (runId: string, o: Owner | null, createdAtMs: number | null = 0): RunLeftovers => ({
+  runId,
+  owner: o,
+  createdAtMs,
+  objects: [`container bench-${runId}`],
+});
 
 describe('run owners', () => {
   it('reads the start time after the command name, which may hold spaces and parentheses', () => {
@@ -34,9 +48,16 @@ describe('run owners', () => {
   });
 
   it('doctor --cleanup removes only runs whose owner is gone; --run-id and --older-than select exactly', () => {
-    const runs = [run('alive-run', owner(100, '5000'), 1000), run('dead-run', owner(300, '1'), 1000), run('old-alive', owner(100, '5000'), 0), run('unlabelled', null, null)];
+    const runs = [
+      run('alive-run', owner(100, '5000'), 1000),
+      run('dead-run', owner(300, '1'), 1000),
+      run('old-alive', owner(100, '5000'), 0),
+      run('unlabelled', null, null),
+    ];
     const pick = (selection: Parameters<typeof selectRunsToRemove>[1]) =>
-      selectRunsToRemove(runs, selection, 10 * 60_000, here).filter((d) => d.remove).map((d) => d.run.runId);
+      selectRunsToRemove(runs, selection, 10 * 60_000, here)
+        .filter((d) => d.remove)
+        .map((d) => d.run.runId);
     expect(pick({}), 'default').toEqual(['dead-run']);
     expect(pick({ runIds: ['alive-run'] }), '--run-id').toEqual(['alive-run']);
     expect(pick({ olderThanMs: 10 * 60_000 - 500 }), '--older-than').toEqual(['old-alive']);

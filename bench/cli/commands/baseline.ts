@@ -27,9 +27,13 @@ export const baselineCommand: Command = async (ctx) => {
   }
   const [action, run, ...extra] = positionals;
   if (action !== 'save' && action !== 'path') {
-    throw usageError(`bench baseline: the first argument must be save or path (got ${action === undefined ? 'nothing' : `"${action}"`})`, 'bench baseline save results/<run-id>');
+    throw usageError(
+      `bench baseline: the first argument must be save or path (got ${action === undefined ? 'nothing' : `"${action}"`})`,
+      'bench baseline save results/<run-id>',
+    );
   }
-  if (run === undefined || extra.length > 0) throw usageError(`bench baseline ${action}: expected one run directory`, `bench baseline ${action} results/<run-id>`);
+  if (run === undefined || extra.length > 0)
+    throw usageError(`bench baseline ${action}: expected one run directory`, `bench baseline ${action} results/<run-id>`);
   const dir = values.dir === undefined ? DEFAULT_BASELINE_DIR : path.resolve(ctx.cwd, values.dir);
   const source = path.resolve(ctx.cwd, run);
   const record = await readRunRecord(source);
@@ -39,7 +43,10 @@ export const baselineCommand: Command = async (ctx) => {
     return ExitCode.ok;
   }
   if (record.status !== 'completed') {
-    throw usageError(`bench baseline save: run ${record.runId} is ${record.status}, not completed`, 'only a completed run can become a baseline; finish it with `bench run --resume`');
+    throw usageError(
+      `bench baseline save: run ${record.runId} is ${record.status}, not completed`,
+      'only a completed run can become a baseline; finish it with `bench run --resume`',
+    );
   }
   // Copy the validated file as it is, byte for byte.
   await writeFileAtomic(target, await readFile(await resolveRecordPath(source), 'utf8'));

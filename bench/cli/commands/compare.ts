@@ -50,11 +50,16 @@ export const compareCommand: Command = async (ctx) => {
   let baselineArg: string;
   let currentArg: string;
   if (values.baseline !== undefined) {
-    if (positionals.length !== 1) throw usageError(`bench compare --baseline: expected one current run (got ${positionals.length})`, 'bench compare --baseline auto results/<run-id>');
+    if (positionals.length !== 1)
+      throw usageError(`bench compare --baseline: expected one current run (got ${positionals.length})`, 'bench compare --baseline auto results/<run-id>');
     baselineArg = values.baseline;
     currentArg = positionals[0]!;
   } else {
-    if (positionals.length !== 2) throw usageError(`bench compare: expected <baseline> <current> (got ${positionals.length} runs)`, 'bench compare results/<old> results/<new>, or --baseline auto results/<new>');
+    if (positionals.length !== 2)
+      throw usageError(
+        `bench compare: expected <baseline> <current> (got ${positionals.length} runs)`,
+        'bench compare results/<old> results/<new>, or --baseline auto results/<new>',
+      );
     [baselineArg, currentArg] = positionals as [string, string];
   }
   const current = await readRunRecord(path.resolve(ctx.cwd, currentArg));
@@ -62,16 +67,30 @@ export const compareCommand: Command = async (ctx) => {
   if (baselineArg === 'auto') {
     const dir = values.dir === undefined ? DEFAULT_BASELINE_DIR : path.resolve(ctx.cwd, values.dir);
     baselineFile = baselineFileIn(dir, baselineName(current));
-    const exists = await access(baselineFile).then(() => true, () => false);
+    const exists = await access(baselineFile).then(
+      () => true,
+      () => false,
+    );
     if (!exists) {
-      throw usageError(`--baseline auto: no baseline for this environment and profile at ${baselineFile}`, `accept a run first: bench baseline save <run>${values.dir === undefined ? '' : ` --dir ${values.dir}`}`);
+      throw usageError(
+        `--baseline auto: no baseline for this environment and profile at ${baselineFile}`,
+        `accept a run first: bench baseline save <run>${values.dir === undefined ? '' : ` --dir ${values.dir}`}`,
+      );
     }
   }
   const baseline = await readRunRecord(baselineFile);
   let result: CompareResult;
   let reasons: string[];
   try {
-    const familyMetrics = values.family === undefined ? null : new Set(values.family.split(',').map((m) => m.trim()).filter((m) => m.length > 0));
+    const familyMetrics =
+      values.family === undefined
+        ? null
+        : new Set(
+            values.family
+              .split(',')
+              .map((m) => m.trim())
+              .filter((m) => m.length > 0),
+          );
     ({ result, reasons } = compareWithFailOn(baseline, current, { thresholdPct, force: values.force === true, familyMetrics }, failOn));
   } catch (error) {
     if (error instanceof IncomparableRunsError) {

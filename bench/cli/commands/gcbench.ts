@@ -48,7 +48,15 @@ export const gcbenchCommand: Command = async (ctx) => {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
   const out = path.resolve(ctx.cwd, values.out ?? path.join('results', `gcbench-${stamp}.json`));
   const result = await runGcBenchToFile(
-    { rounds, benchtime, benchmarks: values.bench ?? [...defaultGcBenchmarks], seed, signal: ctx.signal, run: runProcess, log: (line) => ctx.stderr(`gcbench: ${line}\n`) },
+    {
+      rounds,
+      benchtime,
+      benchmarks: values.bench ?? [...defaultGcBenchmarks],
+      seed,
+      signal: ctx.signal,
+      run: runProcess,
+      log: (line) => ctx.stderr(`gcbench: ${line}\n`),
+    },
     out,
   );
   ctx.stdout(`${renderGcBench(result)}\nwritten to ${path.relative(ctx.cwd, out) || out}\n`);

@@ -12,7 +12,12 @@ const help = `Usage: bench generators [--connections N] [--seconds N]
 `;
 
 export const generatorsCommand: Command = async (ctx) => {
-  const { values } = parseCommandArgs('generators', ctx.argv, { connections: { type: 'string' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, false);
+  const { values } = parseCommandArgs(
+    'generators',
+    ctx.argv,
+    { connections: { type: 'string' }, seconds: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    false,
+  );
   if (values.help) {
     ctx.stdout(help);
     return ExitCode.ok;

@@ -55,15 +55,20 @@ export const historyCommand: Command = async (ctx) => {
 
   if (action === 'append') {
     const runDir = rest[0];
-    if (runDir === undefined || rest.length > 1) throw usageError('bench history append needs exactly one run directory', 'e.g. bench history append results/<run-id>');
+    if (runDir === undefined || rest.length > 1)
+      throw usageError('bench history append needs exactly one run directory', 'e.g. bench history append results/<run-id>');
     const record = await readRunRecord(path.resolve(ctx.cwd, runDir));
-    if (record.status !== 'completed') throw usageError(`${runDir}: the run is ${record.status}; only completed runs go into the history`, 'finish it with `bench run --resume`');
+    if (record.status !== 'completed')
+      throw usageError(`${runDir}: the run is ${record.status}; only completed runs go into the history`, 'finish it with `bench run --resume`');
     const entry = createHistoryEntry(record, path.relative(ctx.cwd, path.resolve(ctx.cwd, runDir)) || runDir);
     await appendHistoryEntry(file, entry);
-    ctx.stdout(`appended ${record.runId} (${Object.keys(entry.cells).length} cells, ${entry.target}/${entry.profile}, environment ${entry.environmentKey}) to ${path.relative(ctx.cwd, file) || file}\n`);
+    ctx.stdout(
+      `appended ${record.runId} (${Object.keys(entry.cells).length} cells, ${entry.target}/${entry.profile}, environment ${entry.environmentKey}) to ${path.relative(ctx.cwd, file) || file}\n`,
+    );
     return ExitCode.ok;
   }
-  if (action !== 'show' || rest.length > 0) throw usageError(`bench history: unknown action "${[action, ...rest].join(' ')}"`, 'use `bench history [show]` or `bench history append <run-dir>`');
+  if (action !== 'show' || rest.length > 0)
+    throw usageError(`bench history: unknown action "${[action, ...rest].join(' ')}"`, 'use `bench history [show]` or `bench history append <run-dir>`');
 
   const chosen = values.metric ?? undefined;
   for (const name of chosen ?? []) {
@@ -76,13 +81,19 @@ export const historyCommand: Command = async (ctx) => {
   };
   const entries = await readHistory(file);
   if (entries.length === 0) {
-    throw usageError(`${path.relative(ctx.cwd, file) || file}: no history yet`, 'the nightly job appends to it (`npm run nightly`), or add a run with `bench history append <run-dir>`');
+    throw usageError(
+      `${path.relative(ctx.cwd, file) || file}: no history yet`,
+      'the nightly job appends to it (`npm run nightly`), or add a run with `bench history append <run-dir>`',
+    );
   }
   const picked = selectSeries(entries, { target: values.target, profile: values.profile, env: values.env });
-  if (picked === null) throw usageError('no history entry matches --target/--profile/--env', `entries exist for: ${[...groupSeries(entries).keys()].join(', ')}`);
+  if (picked === null)
+    throw usageError('no history entry matches --target/--profile/--env', `entries exist for: ${[...groupSeries(entries).keys()].join(', ')}`);
   const trends = buildTrends(picked.series, selection);
   const first = picked.series[0] as HistoryEntry;
-  ctx.stdout(`History ${picked.key}: ${picked.series.length} run(s) of ${first.environment}${picked.others > 0 ? ` (${picked.others} runs of other series not shown)` : ''}\n`);
+  ctx.stdout(
+    `History ${picked.key}: ${picked.series.length} run(s) of ${first.environment}${picked.others > 0 ? ` (${picked.others} runs of other series not shown)` : ''}\n`,
+  );
   if (trends.length === 0) {
     ctx.stdout(`no cell matches${values.cell === undefined ? '' : ` "${values.cell}"`} with ${(chosen ?? ['the default metrics']).join(', ')}\n`);
     return ExitCode.ok;

@@ -95,7 +95,11 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
     const summaryFile = values.summary ?? (ctx.env.GITHUB_STEP_SUMMARY || undefined);
     const failOnDrift = values['fail-on-drift'] === true;
     const gate = parseGate(values.gate);
-    if (gate !== null && values['fail-on'] !== undefined) throw usageError('--gate and --fail-on cannot be combined', '--gate picks the metrics whose regressions fail the job; --fail-on adds claim conditions of bench compare');
+    if (gate !== null && values['fail-on'] !== undefined)
+      throw usageError(
+        '--gate and --fail-on cannot be combined',
+        '--gate picks the metrics whose regressions fail the job; --fail-on adds claim conditions of bench compare',
+      );
     const thresholdPct = values.threshold === undefined ? DEFAULT_THRESHOLD_PCT : parseThreshold(values.threshold);
     const failOn = parseFailOn(values['fail-on'] === undefined ? undefined : [values['fail-on']]);
 
@@ -105,7 +109,16 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
       {
         probes,
         outDir,
-        runArgs: (target: TargetName, runDir: string) => [...what, '--profile', profile, '--target', target, '--out', runDir, ...passThrough(values, ['repeats', 'duration', 'warmup', 'load', 'seed'])],
+        runArgs: (target: TargetName, runDir: string) => [
+          ...what,
+          '--profile',
+          profile,
+          '--target',
+          target,
+          '--out',
+          runDir,
+          ...passThrough(values, ['repeats', 'duration', 'warmup', 'load', 'seed']),
+        ],
         baselinesDir,
         compare: { thresholdPct, failOn, gate },
         historyFile,
@@ -123,12 +136,26 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
       },
     );
     const code = nightlyExitCode(outcomes, failOnDrift, ctx.signal.aborted);
-    const summary = renderNightlySummary({ profile, startedAt: startedAt.toISOString(), outDir: shown(outDir), outcomes, exitCode: code, failOnDrift, baselinesDir: shown(baselinesDir) });
+    const summary = renderNightlySummary({
+      profile,
+      startedAt: startedAt.toISOString(),
+      outDir: shown(outDir),
+      outcomes,
+      exitCode: code,
+      failOnDrift,
+      baselinesDir: shown(baselinesDir),
+    });
     await writeNightlySummary(summary, outDir, summaryFile === undefined ? null : path.resolve(ctx.cwd, summaryFile));
-    ctx.stdout(`\n${collapseDetails(summary)}\nsummary: ${shown(path.join(outDir, 'summary.md'))}${summaryFile === undefined ? '' : ` (also appended to ${summaryFile})`}\n`);
+    ctx.stdout(
+      `\n${collapseDetails(summary)}\nsummary: ${shown(path.join(outDir, 'summary.md'))}${summaryFile === undefined ? '' : ` (also appended to ${summaryFile})`}\n`,
+    );
     for (const o of outcomes.filter((x) => x.state === 'skipped')) ctx.stdout(`skipped ${o.target}: ${o.reason}\n`);
     return code;
   };
 }
 
-export const nightlyCommand: Command = createNightlyCommand({ runCommand: async () => (await import('./run.js')).runCommand, runProcess, now: () => new Date() });
+export const nightlyCommand: Command = createNightlyCommand({
+  runCommand: async () => (await import('./run.js')).runCommand,
+  runProcess,
+  now: () => new Date(),
+});

@@ -46,12 +46,22 @@ export const reportCommand: Command = async (ctx) => {
   const runDir = (await stat(input)).isDirectory() ? input : path.dirname(input);
   if (values.out === '-') {
     const analysis = analyseRun(record, seed === undefined ? {} : { seed });
-    const output = await reporters[format].render({ record, analysis, verdicts: evaluateClaims(analysis, claimsCatalog), gcBench: await readGcBenchResult(runDir) });
+    const output = await reporters[format].render({
+      record,
+      analysis,
+      verdicts: evaluateClaims(analysis, claimsCatalog),
+      gcBench: await readGcBenchResult(runDir),
+    });
     ctx.stdout(output.text);
     return ExitCode.ok;
   }
   const outFile = values.out === undefined ? path.join(runDir, format === 'md' ? 'report.md' : 'report.json') : path.resolve(ctx.cwd, values.out);
-  const { summary, files } = await writeReport(record, outFile, { format, color: useColor(ctx), gcBench: await readGcBenchResult(runDir), ...(seed === undefined ? {} : { seed }) });
+  const { summary, files } = await writeReport(record, outFile, {
+    format,
+    color: useColor(ctx),
+    gcBench: await readGcBenchResult(runDir),
+    ...(seed === undefined ? {} : { seed }),
+  });
   ctx.stdout(summary);
   ctx.stdout(`\nreport: ${path.relative(ctx.cwd, outFile) || outFile}${files.length > 1 ? ` (${files.length - 1} SVG chart file(s) beside it)` : ''}\n`);
   return ExitCode.ok;

@@ -69,7 +69,23 @@ const options = {
 type RunValues = ReturnType<typeof parseCommandArgs<typeof options>>['values'];
 
 /** Flags that shape the plan or pick the target; on `--resume` they come from the record. */
-const recordedFlags = ['matrix', 'scenario', 'target', 'profile', 'repeats', 'duration', 'warmup', 'load', 'seed', 'out', 'context', 'kubeconfig', 'cluster', 'node-image', 'image-registry'] as const;
+const recordedFlags = [
+  'matrix',
+  'scenario',
+  'target',
+  'profile',
+  'repeats',
+  'duration',
+  'warmup',
+  'load',
+  'seed',
+  'out',
+  'context',
+  'kubeconfig',
+  'cluster',
+  'node-image',
+  'image-registry',
+] as const;
 
 export const runCommand: Command = async (ctx) => {
   const { values } = parseCommandArgs('run', ctx.argv, options, false);
@@ -82,12 +98,18 @@ export const runCommand: Command = async (ctx) => {
   const flags =
     resumed === null
       ? values
-      : resumedFlags(values, parseArgs({ args: resumed.record.argv.slice(2), options, allowPositionals: true, strict: false }).values as RunValues, resumed.record, recordedFlags);
+      : resumedFlags(
+          values,
+          parseArgs({ args: resumed.record.argv.slice(2), options, allowPositionals: true, strict: false }).values as RunValues,
+          resumed.record,
+          recordedFlags,
+        );
   const targetName: TargetName = parseChoice('target', flags.target ?? 'docker', targetNames);
   const profile: ProfileName = parseChoice('profile', flags.profile ?? 'default', profileNames);
   const loadName = parseChoice('load', flags.load ?? 'native', [...loadGeneratorNames, 'auto'] as const);
   // `--max-time 0` turns adaptive rounds off.
-  const maxTimeFlag = values['max-time'] === undefined ? undefined : /^0+(ms|s|m)?$/.test(values['max-time']) ? 0 : parseDuration('max-time', values['max-time']);
+  const maxTimeFlag =
+    values['max-time'] === undefined ? undefined : /^0+(ms|s|m)?$/.test(values['max-time']) ? 0 : parseDuration('max-time', values['max-time']);
   const hostCheck = parseChoice('host-check', values['host-check'] ?? ctx.env.BENCH_HOST_CHECK ?? 'invalid', ['invalid', 'note', 'off'] as const);
   const overrides = {
     repeats: values.repeats === undefined ? undefined : parsePositiveInt('repeats', values.repeats, planLimits.repeats),

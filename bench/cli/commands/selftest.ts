@@ -38,7 +38,8 @@ const options = {
 } as const;
 
 async function agreementCommand(ctx: CommandContext, dirs: string[]): Promise<ExitCode> {
-  if (dirs.length !== 2) throw usageError(`--agreement needs two run folders (got ${dirs.length})`, 'e.g. bench selftest --agreement results/run-a results/run-b');
+  if (dirs.length !== 2)
+    throw usageError(`--agreement needs two run folders (got ${dirs.length})`, 'e.g. bench selftest --agreement results/run-a results/run-b');
   const [a, b] = (await Promise.all(dirs.map((d) => readRunRecord(path.resolve(ctx.cwd, d))))) as [RunRecord, RunRecord];
   ctx.stdout(`${renderAgreement(a.runId, b.runId, verdictAgreement(a, b))}\n`);
   return ExitCode.ok;
@@ -58,6 +59,16 @@ export const selftestCommand: Command = async (ctx) => {
   const runId = createRunId('selftest');
   const dir = path.resolve(ctx.cwd, values.out ?? path.join('results', runId));
 
-  const status = await runSelftest({ profileName, seed, runId, dir, argv: ['bench', 'selftest', ...ctx.argv], signal: ctx.signal, env: ctx.env, isTTY: ctx.isTTY, stdout: ctx.stdout });
+  const status = await runSelftest({
+    profileName,
+    seed,
+    runId,
+    dir,
+    argv: ['bench', 'selftest', ...ctx.argv],
+    signal: ctx.signal,
+    env: ctx.env,
+    isTTY: ctx.isTTY,
+    stdout: ctx.stdout,
+  });
   return status === 'completed' ? ExitCode.ok : ExitCode.interrupted;
 };

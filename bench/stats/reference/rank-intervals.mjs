@@ -77,10 +77,11 @@ function independent(name, baseline, treatment) {
   const counts = mannWhitneyCounts(baseline.length, treatment.length);
   const raw = [];
   const logs = [];
-  for (const b of baseline) for (const t of treatment) {
-    raw.push(t - b);
-    if (b > 0 && t > 0) logs.push(Math.log(t / b));
-  }
+  for (const b of baseline)
+    for (const t of treatment) {
+      raw.push(t - b);
+      if (b > 0 && t > 0) logs.push(Math.log(t / b));
+    }
   const positive = baseline.every((v) => v > 0) && treatment.every((v) => v > 0);
   return result(name, 'independent', { baseline, treatment }, counts, raw, positive ? logs : null);
 }
@@ -126,11 +127,50 @@ const cases = [
   independent('5 vs 6 with ties', [5, 5, 6, 7, 7], [6, 7, 7, 8, 9, 9]),
   independent('zero baseline: shift only', [0, 0, 1, 0, 0], [2, 3, 1, 4, 2]),
   independent('8 vs 7 noisy, no effect', [31, 28, 35, 30, 29, 33, 27, 32], [30, 34, 28, 31, 29, 33, 30]),
-  independent('10 vs 10, +3% in noise', [50.1, 49.3, 51.2, 50.8, 48.9, 50.4, 49.7, 51.9, 50.0, 49.5], [51.4, 52.3, 50.2, 51.9, 53.1, 50.7, 52.6, 51.1, 49.8, 52.0]),
-  paired('paired 8 rounds, −5%', [[100, 95], [120, 113], [90, 86], [110, 104], [105, 101], [98, 92], [102, 97], [115, 110]]),
-  paired('paired 6 rounds, mixed', [[10, 11], [12, 11.5], [9, 9.6], [11, 10.4], [10.5, 11.2], [9.8, 10.1]]),
-  paired('paired 12 rounds, +2% in noise', [[20.1, 20.6], [19.8, 20.1], [20.5, 20.7], [20.0, 20.9], [19.6, 19.7], [20.3, 20.2], [20.8, 21.4], [19.9, 20.4], [20.2, 20.5], [20.6, 20.9], [19.7, 20.3], [20.4, 20.6]]),
-  paired('paired 5 rounds with a zero', [[0, 1], [2, 3], [1, 1], [3, 5], [2, 4]]),
+  independent(
+    '10 vs 10, +3% in noise',
+    [50.1, 49.3, 51.2, 50.8, 48.9, 50.4, 49.7, 51.9, 50.0, 49.5],
+    [51.4, 52.3, 50.2, 51.9, 53.1, 50.7, 52.6, 51.1, 49.8, 52.0],
+  ),
+  paired('paired 8 rounds, −5%', [
+    [100, 95],
+    [120, 113],
+    [90, 86],
+    [110, 104],
+    [105, 101],
+    [98, 92],
+    [102, 97],
+    [115, 110],
+  ]),
+  paired('paired 6 rounds, mixed', [
+    [10, 11],
+    [12, 11.5],
+    [9, 9.6],
+    [11, 10.4],
+    [10.5, 11.2],
+    [9.8, 10.1],
+  ]),
+  paired('paired 12 rounds, +2% in noise', [
+    [20.1, 20.6],
+    [19.8, 20.1],
+    [20.5, 20.7],
+    [20.0, 20.9],
+    [19.6, 19.7],
+    [20.3, 20.2],
+    [20.8, 21.4],
+    [19.9, 20.4],
+    [20.2, 20.5],
+    [20.6, 20.9],
+    [19.7, 20.3],
+    [20.4, 20.6],
+  ]),
+  paired('paired 5 rounds with a zero', [
+    [0, 1],
+    [2, 3],
+    [1, 1],
+    [3, 5],
+    [2, 4],
+  ]),
 ];
 
 process.stdout.write(`${JSON.stringify({ alpha: ALPHA_NUM / ALPHA_DEN, cases }, null, 2)}\n`);

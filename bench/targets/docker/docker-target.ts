@@ -30,7 +30,12 @@ export const SLOW_ENGINE_CALL_TIMEOUT_MS = 60_000;
  * One short Docker Engine call with a deadline, abandoned at once when `signal` aborts (Ctrl-C must not
  * wait for an engine that never answers). The request is aborted too, so no socket is left open.
  */
-export async function engineCall<T>(what: string, call: (abortSignal: AbortSignal) => Promise<T>, signal?: AbortSignal, timeoutMs = ENGINE_CALL_TIMEOUT_MS): Promise<T> {
+export async function engineCall<T>(
+  what: string,
+  call: (abortSignal: AbortSignal) => Promise<T>,
+  signal?: AbortSignal,
+  timeoutMs = ENGINE_CALL_TIMEOUT_MS,
+): Promise<T> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
@@ -101,24 +106,30 @@ export class DockerTarget implements Target, Sampler, ImageBuilder {
     const env = { ...serviceEnv(settings), ADDR: ':8080' };
     // Engine calls with a deadline and Ctrl-C honoured; a container created after an abort is still
     // labelled, so the run's final cleanup removes it.
-    const container = await engineCall('create container', () => this.docker.createContainer({
-      Image: image.tag,
-      name: `bench-${options.runId}-${Math.random().toString(36).slice(2, 8)}`,
-      Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
-      Labels: { [RUN_LABEL]: options.runId, 'bench.cell': cell.id, ...ownerLabels() },
-      ExposedPorts: { [SERVICE_PORT]: {} },
-      HostConfig: {
-        PortBindings: { [SERVICE_PORT]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
-        ...(settings.cpuLimit !== null ? { NanoCpus: Math.round(settings.cpuLimit * 1e9) } : {}),
-        ...(settings.memLimitMiB !== null ? { Memory: settings.memLimitMiB * MiB, MemorySwap: settings.memLimitMiB * MiB } : {}),
-        ...(options.cpuset !== null ? { CpusetCpus: options.cpuset } : {}),
-        AutoRemove: false,
-        // The service needs no privilege and writes nothing to its filesystem.
-        SecurityOpt: ['no-new-privileges'],
-        CapDrop: ['ALL'],
-        ReadonlyRootfs: true,
-      },
-    }), options.signal, SLOW_ENGINE_CALL_TIMEOUT_MS);
+    const container = await engineCall(
+      'create container',
+      () =>
+        this.docker.createContainer({
+          Image: image.tag,
+          name: `bench-${options.runId}-${Math.random().toString(36).slice(2, 8)}`,
+          Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
+          Labels: { [RUN_LABEL]: options.runId, 'bench.cell': cell.id, ...ownerLabels() },
+          ExposedPorts: { [SERVICE_PORT]: {} },
+          HostConfig: {
+            PortBindings: { [SERVICE_PORT]: [{ HostIp: '127.0.0.1', HostPort: '' }] },
+            ...(settings.cpuLimit !== null ? { NanoCpus: Math.round(settings.cpuLimit * 1e9) } : {}),
+            ...(settings.memLimitMiB !== null ? { Memory: settings.memLimitMiB * MiB, MemorySwap: settings.memLimitMiB * MiB } : {}),
+            ...(options.cpuset !== null ? { CpusetCpus: options.cpuset } : {}),
+            AutoRemove: false,
+            // The service needs no privilege and writes nothing to its filesystem.
+            SecurityOpt: ['no-new-privileges'],
+            CapDrop: ['ALL'],
+            ReadonlyRootfs: true,
+          },
+        }),
+      options.signal,
+      SLOW_ENGINE_CALL_TIMEOUT_MS,
+    );
     const ids = { containerId: container.id };
     try {
       const startedAtMs = performance.now();
@@ -202,7 +213,10 @@ export class DockerTarget implements Target, Sampler, ImageBuilder {
     };
   }
 
-  async stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean; exitedAt?: string | null }> {
+  async stop(
+    handle: ServiceHandle,
+    options: { signal: AbortSignal; graceSeconds: number },
+  ): Promise<{ exitCode: number | null; oomKilled: boolean; exitedAt?: string | null }> {
     const container = this.docker.getContainer(handle.ids.containerId as string);
     const before = await container.inspect();
     if (!before.State.Running) {
@@ -225,7 +239,12 @@ export class DockerTarget implements Target, Sampler, ImageBuilder {
   async state(handle: ServiceHandle): Promise<{ running: boolean; oomKilled: boolean; exitCode: number | null; exitedAt: string | null }> {
     const info = await this.docker.getContainer(handle.ids.containerId as string).inspect();
     const running = info.State.Running;
-    return { running, oomKilled: info.State.OOMKilled, exitCode: running ? null : info.State.ExitCode, exitedAt: running ? null : finishedAt(info.State.FinishedAt) };
+    return {
+      running,
+      oomKilled: info.State.OOMKilled,
+      exitCode: running ? null : info.State.ExitCode,
+      exitedAt: running ? null : finishedAt(info.State.FinishedAt),
+    };
   }
 
   async teardown(handle: ServiceHandle): Promise<void> {
@@ -234,7 +253,9 @@ export class DockerTarget implements Target, Sampler, ImageBuilder {
 
   /** Containers of every run on this engine, grouped by run, with their owner labels. */
   async leftovers(): Promise<RunLeftovers[]> {
-    const containers = await engineCall('list containers', (abortSignal) => this.docker.listContainers({ all: true, filters: { label: [RUN_LABEL] }, abortSignal }));
+    const containers = await engineCall('list containers', (abortSignal) =>
+      this.docker.listContainers({ all: true, filters: { label: [RUN_LABEL] }, abortSignal }),
+    );
     const runs = new Map<string, RunLeftovers>();
     for (const c of containers) {
       const labels = c.Labels ?? {};
@@ -262,17 +283,27 @@ export class DockerTarget implements Target, Sampler, ImageBuilder {
   }
 
   private async logsTail(containerId: string): Promise<string> {
-    const buffer = await this.docker.getContainer(containerId).logs({ stdout: true, stderr: true, tail: 10 }).catch(() => null);
+    const buffer = await this.docker
+      .getContainer(containerId)
+      .logs({ stdout: true, stderr: true, tail: 10 })
+      .catch(() => null);
     // Multiplexed stream frames carry an 8-byte header; strip non-printable bytes for a readable tail.
-    return buffer === null ? '' : buffer.toString('utf8').replace(/[^\x20-\x7e\n]/g, '').trim();
+    return buffer === null
+      ? ''
+      : buffer
+          .toString('utf8')
+          .replace(/[^\x20-\x7e\n]/g, '')
+          .trim();
   }
 
   private async removeContainer(id: string): Promise<void> {
     this.cgroups.delete(id);
     // No abort signal: teardown runs after Ctrl-C too; only a deadline.
-    await engineCall('remove container', () => this.docker.getContainer(id).remove({ force: true, v: true }), undefined, SLOW_ENGINE_CALL_TIMEOUT_MS).catch((error: { statusCode?: number }) => {
-      if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
-    });
+    await engineCall('remove container', () => this.docker.getContainer(id).remove({ force: true, v: true }), undefined, SLOW_ENGINE_CALL_TIMEOUT_MS).catch(
+      (error: { statusCode?: number }) => {
+        if (error.statusCode !== 404 && error.statusCode !== 409) throw error;
+      },
+    );
   }
 }
 

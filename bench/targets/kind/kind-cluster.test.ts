@@ -27,7 +27,11 @@ describe('buildKindConfig', () => {
       apiVersion: 'kind.x-k8s.io/v1alpha4',
       name: 'bench',
       nodes: [
-        { role: 'control-plane', image: 'kindest/node:v1.34.0', extraPortMappings: [{ containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'TCP' }] },
+        {
+          role: 'control-plane',
+          image: 'kindest/node:v1.34.0',
+          extraPortMappings: [{ containerPort: 30080, hostPort: 30080, listenAddress: '127.0.0.1', protocol: 'TCP' }],
+        },
         { role: 'worker', image: 'kindest/node:v1.34.0' },
       ],
     });
@@ -41,7 +45,9 @@ describe('buildKindConfig', () => {
 
   it('rejects a foreign config and bad ports with the field', () => {
     expect(() => buildKindConfig({ ...base, apiVersion: 'v1' as never }, { name: 'x', portMappings: [] })).toThrow(/kind\/apiVersion must be Cluster/);
-    expect(() => buildKindConfig(base, { name: 'x', portMappings: [{ hostPort: 0, containerPort: 30080 }] })).toThrow('kind port mapping: hostPort must be a TCP port (got 0)');
+    expect(() => buildKindConfig(base, { name: 'x', portMappings: [{ hostPort: 0, containerPort: 30080 }] })).toThrow(
+      'kind port mapping: hostPort must be a TCP port (got 0)',
+    );
     expect(() => buildKindConfig({ ...base, nodes: [{ role: 'worker' }] }, { name: 'x', portMappings: [] })).toThrow(/no control-plane/);
   });
 
@@ -56,9 +62,29 @@ describe('buildKindConfig', () => {
 describe('kind command lines', () => {
   it('create, load, delete', () => {
     expect(createClusterArgs({ name: 'bench', configPath: '/tmp/c.yaml', nodeImage: 'kindest/node:v1.34.0' })).toEqual([
-      'create', 'cluster', '--name', 'bench', '--config', '/tmp/c.yaml', '--image', 'kindest/node:v1.34.0', '--wait', '120s',
+      'create',
+      'cluster',
+      '--name',
+      'bench',
+      '--config',
+      '/tmp/c.yaml',
+      '--image',
+      'kindest/node:v1.34.0',
+      '--wait',
+      '120s',
     ]);
-    expect(createClusterArgs({ name: 'b', configPath: 'c', kubeconfig: '/k' })).toEqual(['create', 'cluster', '--name', 'b', '--config', 'c', '--kubeconfig', '/k', '--wait', '120s']);
+    expect(createClusterArgs({ name: 'b', configPath: 'c', kubeconfig: '/k' })).toEqual([
+      'create',
+      'cluster',
+      '--name',
+      'b',
+      '--config',
+      'c',
+      '--kubeconfig',
+      '/k',
+      '--wait',
+      '120s',
+    ]);
     expect(loadImageArgs('bench', 'refsvc:abc')).toEqual(['load', 'docker-image', 'refsvc:abc', '--name', 'bench']);
     expect(deleteClusterArgs('bench')).toEqual(['delete', 'cluster', '--name', 'bench']);
     expect(kindContext('bench')).toBe('kind-bench');
@@ -77,7 +103,10 @@ describe('kind command lines', () => {
 });
 
 /** A recording process runner: answers by command line, records every call. */
-function recorder(answers: Record<string, Partial<ProcessResult> | Error>): { run: ProcessRunner; calls: Array<{ line: string; options: RunProcessOptions | undefined }> } {
+function recorder(answers: Record<string, Partial<ProcessResult> | Error>): {
+  run: ProcessRunner;
+  calls: Array<{ line: string; options: RunProcessOptions | undefined }>;
+} {
   const calls: Array<{ line: string; options: RunProcessOptions | undefined }> = [];
   const run: ProcessRunner = async (command, args, options) => {
     const line = [command, ...args].join(' ');
@@ -99,11 +128,20 @@ describe('KindCluster with an injected runner', () => {
     expect(await cluster.exists()).toBe(true);
     await cluster.loadImage('refsvc:abc');
     await cluster.delete();
-    expect(calls.map((c) => c.line)).toEqual(['kind version', 'kind get clusters', 'kind load docker-image refsvc:abc --name bench', 'kind delete cluster --name bench']);
+    expect(calls.map((c) => c.line)).toEqual([
+      'kind version',
+      'kind get clusters',
+      'kind load docker-image refsvc:abc --name bench',
+      'kind delete cluster --name bench',
+    ]);
   });
 
   it('falls back to the pinned `go tool kind` in infra/kind when kind is not on PATH', async () => {
-    const { run, calls } = recorder({ 'kind version': new Error('kind: not found on PATH'), 'go tool kind version': { stdout: 'kind v0.33.0\n' }, 'go tool kind get clusters': { stdout: '' } });
+    const { run, calls } = recorder({
+      'kind version': new Error('kind: not found on PATH'),
+      'go tool kind version': { stdout: 'kind v0.33.0\n' },
+      'go tool kind get clusters': { stdout: '' },
+    });
     const cluster = new KindCluster({ name: 'bench', run, portMappings: [] });
     expect(await cluster.exists()).toBe(false);
     expect(calls.map((c) => c.line)).toEqual(['kind version', 'go tool kind version', 'go tool kind get clusters']);
@@ -112,7 +150,9 @@ describe('KindCluster with an injected runner', () => {
 
   it('neither kind nor go: an infra error with the fix', async () => {
     const { run } = recorder({ kind: new Error('kind: not found on PATH'), go: new Error('go: not found on PATH') });
-    await expect(new KindCluster({ name: 'bench', run, portMappings: [] }).exists()).rejects.toThrow(/no usable kind \(PATH: kind: not found on PATH; go tool: go: not found on PATH\)/);
+    await expect(new KindCluster({ name: 'bench', run, portMappings: [] }).exists()).rejects.toThrow(
+      /no usable kind \(PATH: kind: not found on PATH; go tool: go: not found on PATH\)/,
+    );
   });
 
   it('create writes the config it built and passes it to kind create cluster', async () => {
@@ -123,19 +163,32 @@ describe('KindCluster with an injected runner', () => {
       if (at !== -1) written = loadYaml(await readFile(args[at + 1]!, 'utf8'));
       return run(command, args, options);
     };
-    const cluster = new KindCluster({ name: 'bench', run: spying, nodeImage: 'kindest/node:v1.34.0', portMappings: [{ hostPort: 31000, containerPort: 30080 }] });
+    const cluster = new KindCluster({
+      name: 'bench',
+      run: spying,
+      nodeImage: 'kindest/node:v1.34.0',
+      portMappings: [{ hostPort: 31000, containerPort: 30080 }],
+    });
     await cluster.create();
     const create = calls.find((c) => c.line.startsWith('kind create'))!.line;
     expect(create).toMatch(/^kind create cluster --name bench --config \S+cluster\.yaml --image kindest\/node:v1\.34\.0 --wait 120s$/);
     expect(written).toMatchObject({
       kind: 'Cluster',
       name: 'bench',
-      nodes: [{ role: 'control-plane', image: 'kindest/node:v1.34.0', extraPortMappings: [{ containerPort: 30080, hostPort: 31000, listenAddress: '127.0.0.1', protocol: 'TCP' }] }],
+      nodes: [
+        {
+          role: 'control-plane',
+          image: 'kindest/node:v1.34.0',
+          extraPortMappings: [{ containerPort: 30080, hostPort: 31000, listenAddress: '127.0.0.1', protocol: 'TCP' }],
+        },
+      ],
     });
   });
 
-  it('a failing kind command is an infra error with kind\'s stderr', async () => {
+  it("a failing kind command is an infra error with kind's stderr", async () => {
     const { run } = recorder({ 'kind version': { stdout: 'kind v0.33.0' }, 'kind delete': { exitCode: 1, stderr: 'ERROR: failed to delete cluster "bench"' } });
-    await expect(new KindCluster({ name: 'bench', run, portMappings: [] }).delete()).rejects.toThrow(/kind delete cluster failed: kind delete cluster --name bench exited with code 1:\nERROR: failed to delete cluster "bench"/);
+    await expect(new KindCluster({ name: 'bench', run, portMappings: [] }).delete()).rejects.toThrow(
+      /kind delete cluster failed: kind delete cluster --name bench exited with code 1:\nERROR: failed to delete cluster "bench"/,
+    );
   });
 });

@@ -44,7 +44,10 @@ export interface KindConfig {
  */
 export function buildKindConfig(base: KindConfig, options: { name: string; nodeImage?: string | undefined; portMappings: readonly PortMapping[] }): KindConfig {
   if (base.kind !== 'Cluster' || base.apiVersion !== 'kind.x-k8s.io/v1alpha4') {
-    throw usageError(`kind config: kind/apiVersion must be Cluster / kind.x-k8s.io/v1alpha4 (got ${base.kind} / ${base.apiVersion})`, `fix ${path.relative(repoRoot, kindBaseConfigPath)}`);
+    throw usageError(
+      `kind config: kind/apiVersion must be Cluster / kind.x-k8s.io/v1alpha4 (got ${base.kind} / ${base.apiVersion})`,
+      `fix ${path.relative(repoRoot, kindBaseConfigPath)}`,
+    );
   }
   for (const mapping of options.portMappings) {
     for (const [field, port] of Object.entries(mapping)) {
@@ -157,7 +160,10 @@ export class KindCluster {
     const tried: string[] = [];
     for (const candidate of [kindOnPath, kindFromGoTool]) {
       try {
-        const result = await this.options.run(candidate.command, [...candidate.prefix, 'version'], { ...(candidate.cwd ? { cwd: candidate.cwd } : {}), ...(signal ? { signal } : {}) });
+        const result = await this.options.run(candidate.command, [...candidate.prefix, 'version'], {
+          ...(candidate.cwd ? { cwd: candidate.cwd } : {}),
+          ...(signal ? { signal } : {}),
+        });
         this.options.log?.(`kind: ${result.stdout.trim()} (${candidate.source})`);
         this.kind = candidate;
         return candidate;
@@ -165,7 +171,10 @@ export class KindCluster {
         tried.push(`${candidate.source}: ${(error as Error).message.split('\n')[0]}`);
       }
     }
-    throw infraError(`no usable kind (${tried.join('; ')})`, `install kind ${KIND_VERSION} on PATH, or install Go so that \`go tool kind\` in infra/kind can build the pinned version`);
+    throw infraError(
+      `no usable kind (${tried.join('; ')})`,
+      `install kind ${KIND_VERSION} on PATH, or install Go so that \`go tool kind\` in infra/kind can build the pinned version`,
+    );
   }
 
   private async kindRun(args: string[], signal?: AbortSignal): Promise<string> {
@@ -179,7 +188,7 @@ export class KindCluster {
       return result.stdout;
     } catch (error) {
       const detail = error instanceof ProcessError ? error.message : (error as Error).message;
-      throw infraError(`kind ${args.slice(0, 2).join(' ')} failed: ${detail}`, 'see kind\'s output above; `kind export logs` keeps the node logs', error);
+      throw infraError(`kind ${args.slice(0, 2).join(' ')} failed: ${detail}`, "see kind's output above; `kind export logs` keeps the node logs", error);
     }
   }
 

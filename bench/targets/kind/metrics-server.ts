@@ -23,7 +23,8 @@ export async function readMetricsServerManifest(file = metricsServerManifestPath
 
 /** The image the manifest's Deployment runs. */
 export function manifestImage(objects: readonly KubernetesObject[]): string {
-  const deployment = objects.find((o) => o.kind === 'Deployment') as { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } } | undefined;
+  const deployment = objects.find((o) => o.kind === 'Deployment') as
+    { spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } } | undefined;
   const image = deployment?.spec?.template?.spec?.containers?.[0]?.image;
   if (image === undefined) throw new Error(`${metricsServerManifestPath}: no Deployment with a container image`);
   return image;
@@ -36,7 +37,11 @@ export async function applyObjects(clients: Pick<KubeClients, 'objects'>, object
       await clients.objects.create(object);
     } catch (error) {
       if (apiStatus(error) !== 409) throw infraError(`creating ${object.kind} ${object.metadata?.name} failed: ${apiMessage(error)}`, undefined, error);
-      const current = await clients.objects.read({ apiVersion: object.apiVersion!, kind: object.kind!, metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace } } as never);
+      const current = await clients.objects.read({
+        apiVersion: object.apiVersion!,
+        kind: object.kind!,
+        metadata: { name: object.metadata!.name!, namespace: object.metadata?.namespace },
+      } as never);
       await clients.objects.replace({ ...object, metadata: { ...object.metadata, resourceVersion: (current as KubernetesObject).metadata?.resourceVersion } });
     }
   }
@@ -56,7 +61,11 @@ export async function installMetricsServer(deps: {
   deps.log?.(`building ${image} FROM scratch (infra/k8s/build-metrics-server-image.sh)`);
   const built = await deps.run('bash', [metricsServerImageScript], { signal: deps.signal, onStderr: (c) => deps.log?.(c.trimEnd()) });
   const tag = built.stdout.trim().split('\n').pop();
-  if (tag !== image) throw infraError(`the metrics-server image script built ${tag}, the manifest wants ${image}`, 'keep infra/k8s/build-metrics-server-image.sh and metrics-server.yaml on the same version');
+  if (tag !== image)
+    throw infraError(
+      `the metrics-server image script built ${tag}, the manifest wants ${image}`,
+      'keep infra/k8s/build-metrics-server-image.sh and metrics-server.yaml on the same version',
+    );
   await deps.loadImage(image, deps.signal);
   await applyObjects(deps.clients, objects);
   const name = 'v1beta1.metrics.k8s.io';
@@ -65,7 +74,15 @@ export async function installMetricsServer(deps: {
     path: '/apis/apiregistration.k8s.io/v1/apiservices',
     query: { fieldSelector: `metadata.name=${name}` },
     list: async () => {
-      const list = (await deps.clients.objects.list('apiregistration.k8s.io/v1', 'APIService', undefined, undefined, undefined, undefined, `metadata.name=${name}`)) as {
+      const list = (await deps.clients.objects.list(
+        'apiregistration.k8s.io/v1',
+        'APIService',
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        `metadata.name=${name}`,
+      )) as {
         items: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }>;
         metadata?: { resourceVersion?: string };
       };

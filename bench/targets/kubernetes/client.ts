@@ -3,17 +3,7 @@
  */
 import net from 'node:net';
 import os from 'node:os';
-import {
-  ApiException,
-  AppsV1Api,
-  AutoscalingV2Api,
-  CoreV1Api,
-  KubeConfig,
-  KubernetesObjectApi,
-  Metrics,
-  VersionApi,
-  Watch,
-} from '@kubernetes/client-node';
+import { ApiException, AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, KubernetesObjectApi, Metrics, VersionApi, Watch } from '@kubernetes/client-node';
 import { usageError } from '../../errors.js';
 
 export interface KubeClients {
@@ -38,7 +28,10 @@ export function createKubeClients(options: { context?: string | undefined; kubec
     if (options.kubeconfig !== undefined) kc.loadFromFile(options.kubeconfig);
     else kc.loadFromDefault();
   } catch (error) {
-    throw usageError(`cannot read the kubeconfig ${options.kubeconfig ?? '(default)'}: ${(error as Error).message}`, 'pass --kubeconfig PATH to a readable kubeconfig');
+    throw usageError(
+      `cannot read the kubeconfig ${options.kubeconfig ?? '(default)'}: ${(error as Error).message}`,
+      'pass --kubeconfig PATH to a readable kubeconfig',
+    );
   }
   if (options.context !== undefined) {
     if (kc.getContextObject(options.context) === null) {

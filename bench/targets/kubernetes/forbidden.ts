@@ -39,7 +39,11 @@ export function forbiddenError(error: unknown): BenchError | null {
   const message = statusMessage(e.body) ?? '';
   const f = parseForbidden(message);
   if (f === null) {
-    return infraError(`the Kubernetes API server refused a call (403 Forbidden): ${message.slice(0, 300) || 'no reason given'}`, 'the user of this context lacks a permission bench needs: apply infra/k8s/bench-rbac.yaml (docs/kubernetes-rbac.md)', error);
+    return infraError(
+      `the Kubernetes API server refused a call (403 Forbidden): ${message.slice(0, 300) || 'no reason given'}`,
+      'the user of this context lacks a permission bench needs: apply infra/k8s/bench-rbac.yaml (docs/kubernetes-rbac.md)',
+      error,
+    );
   }
   const rule = `{ apiGroups: ["${f.group}"], resources: ["${f.resource}"], verbs: ["${f.verb}"] }`;
   return infraError(

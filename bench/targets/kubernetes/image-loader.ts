@@ -59,7 +59,11 @@ export function createRegistryImageLoader(registry: string, docker: Docker): Ima
           });
         });
       } catch (error) {
-        throw infraError(`pushing ${target} failed: ${(error as Error).message}`, `check that the registry answers and that \`docker login ${registry.split('/')[0]}\` was done`, error);
+        throw infraError(
+          `pushing ${target} failed: ${(error as Error).message}`,
+          `check that the registry answers and that \`docker login ${registry.split('/')[0]}\` was done`,
+          error,
+        );
       }
     },
   };

@@ -137,7 +137,11 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
     try {
       await this.clients.version.getCode();
     } catch (error) {
-      throw infraError(`the Kubernetes API server of ${where} does not answer: ${apiMessage(error)}`, 'start the cluster (local: bash infra/local-k8s/up.sh) or pick another --context', error);
+      throw infraError(
+        `the Kubernetes API server of ${where} does not answer: ${apiMessage(error)}`,
+        'start the cluster (local: bash infra/local-k8s/up.sh) or pick another --context',
+        error,
+      );
     }
     signal.throwIfAborted();
     const nodes = await this.clients.core.listNode();
@@ -179,7 +183,10 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
       const existing = await ignoreNotFound(() => this.clients.core.readNamespace({ name }));
       if (existing === null) continue;
       if (existing.metadata?.labels?.[RUN_LABEL] !== runLabelValue(runId)) {
-        throw infraError(`namespace ${name} exists and is not this run's (no ${RUN_LABEL}=${runLabelValue(runId)} label)`, 'use another run id, or delete the namespace if it is a leftover');
+        throw infraError(
+          `namespace ${name} exists and is not this run's (no ${RUN_LABEL}=${runLabelValue(runId)} label)`,
+          'use another run id, or delete the namespace if it is a leftover',
+        );
       }
       if (existing.status?.phase !== 'Terminating') return;
       // A leftover of the same run id being deleted: wait for it to go, then create it anew.
@@ -262,7 +269,10 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
     const namespace = namespaceName(runId);
     const wantsHpa = cell.kind === 'hpa';
     if (wantsHpa && this.metricsApi === false) {
-      throw infraError(`${cell.id} needs an HPA, and the metrics API (metrics.k8s.io) is not served in context ${this.clients.context}`, 'install metrics-server (kind: it is installed on create; local cluster: infra/local-k8s/up.sh)');
+      throw infraError(
+        `${cell.id} needs an HPA, and the metrics API (metrics.k8s.io) is not served in context ${this.clients.context}`,
+        'install metrics-server (kind: it is installed on create; local cluster: infra/local-k8s/up.sh)',
+      );
     }
     await this.ensureNamespace(runId, signal);
     const image = await this.options.ensureImage(cell.settings, signal);
@@ -350,7 +360,11 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
     } catch (error) {
       if (signal.aborted) throw error;
       const diagnosis = await this.diagnose(namespace, selector).catch(() => '');
-      throw infraError(`${cell.id} did not become ready: ${(error as Error).message}${diagnosis}`, `kubectl -n ${namespace} describe pods -l ${selector}`, error);
+      throw infraError(
+        `${cell.id} did not become ready: ${(error as Error).message}${diagnosis}`,
+        `kubectl -n ${namespace} describe pods -l ${selector}`,
+        error,
+      );
     }
   }
 
@@ -370,7 +384,9 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
 
   /** An error when one of the cell's pods has been Unschedulable for too long (it does not fit the node). */
   private unschedulableError(state: CellState): Error | null {
-    const stuck = [...state.pods.values()].find((l) => l.deletedMs === null && l.unschedulable !== null && performance.now() - l.unschedulable.sinceMs > UNSCHEDULABLE_GRACE_MS);
+    const stuck = [...state.pods.values()].find(
+      (l) => l.deletedMs === null && l.unschedulable !== null && performance.now() - l.unschedulable.sinceMs > UNSCHEDULABLE_GRACE_MS,
+    );
     return stuck === undefined ? null : new Error(`pod ${stuck.name} cannot be scheduled: ${stuck.unschedulable!.message}`);
   }
 
@@ -422,12 +438,16 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
       byNode.set(pod.node, names);
     }
     const perNode = await Promise.all(
-      [...byNode].map(async ([node, names]) => readContainerStats(await this.cadvisorText(node), { namespace: state.namespace, container: CONTAINER_NAME, pods: names })),
+      [...byNode].map(async ([node, names]) =>
+        readContainerStats(await this.cadvisorText(node), { namespace: state.namespace, container: CONTAINER_NAME, pods: names }),
+      ),
     );
     const stats = perNode.flat();
     if (!state.podLevelLogged && stats.some((s) => s.level === 'pod')) {
       state.podLevelLogged = true;
-      this.log(`${state.cell.id}: cAdvisor does not name the container's cgroup on this node; CPU, CFS and memory figures are of the pod cgroup (container + pause)`);
+      this.log(
+        `${state.cell.id}: cAdvisor does not name the container's cgroup on this node; CPU, CFS and memory figures are of the pod cgroup (container + pause)`,
+      );
     }
     return stats;
   }
@@ -445,7 +465,9 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
       const theirs = await this.fetchPodRuntime(state.namespace, name);
       const differs = (['gomaxprocs', 'gogc', 'gomemlimitBytes', 'gcVariant', 'godebug'] as const).filter((key) => theirs[key] !== runtime[key]);
       if (differs.length > 0) {
-        throw new Error(`${handle.cellId}: pods ${pod.metadata.name} and ${name} run with different settings (${differs.map((k) => `${k} ${String(runtime[k])} vs ${String(theirs[k])}`).join(', ')})`);
+        throw new Error(
+          `${handle.cellId}: pods ${pod.metadata.name} and ${name} run with different settings (${differs.map((k) => `${k} ${String(runtime[k])} vs ${String(theirs[k])}`).join(', ')})`,
+        );
       }
     }
     // cAdvisor reports a new cgroup's spec at once and its first usage figures after its first
@@ -491,7 +513,8 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
 
   async stop(handle: ServiceHandle, options: { signal: AbortSignal; graceSeconds: number }): Promise<{ exitCode: number | null; oomKilled: boolean }> {
     const state = this.stateOf(handle);
-    if (state.hpa) await ignoreNotFound(() => this.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ namespace: state.namespace, name: state.name }));
+    if (state.hpa)
+      await ignoreNotFound(() => this.clients.autoscaling.deleteNamespacedHorizontalPodAutoscaler({ namespace: state.namespace, name: state.name }));
     await this.clients.apps.patchNamespacedDeployment(
       { namespace: state.namespace, name: state.name, body: { spec: { replicas: 0 } } },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
@@ -519,7 +542,13 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
     const timeoutMs = 300_000;
     // A new pod the scheduler cannot place (no room for the surge pod) fails the rollout at once.
     const done = new AbortController();
-    const stuck = this.waitForPods(state, () => this.unschedulableError(state) ?? false, timeoutMs, AbortSignal.any([done.signal, signal]), 'an unschedulable pod');
+    const stuck = this.waitForPods(
+      state,
+      () => this.unschedulableError(state) ?? false,
+      timeoutMs,
+      AbortSignal.any([done.signal, signal]),
+      'an unschedulable pod',
+    );
     stuck.catch(() => undefined);
     const rolled = waitForWatch({
       watch: this.clients.watch,
@@ -573,8 +602,8 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
       if (state === undefined) return;
       await ignoreNotFound(() => this.clients.core.deleteCollectionNamespacedPod({ namespace, labelSelector: state.selector, gracePeriodSeconds: 1 }));
       if (wait) {
-        await this.waitForPods(state, () => countPods(state.pods.values()).pods === 0, 60_000, AbortSignal.timeout(65_000), `the pods of ${name} to go`).catch((error: unknown) =>
-          this.log(`removing ${state.cell.id}: ${(error as Error).message}`),
+        await this.waitForPods(state, () => countPods(state.pods.values()).pods === 0, 60_000, AbortSignal.timeout(65_000), `the pods of ${name} to go`).catch(
+          (error: unknown) => this.log(`removing ${state.cell.id}: ${(error as Error).message}`),
         );
       }
     } finally {
@@ -645,7 +674,11 @@ function podStart(pod: V1Pod): number {
 }
 
 function rolledOut(
-  deployment: { metadata?: { generation?: number }; spec?: { replicas?: number }; status?: { observedGeneration?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number } },
+  deployment: {
+    metadata?: { generation?: number };
+    spec?: { replicas?: number };
+    status?: { observedGeneration?: number; updatedReplicas?: number; replicas?: number; availableReplicas?: number };
+  },
   generation: number,
 ): boolean {
   const want = deployment.spec?.replicas ?? 1;
@@ -813,7 +846,8 @@ class KubernetesObserver implements TargetObserver {
     const lives = [...this.state.pods.values()];
     const inWindow = lives.filter((l) => !l.seenAtStart && l.createdMs - this.offsetMs >= this.startMs);
     const startup = summarizePodStartup(inWindow.length > 0 ? inWindow : lives);
-    if (inWindow.length === 0 && startup.pods > 0) notes.push(`pod start-up figures are of the ${startup.pods} pod(s) the deploy created (no pod was created during the window)`);
+    if (inWindow.length === 0 && startup.pods > 0)
+      notes.push(`pod start-up figures are of the ${startup.pods} pod(s) the deploy created (no pod was created during the window)`);
     if (startup.podScheduledMs !== null) metrics.podScheduledMs = startup.podScheduledMs;
     if (startup.podStartedMs !== null) metrics.podStartedMs = startup.podStartedMs;
     if (startup.podReadyMs !== null) metrics.podReadyMs = startup.podReadyMs;
@@ -869,11 +903,19 @@ export function parseBytes(quantity: string): number {
 
 /** Creates the `kubernetes` target. */
 export function createKubernetesTarget(options: KubernetesTargetOptions): KubernetesTarget {
-  if (options.hostPort !== undefined && options.hostPort !== null && !(Number.isInteger(options.hostPort) && options.hostPort > 0 && options.hostPort < 65536)) {
+  if (
+    options.hostPort !== undefined &&
+    options.hostPort !== null &&
+    !(Number.isInteger(options.hostPort) && options.hostPort > 0 && options.hostPort < 65536)
+  ) {
     throw usageError(`hostPort must be a TCP port (got ${options.hostPort})`);
   }
-  if (options.nodePort !== undefined && options.nodePort !== null && !(Number.isInteger(options.nodePort) && options.nodePort >= 30000 && options.nodePort <= 32767)) {
-    throw usageError(`nodePort must be in the NodePort range 30000-32767 (got ${options.nodePort})`, 'pick a port in the cluster\'s service-node-port-range');
+  if (
+    options.nodePort !== undefined &&
+    options.nodePort !== null &&
+    !(Number.isInteger(options.nodePort) && options.nodePort >= 30000 && options.nodePort <= 32767)
+  ) {
+    throw usageError(`nodePort must be in the NodePort range 30000-32767 (got ${options.nodePort})`, "pick a port in the cluster's service-node-port-range");
   }
   return new KubernetesTarget(options);
 }

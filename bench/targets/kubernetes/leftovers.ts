@@ -35,7 +35,11 @@ export async function findRunNamespaces(api: NamespaceApi): Promise<RunLeftovers
     const labels = ns.metadata?.labels ?? {};
     const runId = labels[RUN_LABEL] ?? '';
     const stamped = Number(labels[OWNER_LABELS.createdAtMs]);
-    const created = Number.isFinite(stamped) ? stamped : ns.metadata?.creationTimestamp === undefined ? null : new Date(ns.metadata.creationTimestamp).getTime();
+    const created = Number.isFinite(stamped)
+      ? stamped
+      : ns.metadata?.creationTimestamp === undefined
+        ? null
+        : new Date(ns.metadata.creationTimestamp).getTime();
     const run = runs.get(runId) ?? { runId, owner: ownerFromLabels(labels), createdAtMs: null, objects: [] };
     if (created !== null) run.createdAtMs = Math.min(run.createdAtMs ?? created, created);
     run.objects.push(`namespace ${ns.metadata?.name ?? '?'}${ns.status?.phase === 'Terminating' ? ' (terminating)' : ''}`);

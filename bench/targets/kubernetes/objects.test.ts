@@ -71,7 +71,11 @@ describe('objects of a cell (snapshots)', () => {
   });
 
   it('a rollout cell with a drain delay gets a preStop sleep and a grace period that covers it', () => {
-    const rollout = buildCellObjects(cell({ graceful: true, drainMs: 5000, cpuLimit: 1, memLimitMiB: 128 }, 'rollout'), { ...options, hpa: null, nodePort: 30080 });
+    const rollout = buildCellObjects(cell({ graceful: true, drainMs: 5000, cpuLimit: 1, memLimitMiB: 128 }, 'rollout'), {
+      ...options,
+      hpa: null,
+      nodePort: 30080,
+    });
     const container = rollout.deployment.spec?.template.spec?.containers[0];
     expect(container?.lifecycle, 'preStop sleep of the drain delay').toEqual({ preStop: { sleep: { seconds: 5 } } });
     expect(rollout.deployment.spec?.template.spec?.terminationGracePeriodSeconds, '5 s preStop + 30 s shutdown + 5 s').toBe(40);
@@ -88,7 +92,11 @@ describe('objects of a cell (snapshots)', () => {
 
   it('the HPA behavior is written out in full: Kubernetes scale-up policies, the options’ scale-down window', () => {
     const hpa = buildCellObjects(hpaCell, { ...options, hpa: { ...defaultHpaOptions, scaleDownStabilizationSeconds: 30 } }).hpa;
-    expect(hpa?.spec?.behavior?.scaleDown, 'scale-down').toEqual({ stabilizationWindowSeconds: 30, selectPolicy: 'Max', policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }] });
+    expect(hpa?.spec?.behavior?.scaleDown, 'scale-down').toEqual({
+      stabilizationWindowSeconds: 30,
+      selectPolicy: 'Max',
+      policies: [{ type: 'Percent', value: 100, periodSeconds: 15 }],
+    });
     expect(hpa?.spec?.behavior?.scaleUp, 'scale-up as Kubernetes does by default').toEqual({
       stabilizationWindowSeconds: 0,
       selectPolicy: 'Max',
@@ -116,7 +124,8 @@ describe('objects of a cell (snapshots)', () => {
 });
 
 describe('buildEnv', () => {
-  const env = (patch: Partial<CellSettings>) => Object.fromEntries(buildEnv({ ...defaultCellSettings, ...patch }, 30_000).map((e) => [e.name, e.value ?? e.valueFrom]));
+  const env = (patch: Partial<CellSettings>) =>
+    Object.fromEntries(buildEnv({ ...defaultCellSettings, ...patch }, 30_000).map((e) => [e.name, e.value ?? e.valueFrom]));
 
   it('GOMEMLIMIT: 100% of the limit as the document does (resourceFieldRef), other percentages in bytes', () => {
     expect(env({ memLimitMiB: 192, gomemlimit: '100%' }).GOMEMLIMIT).toEqual({ resourceFieldRef: { containerName: 'refsvc', resource: 'limits.memory' } });

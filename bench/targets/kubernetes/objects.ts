@@ -4,15 +4,7 @@
  * (autoscaling/v2). Pure: no client, no I/O, so every object is unit-tested as a snapshot.
  */
 import { createHash } from 'node:crypto';
-import type {
-  V1ObjectMeta,
-  V1Deployment,
-  V1EnvVar,
-  V1Namespace,
-  V1ResourceRequirements,
-  V1Service,
-  V2HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
+import type { V1ObjectMeta, V1Deployment, V1EnvVar, V1Namespace, V1ResourceRequirements, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { Cell, CellSettings } from '../../../scenarios/define.js';
 import { usageError } from '../../errors.js';
 
@@ -111,14 +103,19 @@ function toDnsLabel(text: string): string {
 /** `bench-<runId>`, made a valid DNS label (lowercase, at most 63 characters). */
 export function namespaceName(runId: string): string {
   const label = toDnsLabel(runId);
-  if (label === '') throw usageError(`run id ${JSON.stringify(runId)} has no character usable in a namespace name`, 'use letters, digits and dashes in the run id');
+  if (label === '')
+    throw usageError(`run id ${JSON.stringify(runId)} has no character usable in a namespace name`, 'use letters, digits and dashes in the run id');
   return `bench-${label}`.slice(0, DNS_LABEL_MAX).replace(/-+$/, '');
 }
 
 /** The run id as a label value (63 characters of `[A-Za-z0-9_.-]`, alphanumeric at both ends). */
 export function runLabelValue(runId: string): string {
-  const value = runId.replace(/[^A-Za-z0-9_.-]+/g, '-').slice(0, DNS_LABEL_MAX).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
-  if (value === '') throw usageError(`run id ${JSON.stringify(runId)} has no character usable in a label value`, 'use letters, digits and dashes in the run id');
+  const value = runId
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .slice(0, DNS_LABEL_MAX)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  if (value === '')
+    throw usageError(`run id ${JSON.stringify(runId)} has no character usable in a label value`, 'use letters, digits and dashes in the run id');
   return value;
 }
 
@@ -335,7 +332,10 @@ export function buildService(cell: Cell, options: CellObjectOptions): V1Service 
 export function buildHorizontalPodAutoscaler(cell: Cell, options: CellObjectOptions & { hpa: HpaOptions }): V2HorizontalPodAutoscaler {
   const { hpa } = options;
   if ((cell.settings.cpuRequest ?? cell.settings.cpuLimit) === null) {
-    throw usageError(`${cell.id}: an HPA needs a CPU request (cpuRequest and cpuLimit are both null)`, 'set matrix.cpuRequest or matrix.cpuLimit: HPA utilisation is relative to the request');
+    throw usageError(
+      `${cell.id}: an HPA needs a CPU request (cpuRequest and cpuLimit are both null)`,
+      'set matrix.cpuRequest or matrix.cpuLimit: HPA utilisation is relative to the request',
+    );
   }
   if (!(hpa.minReplicas >= 1 && hpa.maxReplicas >= hpa.minReplicas)) {
     throw usageError(`hpa.maxReplicas (${hpa.maxReplicas}) must be ≥ hpa.minReplicas (${hpa.minReplicas}) ≥ 1`);
@@ -360,7 +360,10 @@ export function buildHorizontalPodAutoscaler(cell: Cell, options: CellObjectOpti
 }
 
 /** All objects of a cell, in creation order (the HPA only when asked). */
-export function buildCellObjects(cell: Cell, options: CellObjectOptions): {
+export function buildCellObjects(
+  cell: Cell,
+  options: CellObjectOptions,
+): {
   deployment: V1Deployment;
   service: V1Service;
   hpa: V2HorizontalPodAutoscaler | null;

@@ -3,7 +3,10 @@ import { applyPodEvent, countPods, summarizePodStartup, type PodLifecycle, type 
 
 const opts = { container: 'refsvc' };
 
-function pod(uid: string, patch: { node?: string; scheduled?: boolean; running?: boolean; ready?: boolean; restarts?: number; lastReason?: string; lastId?: string }): PodLike {
+function pod(
+  uid: string,
+  patch: { node?: string; scheduled?: boolean; running?: boolean; ready?: boolean; restarts?: number; lastReason?: string; lastId?: string },
+): PodLike {
   return {
     metadata: { name: `p-${uid}`, uid },
     spec: patch.node ? { nodeName: patch.node } : {},
@@ -12,14 +15,17 @@ function pod(uid: string, patch: { node?: string; scheduled?: boolean; running?:
         { type: 'PodScheduled', status: patch.scheduled ? 'True' : 'False' },
         { type: 'Ready', status: patch.ready ? 'True' : 'False' },
       ],
-      containerStatuses: patch.running === undefined && patch.restarts === undefined ? [] : [
-        {
-          name: 'refsvc',
-          restartCount: patch.restarts ?? 0,
-          state: patch.running ? { running: { startedAt: 'x' } } : {},
-          ...(patch.lastReason ? { lastState: { terminated: { exitCode: 137, reason: patch.lastReason, containerID: patch.lastId ?? 'c0' } } } : {}),
-        },
-      ],
+      containerStatuses:
+        patch.running === undefined && patch.restarts === undefined
+          ? []
+          : [
+              {
+                name: 'refsvc',
+                restartCount: patch.restarts ?? 0,
+                state: patch.running ? { running: { startedAt: 'x' } } : {},
+                ...(patch.lastReason ? { lastState: { terminated: { exitCode: 137, reason: patch.lastReason, containerID: patch.lastId ?? 'c0' } } } : {}),
+              },
+            ],
     },
   };
 }

@@ -122,8 +122,7 @@ export interface PodStartupSummary {
 /** Medians of created → scheduled / started / Ready over the pods whose start-up the watch saw. */
 export function summarizePodStartup(lifecycles: Iterable<PodLifecycle>): PodStartupSummary {
   const seen = [...lifecycles].filter((l) => !l.seenAtStart);
-  const span = (pick: (l: PodLifecycle) => number | null) =>
-    median(seen.flatMap((l) => (pick(l) === null ? [] : [pick(l)! - l.createdMs])));
+  const span = (pick: (l: PodLifecycle) => number | null) => median(seen.flatMap((l) => (pick(l) === null ? [] : [pick(l)! - l.createdMs])));
   return {
     pods: seen.filter((l) => l.readyMs !== null).length,
     podScheduledMs: span((l) => l.scheduledMs),

@@ -26,7 +26,10 @@ describe('options', () => {
   });
 
   it('ports are checked before anything connects', () => {
-    const base = { imageLoader: { name: 'x', pullPolicy: 'Never' as const, load: async () => undefined }, ensureImage: async () => ({ tag: 't', id: 'i', bytes: 0, binaryBytes: 0 }) };
+    const base = {
+      imageLoader: { name: 'x', pullPolicy: 'Never' as const, load: async () => undefined },
+      ensureImage: async () => ({ tag: 't', id: 'i', bytes: 0, binaryBytes: 0 }),
+    };
     expect(() => createKubernetesTarget({ ...base, nodePort: 80 })).toThrow('nodePort must be in the NodePort range 30000-32767 (got 80)');
     expect(() => createKubernetesTarget({ ...base, hostPort: 70000 })).toThrow('hostPort must be a TCP port (got 70000)');
   });
@@ -35,6 +38,8 @@ describe('options', () => {
 describe('kubernetesTargetFromFlags', () => {
   it('a cluster other than the local one needs --image-registry', async () => {
     const { kubernetesTargetFromFlags } = await import('./from-flags.js');
-    expect(() => kubernetesTargetFromFlags({ context: 'prod' }, { log: () => undefined })).toThrow(/--context prod: no way to get the service image onto the nodes/);
+    expect(() => kubernetesTargetFromFlags({ context: 'prod' }, { log: () => undefined })).toThrow(
+      /--context prod: no way to get the service image onto the nodes/,
+    );
   });
 });

@@ -46,7 +46,11 @@ describe('listAndWatch', () => {
     });
     await running.ready;
     await until(() => calls.length === 1);
-    expect(calls[0]?.query, 'same selector, from the list RV, with bookmarks').toEqual({ labelSelector: 'x=y', allowWatchBookmarks: true, resourceVersion: '10' });
+    expect(calls[0]?.query, 'same selector, from the list RV, with bookmarks').toEqual({
+      labelSelector: 'x=y',
+      allowWatchBookmarks: true,
+      resourceVersion: '10',
+    });
     calls[0]?.emit('ADDED', 'b');
     calls[0]?.emit('BOOKMARK', { metadata: { resourceVersion: '15' } });
     calls[0]?.emit('ERROR', { code: 410, reason: 'Expired' });
