@@ -6,48 +6,37 @@ import { ExitCode } from '../errors.js';
 import { withErrorBoundary } from './error-boundary.js';
 import type { Command, CommandContext } from './types.js';
 
-/** Commands by name, loaded on first use so `bench list` does not load Docker or Kubernetes clients. */
+/**
+ * Commands by name with their one-line summary. Each lives in `commands/<name>.ts` as `<name>Command`,
+ * loaded on first use so `bench list` does not load Docker or Kubernetes clients.
+ */
 export const commands = {
-  run: { summary: 'run scenarios (bench run --matrix)', load: async () => (await import('./commands/run.js')).runCommand },
-  list: { summary: 'list scenarios, claims and matrix sizes', load: async () => (await import('./commands/list.js')).listCommand },
-  doctor: { summary: 'check what is installed; --cleanup removes leftovers', load: async () => (await import('./commands/doctor.js')).doctorCommand },
-  report: { summary: 'markdown/JSON report of a stored run', load: async () => (await import('./commands/report.js')).reportCommand },
-  compare: {
-    summary: 'regression table: baseline vs current run (exit 1 on regression)',
-    load: async () => (await import('./commands/compare.js')).compareCommand,
-  },
-  baseline: {
-    summary: 'save a run as the baseline for its environment and profile',
-    load: async () => (await import('./commands/baseline.js')).baselineCommand,
-  },
-  cluster: { summary: 'local Kubernetes cluster: up | down | load-image | status', load: async () => (await import('./commands/cluster.js')).clusterCommand },
-  nightly: {
-    summary: 'the nightly regression job: run, compare with the baseline, history (npm run nightly)',
-    load: async () => (await import('./commands/nightly.js')).nightlyCommand,
-  },
-  selftest: {
-    summary: 'measure this harness’s false-positive rate and power here; --agreement of two runs',
-    load: async () => (await import('./commands/selftest.js')).selftestCommand,
-  },
-  gcbench: {
-    summary: 'a standard GC-bound Go benchmark under the default GC vs nogreenteagc (JSON + table)',
-    load: async () => (await import('./commands/gcbench.js')).gcbenchCommand,
-  },
-  generators: {
-    summary: 'benchmark of the load generators themselves (npm run bench:generators)',
-    load: async () => (await import('./commands/generators.js')).generatorsCommand,
-  },
-  history: {
-    summary: 'trend of metrics per cell over the nightly runs, with change points; append a run',
-    load: async () => (await import('./commands/history.js')).historyCommand,
-  },
-} satisfies Record<string, { summary: string; load: () => Promise<Command> }>;
+  run: 'run scenarios (bench run --matrix)',
+  list: 'list scenarios, claims and matrix sizes',
+  doctor: 'check what is installed; --cleanup removes leftovers',
+  report: 'markdown/JSON report of a stored run',
+  compare: 'regression table: baseline vs current run (exit 1 on regression)',
+  baseline: 'save a run as the baseline for its environment and profile',
+  cluster: 'local Kubernetes cluster: up | down | load-image | status',
+  nightly: 'the nightly regression job: run, compare with the baseline, history (npm run nightly)',
+  selftest: 'measure this harness’s false-positive rate and power here; --agreement of two runs',
+  gcbench: 'a standard GC-bound Go benchmark under the default GC vs nogreenteagc (JSON + table)',
+  generators: 'benchmark of the load generators themselves (npm run bench:generators)',
+  history: 'trend of metrics per cell over the nightly runs, with change points; append a run',
+} as const;
+
+async function loadCommand(name: CommandName): Promise<Command> {
+  const module = (await import(`./commands/${name}.js`)) as Record<string, Command | undefined>;
+  const command = module[`${name}Command`];
+  if (command === undefined) throw new Error(`commands/${name}.js has no ${name}Command`);
+  return command;
+}
 
 export type CommandName = keyof typeof commands;
 
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
-  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  const lines = Object.entries(commands).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
   return ['Usage: bench <command> [options]', '', 'Commands:', ...lines, '', 'Run `bench <command> --help` for the options of a command.'].join('\n');
 }
 
@@ -63,7 +52,7 @@ export async function runCli(argv: string[], context: Omit<CommandContext, 'argv
     return ExitCode.usage;
   }
   return withErrorBoundary(async () => {
-    const command = await commands[name as CommandName].load();
+    const command = await loadCommand(name as CommandName);
     return command({ ...context, argv: rest });
   }, context);
 }

@@ -7,15 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { LoadProfile } from '../../scenarios/define.js';
-import {
-  createLatencyHistogram,
-  encodeHistogram,
-  percentileOfSorted,
-  recordMs,
-  seriesFromBuckets,
-  summarizeHistogram,
-  type SecondBucket,
-} from './histogram.js';
+import { createLatencyHistogram, percentileOfSorted, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
 import { runOpenModel } from './open-model.js';
 import type { LoadGenerator, LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
@@ -100,23 +92,7 @@ export async function runClosedModel(baseUrl: string, request: LoadRequest, prof
   } finally {
     options.signal.removeEventListener('abort', onAbort);
   }
-  const cpu = process.cpuUsage(cpuStart);
-  const wallMs = performance.now() - t0;
-  const measuredMs = Math.max(1, Math.min(profile.durationMs, wallMs - profile.warmupMs));
-  return {
-    generator: 'autocannon',
-    requests,
-    achievedRps: requests / (measuredMs / 1000),
-    targetRps: null,
-    durationMs: measuredMs,
-    latency: summarizeHistogram(histogram),
-    histogramUs: encodeHistogram(histogram),
-    fromIntendedStart: false,
-    errors,
-    dropped: 0,
-    generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
-    series: seriesFromBuckets(perSecond),
-  };
+  return closedModelResult('autocannon', { requests, errors, histogram, perSecond, t0, cpuStart, profile });
 }
 
 /** autocannon for closed-model cells, the arrival-schedule driver for open-model and staged cells. */

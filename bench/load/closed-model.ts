@@ -8,15 +8,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile } from '../../scenarios/define.js';
-import {
-  createLatencyHistogram,
-  encodeHistogram,
-  percentileOfSorted,
-  recordMs,
-  seriesFromBuckets,
-  summarizeHistogram,
-  type SecondBucket,
-} from './histogram.js';
+import { createLatencyHistogram, percentileOfSorted, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
 type ClosedProfile = Extract<LoadProfile, { model: 'closed' }>;
@@ -199,21 +191,5 @@ export async function runNativeClosedModel(baseUrl: string, request: LoadRequest
     options.signal.removeEventListener('abort', stopAll);
     stopAll();
   }
-  const cpu = process.cpuUsage(cpuStart);
-  const wallMs = performance.now() - t0;
-  const measuredMs = Math.max(1, Math.min(profile.durationMs, wallMs - profile.warmupMs));
-  return {
-    generator: 'native (net, keep-alive)',
-    requests,
-    achievedRps: requests / (measuredMs / 1000),
-    targetRps: null,
-    durationMs: measuredMs,
-    latency: summarizeHistogram(histogram),
-    histogramUs: encodeHistogram(histogram),
-    fromIntendedStart: false,
-    errors,
-    dropped: 0,
-    generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
-    series: seriesFromBuckets(perSecond),
-  };
+  return closedModelResult('native (net, keep-alive)', { requests, errors, histogram, perSecond, t0, cpuStart, profile });
 }

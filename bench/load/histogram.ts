@@ -3,9 +3,11 @@
  * can be merged later (P99 across repeats from the merged histogram, not an average of P99s).
  */
 import type * as hdr from 'hdr-histogram-js';
-import type { LatencySummary } from './types.js';
+import type { LoadProfile } from '../../scenarios/define.js';
+import type { LatencySummary, LoadResult } from './types.js';
 
 // The format itself lives with the analysis that merges it; the generators record into it.
+import { encodeHistogram } from '../stats/latency-histogram.js';
 export { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../stats/latency-histogram.js';
 
 /** Percentiles of a µs histogram, in ms. An empty histogram gives zeros. */
@@ -54,4 +56,37 @@ export function seriesFromBuckets(perSecond: ReadonlyMap<number, SecondBucket>):
         0.99,
       ),
     }));
+}
+
+/** What a closed-model run counted, at its end: the LoadResult over the measured window (after the warm-up). */
+export function closedModelResult(
+  generator: string,
+  run: {
+    requests: number;
+    errors: LoadResult['errors'];
+    histogram: hdr.Histogram;
+    perSecond: ReadonlyMap<number, SecondBucket>;
+    /** `performance.now()` and `process.cpuUsage()` at the start. */
+    t0: number;
+    cpuStart: NodeJS.CpuUsage;
+    profile: Extract<LoadProfile, { model: 'closed' }>;
+  },
+): LoadResult {
+  const cpu = process.cpuUsage(run.cpuStart);
+  const wallMs = performance.now() - run.t0;
+  const measuredMs = Math.max(1, Math.min(run.profile.durationMs, wallMs - run.profile.warmupMs));
+  return {
+    generator,
+    requests: run.requests,
+    achievedRps: run.requests / (measuredMs / 1000),
+    targetRps: null,
+    durationMs: measuredMs,
+    latency: summarizeHistogram(run.histogram),
+    histogramUs: encodeHistogram(run.histogram),
+    fromIntendedStart: false,
+    errors: run.errors,
+    dropped: 0,
+    generatorCpu: (cpu.user + cpu.system) / 1000 / wallMs,
+    series: seriesFromBuckets(run.perSecond),
+  };
 }
