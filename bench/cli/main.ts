@@ -25,11 +25,26 @@ export const commands = {
   history: 'trend of metrics per cell over the nightly runs, with change points; append a run',
 } as const;
 
+/** The module of each command (static imports, so that bundlers and test runners resolve them). */
+const modules: Record<CommandName, () => Promise<Record<string, unknown>>> = {
+  run: () => import('./commands/run.js'),
+  list: () => import('./commands/list.js'),
+  doctor: () => import('./commands/doctor.js'),
+  report: () => import('./commands/report.js'),
+  compare: () => import('./commands/compare.js'),
+  baseline: () => import('./commands/baseline.js'),
+  cluster: () => import('./commands/cluster.js'),
+  nightly: () => import('./commands/nightly.js'),
+  selftest: () => import('./commands/selftest.js'),
+  gcbench: () => import('./commands/gcbench.js'),
+  generators: () => import('./commands/generators.js'),
+  history: () => import('./commands/history.js'),
+};
+
 async function loadCommand(name: CommandName): Promise<Command> {
-  const module = (await import(`./commands/${name}.js`)) as Record<string, Command | undefined>;
-  const command = module[`${name}Command`];
-  if (command === undefined) throw new Error(`commands/${name}.js has no ${name}Command`);
-  return command;
+  const command = (await modules[name]())[`${name}Command`];
+  if (typeof command !== 'function') throw new Error(`commands/${name}.js has no ${name}Command`);
+  return command as Command;
 }
 
 export type CommandName = keyof typeof commands;
