@@ -507,7 +507,9 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
     }
     const sum = sumContainerStats(stats);
     const newest = Math.max(...stats.map((s) => s.timestampMs ?? Number.NEGATIVE_INFINITY));
-    const tMs = Number.isFinite(newest) ? performance.now() - (Date.now() - newest) : performance.now();
+    // cAdvisor's wall-clock time on the monotonic clock, through the fixed origin: the same page read
+    // twice gives the same time (reading both clocks anew jitters by tens of µs, and time went backwards).
+    const tMs = Number.isFinite(newest) ? newest - performance.timeOrigin : performance.now();
     return { tMs, ...sum };
   }
 
