@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuntimeSnapshot } from './runtime-snapshot.js';
 import { containerWindowCounters, cpuMsPer1k, deriveContainerMetrics, deriveRuntimeMetrics, podsForRate, runtimeCounters } from './derive.js';
+import { runtimeSnapshot } from '../../test/helpers/runtime-snapshot.js';
 
 describe('deriveContainerMetrics', () => {
   const samples = [
@@ -33,25 +34,7 @@ describe('deriveContainerMetrics', () => {
 });
 
 function snapshot(metrics: Record<string, number>): RuntimeSnapshot {
-  return {
-    goVersion: 'go1.26',
-    gcVariant: 'default',
-    goexperiment: '',
-    godebug: '',
-    stripped: true,
-    gomaxprocs: 2,
-    numCPU: 2,
-    gogc: 100,
-    gomemlimitBytes: 9223372036854775807,
-    metrics,
-    gcPauses: { count: 1, p50Seconds: 0.0001, p99Seconds: 0.0005, maxSeconds: 0.001 },
-    rssBytes: 1,
-    startTime: '2026-01-01T00:00:00Z',
-    uptimeSeconds: 1,
-    ready: true,
-    pid: 1,
-    config: { liveHeapMiB: 0, graceful: true, drainMs: 0, shutdownTimeoutMs: 30000 },
-  };
+  return runtimeSnapshot({ metrics, gcPauses: { count: 1, p50Seconds: 0.0001, p99Seconds: 0.0005, maxSeconds: 0.001 } });
 }
 
 const start = snapshot({

@@ -5,6 +5,7 @@ import { repeatResultSchema, type EffectiveSettings } from '../results/schema.js
 import type { ContainerSample } from '../targets/types.js';
 import { loadResultMetrics, summariseLoadWindow, type LoadWindowInput } from './load-window.js';
 import type { RuntimeSnapshot } from './runtime-snapshot.js';
+import { runtimeSnapshot } from '../../test/helpers/runtime-snapshot.js';
 
 const profile: LoadProfile = { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 2000, durationMs: 8000 };
 
@@ -50,25 +51,12 @@ function samples(throttled = 0): ContainerSample[] {
 }
 
 function snapshot(metrics: Record<string, number>, pid = 1): RuntimeSnapshot {
-  return {
-    goVersion: 'go1.26',
-    gcVariant: 'default',
-    goexperiment: '',
-    godebug: '',
-    stripped: true,
-    gomaxprocs: 2,
-    numCPU: 2,
-    gogc: 100,
-    gomemlimitBytes: 2 ** 63 - 1,
+  return runtimeSnapshot({
     metrics,
-    gcPauses: { count: 1, p50Seconds: 0.0001, p99Seconds: 0.0005, maxSeconds: 0.001 },
-    rssBytes: 1,
-    startTime: '2026-01-01T00:00:00Z',
-    uptimeSeconds: 1,
-    ready: true,
     pid,
+    gcPauses: { count: 1, p50Seconds: 0.0001, p99Seconds: 0.0005, maxSeconds: 0.001 },
     config: { liveHeapMiB: 110, graceful: true, drainMs: 0, shutdownTimeoutMs: 30000 },
-  };
+  });
 }
 
 const startRuntime = snapshot({

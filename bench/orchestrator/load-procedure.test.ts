@@ -4,11 +4,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { defaultCellSettings, type Cell } from '../../scenarios/define.js';
-import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
 import type { LoadGenerator, LoadResult } from '../load/types.js';
 import type { ContainerSample, Rollout, Sampler, ServiceHandle, Target } from '../targets/types.js';
 import { procedures, type RepeatContext } from './procedures.js';
 import { TaskStack } from './task-stack.js';
+import { runtimeSnapshot } from '../../test/helpers/runtime-snapshot.js';
 
 const cell: Cell = {
   id: 'gomemlimit/gomemlimit=unset',
@@ -18,25 +18,7 @@ const cell: Cell = {
   load: { model: 'open', ratePerSec: 80, connections: 8, warmupMs: 0, durationMs: 50 },
 };
 
-const runtime: RuntimeSnapshot = {
-  goVersion: 'go1.26',
-  gcVariant: 'default',
-  goexperiment: '',
-  godebug: '',
-  stripped: true,
-  gomaxprocs: 2,
-  numCPU: 2,
-  gogc: 100,
-  gomemlimitBytes: 2 ** 63 - 1,
-  metrics: {},
-  gcPauses: { count: 0, p50Seconds: 0, p99Seconds: 0, maxSeconds: 0 },
-  rssBytes: 1,
-  startTime: '2026-01-01T00:00:00Z',
-  uptimeSeconds: 1,
-  ready: true,
-  pid: 1,
-  config: { liveHeapMiB: 0, graceful: true, drainMs: 0, shutdownTimeoutMs: 30000 },
-};
+const runtime = runtimeSnapshot();
 
 const load: LoadResult = {
   generator: 'fake',
