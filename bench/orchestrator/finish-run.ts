@@ -85,7 +85,7 @@ export async function finishRun(
   }
   if (status === 'failed') {
     ctx.stderr(`bench: every repeat failed, nothing was measured (${path.relative(ctx.cwd, store.file) || store.file})\n`);
-    ctx.stdout(`Fix the cause above, then retry the failed repeats with: npx bench run --resume ${path.relative(ctx.cwd, store.dir) || store.dir}\n`);
+    ctx.stdout(`Fix the cause above. ${retryHint(record, path.relative(ctx.cwd, store.dir) || store.dir) ?? ''}\n`);
     return ExitCode.infra;
   }
   const retry = status === 'completed' ? retryHint(record, path.relative(ctx.cwd, store.dir) || store.dir) : null;

@@ -44,7 +44,7 @@ fi
 
 # 4. kube-proxy, then its iptables clean-up.
 lk_stop kube-proxy
-if [ -x "$bin/kube-proxy" ] && iptables-save 2>/dev/null | grep -q '^:KUBE-'; then
+if [ -x "$bin/kube-proxy" ] && grep -q '^:KUBE-' <<<"$(iptables-save 2>/dev/null)"; then
   "$bin/kube-proxy" --cleanup >/dev/null 2>&1 || true
 fi
 

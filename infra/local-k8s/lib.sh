@@ -130,8 +130,9 @@ lk_has_state() {
   for p in "$LK_STATE_DIR" "$LK_ETC_DIR" /var/lib/bench-local-k8s /etc/kubernetes /var/lib/kubelet /var/lib/etcd; do
     [ -e "$p" ] && return 0
   done
-  iptables-save 2>/dev/null | grep -q -- "$LK_IPT_COMMENT" && return 0
-  ip route show 2>/dev/null | grep -q "^unreachable $LK_POD_SUBNET" && return 0
+  # Whole outputs, then grep: `… | grep -q` under pipefail fails when grep stops first (SIGPIPE).
+  grep -q -- "$LK_IPT_COMMENT" <<<"$(iptables-save 2>/dev/null)" && return 0
+  grep -q "^unreachable $LK_POD_SUBNET" <<<"$(ip route show 2>/dev/null)" && return 0
   return 1
 }
 
@@ -143,5 +144,5 @@ lk_cluster_healthy() {
   lk_pid containerd >/dev/null && lk_pid kubelet >/dev/null && lk_pid kube-proxy >/dev/null || return 1
   "${k[@]}" get --raw /readyz >/dev/null 2>&1 || return 1
   "${k[@]}" get nodes -o jsonpath='{.items[*].status.conditions[?(@.type=="Ready")].status}' 2>/dev/null | grep -qx True || return 1
-  "${k[@]}" get --raw /apis/metrics.k8s.io/v1beta1/nodes 2>/dev/null | grep -q '"usage"' || return 1
+  grep -q '"usage"' <<<"$("${k[@]}" get --raw /apis/metrics.k8s.io/v1beta1/nodes 2>/dev/null)" || return 1
 }

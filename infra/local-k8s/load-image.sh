@@ -14,10 +14,16 @@ for image in "$@"; do
     lk_die "image '$image' is not in the Docker engine" "build it first (docker build -t $image ...); nothing is pulled from a registry"
   started=$(date +%s%N)
   # Docker Hub short names are stored by ctr under docker.io/...; the kubelet resolves them the same way.
-  # One retry: an import racing the kubelet's image bookkeeping has been seen to leave no name behind.
+  # The list is read whole before it is searched: `ctr … | grep -q` under pipefail fails when grep
+  # stops at the match while ctr still writes (SIGPIPE), which once reported a loaded image as missing.
+  listed() {
+    local names
+    names=$(ctr -a "$LK_CONTAINERD_SOCK" -n k8s.io images ls -q)
+    grep -qE "(^|/)${image//./\\.}$" <<<"$names"
+  }
   for attempt in 1 2; do
     docker save "$image" | ctr -a "$LK_CONTAINERD_SOCK" -n k8s.io images import - >/dev/null
-    if ctr -a "$LK_CONTAINERD_SOCK" -n k8s.io images ls -q | grep -qE "(^|/)${image//./\\.}$"; then break; fi
+    if listed; then break; fi
     [ "$attempt" = 2 ] && lk_die "image '$image' did not show up in containerd after import (twice)" "check the cluster's containerd: $LK_DIR/status.sh"
     lk_log "image '$image' not listed after import; importing again"
   done
