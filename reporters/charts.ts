@@ -303,52 +303,43 @@ export function buildCharts(analysis: RunAnalysis): ChartData[] {
         }),
       });
     }
+    /** One chart per metric over the values of one axis, when the scenario varies it. */
+    const byAxis = (
+      axis: 'cpuLimit' | 'gc',
+      over: readonly CellAnalysis[],
+      metrics: readonly string[],
+      look: { kind: 'lines' | 'bars'; xTitle: string; titled: string; x: (c: CellAnalysis) => string | number },
+    ) => {
+      if (new Set(over.map((c) => c.cell.settings[axis])).size < 2) return;
+      for (const metric of metrics) {
+        const points = metricPoints(over, metric, look.x, (c) => labelWithout(c, axis));
+        if (points.length === 0) continue;
+        charts.push({
+          name: `${scenario}-${metric}.svg`,
+          title: `${scenario}: ${metricLabel(metric)} ${look.titled} (median, 95% CI)`,
+          scenario,
+          metrics: [metric],
+          kind: look.kind,
+          xTitle: look.xTitle,
+          yTitle: axisTitle(metric),
+          points,
+        });
+      }
+    };
     const limited = cells.filter((c) => c.cell.settings.cpuLimit !== null);
-    const limits = new Set(limited.map((c) => c.cell.settings.cpuLimit));
-    if (limits.size > 1) {
-      for (const metric of ['throughputRps', 'throttledPeriodRatio']) {
-        const points = metricPoints(
-          limited,
-          metric,
-          (c) => c.cell.settings.cpuLimit!,
-          (c) => labelWithout(c, 'cpuLimit'),
-        );
-        if (points.length === 0) continue;
-        charts.push({
-          name: `${scenario}-${metric}.svg`,
-          title: `${scenario}: ${metricLabel(metric)} vs CPU limit (median, 95% CI)`,
-          scenario,
-          metrics: [metric],
-          kind: 'lines',
-          xTitle: 'CPU limit (cores)',
-          yTitle: axisTitle(metric),
-          points,
-        });
-      }
-    }
-    const gcs = new Set(cells.map((c) => c.cell.settings.gc));
-    if (gcs.size > 1) {
-      // The runtime's GC share with and without idle marking, and the cgroup's CPU per request beside them.
-      for (const metric of ['gcCpuShare', 'gcCpuShareNoIdle', 'cpuMsPer1k']) {
-        const points = metricPoints(
-          cells,
-          metric,
-          (c) => c.cell.settings.gc,
-          (c) => labelWithout(c, 'gc'),
-        );
-        if (points.length === 0) continue;
-        charts.push({
-          name: `${scenario}-${metric}.svg`,
-          title: `${scenario}: ${metricLabel(metric)} per GC build (median, 95% CI)`,
-          scenario,
-          metrics: [metric],
-          kind: 'bars',
-          xTitle: 'GC build',
-          yTitle: axisTitle(metric),
-          points,
-        });
-      }
-    }
+    byAxis('cpuLimit', limited, ['throughputRps', 'throttledPeriodRatio'], {
+      kind: 'lines',
+      xTitle: 'CPU limit (cores)',
+      titled: 'vs CPU limit',
+      x: (c) => c.cell.settings.cpuLimit!,
+    });
+    // The runtime's GC share with and without idle marking, and the cgroup's CPU per request beside them.
+    byAxis('gc', cells, ['gcCpuShare', 'gcCpuShareNoIdle', 'cpuMsPer1k'], {
+      kind: 'bars',
+      xTitle: 'GC build',
+      titled: 'per GC build',
+      x: (c) => c.cell.settings.gc,
+    });
     const curves = cells.filter((c) => c.replicas.length > 0);
     if (curves.length > 0) {
       charts.push({

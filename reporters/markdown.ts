@@ -97,6 +97,18 @@ function deltaCell(p: PairResult): string {
   return `${formatChange(d, p.metric)}${d.significant ? '' : ' ~'}`;
 }
 
+/** A pair's cells of a comparison table: cells, baseline, treatment, Δ [CI], the p named, n. */
+function pairCells(p: PairResult, pValue: 'p' | 'pAdjusted'): string[] {
+  return [
+    sharedLabel(p),
+    valueCell(p.baseline, p.metric),
+    valueCell(p.treatment, p.metric),
+    deltaCell(p),
+    p.difference ? formatP(p.difference[pValue]) : '',
+    `${nText(p.baseline)}+${nText(p.treatment)}`,
+  ];
+}
+
 /** benchstat-style: geomean of the medians on both sides and the change of the geomeans. */
 function geomeanRow(pairs: readonly PairResult[], metric: string): string[] | null {
   const usable = pairs.filter((p) => p.difference && p.difference.baseline.median > 0 && p.difference.treatment.median > 0);
@@ -117,15 +129,7 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       const claimed =
         c.kind === 'effect' ? (c.claimedChangePct === null ? 'claimed: an improvement' : `claimed: ${formatPct(c.claimedChangePct)}`) : 'claimed: no worse';
       out.push(`${metricLabel(c.metric)}, baseline \`${JSON.stringify(c.baseline)}\` → treatment \`${JSON.stringify(c.treatment)}\` (${claimed}).`, '');
-      const rows = check.pairs.map((p) => [
-        sharedLabel(p),
-        valueCell(p.baseline, p.metric),
-        valueCell(p.treatment, p.metric),
-        deltaCell(p),
-        p.difference ? formatP(p.difference.pAdjusted) : '',
-        `${nText(p.baseline)}+${nText(p.treatment)}`,
-        verdictText[p.verdict],
-      ]);
+      const rows = check.pairs.map((p) => [...pairCells(p, 'pAdjusted'), verdictText[p.verdict]]);
       const geo = geomeanRow(check.pairs, c.metric);
       out.push(table(['cells', 'baseline', 'treatment', 'Δ [CI]', 'p (Holm)', 'n', 'verdict'], geo ? [...rows, geo] : rows));
       break;
@@ -216,15 +220,7 @@ function renderCheck(check: CheckResult, hostCpus: number): string {
       out.push(
         table(
           ['metric', 'cells', 'baseline', 'treatment', 'Δ [95% CI]', 'p', 'n'],
-          check.pairs.map((p) => [
-            metricLabel(p.metric),
-            sharedLabel(p),
-            valueCell(p.baseline, p.metric),
-            valueCell(p.treatment, p.metric),
-            deltaCell(p),
-            p.difference ? formatP(p.difference.p) : '',
-            `${nText(p.baseline)}+${nText(p.treatment)}`,
-          ]),
+          check.pairs.map((p) => [metricLabel(p.metric), ...pairCells(p, 'p')]),
         ),
       );
       break;

@@ -109,6 +109,10 @@ export interface ClaimSpec {
 const K8S: TargetName[] = ['kind', 'kubernetes'];
 const ALL: TargetName[] = ['docker', 'kind', 'kubernetes'];
 const GREEN_TEA = { baseline: { gc: 'nogreenteagc' }, treatment: { gc: 'default' } } as const;
+/** An effect of container-aware GOMAXPROCS (the Go 1.25+ default) against a container-unaware service. */
+function awareVsUnaware(label: string, metric: MetricName, claimedChangePct: number | null): ClaimCheck {
+  return { kind: 'effect', label, metric, baseline: { maxprocs: 'unaware(8)' }, treatment: { maxprocs: 'auto' }, claimedChangePct };
+}
 const MB = 1_000_000;
 /**
  * "Drops no request" holds when none failed and the 95% upper bound on the failure rate (3/N, the rule
@@ -144,37 +148,14 @@ export const claimsCatalog: ClaimSpec[] = [
       {
         scenario: 'gomaxprocs',
         targets: ALL,
-        checks: [
-          {
-            kind: 'effect',
-            label: 'throughput at saturation, container-aware vs unaware',
-            metric: 'throughputRps',
-            baseline: { maxprocs: 'unaware(8)' },
-            treatment: { maxprocs: 'auto' },
-            claimedChangePct: 36,
-          },
-        ],
+        checks: [awareVsUnaware('throughput at saturation, container-aware vs unaware', 'throughputRps', 36)],
       },
       {
         scenario: 'gomaxprocs-fixed-rate',
         targets: ALL,
         checks: [
-          {
-            kind: 'effect',
-            label: 'per-repeat P99 latency at a fixed rate, container-aware vs unaware',
-            metric: 'latencyP99Ms',
-            baseline: { maxprocs: 'unaware(8)' },
-            treatment: { maxprocs: 'auto' },
-            claimedChangePct: null,
-          },
-          {
-            kind: 'effect',
-            label: 'throttled periods at a fixed rate, container-aware vs unaware',
-            metric: 'throttledPeriodRatio',
-            baseline: { maxprocs: 'unaware(8)' },
-            treatment: { maxprocs: 'auto' },
-            claimedChangePct: null,
-          },
+          awareVsUnaware('per-repeat P99 latency at a fixed rate, container-aware vs unaware', 'latencyP99Ms', null),
+          awareVsUnaware('throttled periods at a fixed rate, container-aware vs unaware', 'throttledPeriodRatio', null),
         ],
       },
     ],

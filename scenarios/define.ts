@@ -171,15 +171,13 @@ const matrixSchema = z
 
 export type MatrixInput = z.input<typeof matrixSchema>;
 
+/** Fields every load model has; a window length for the models with one. */
+const connections = z.number().int().positive();
+const warmupMs = z.number().int().min(0);
+const durationMs = z.number().int().positive();
+
 const loadSchema = z.discriminatedUnion('model', [
-  z
-    .object({
-      model: z.literal('closed'),
-      connections: z.number().int().positive(),
-      warmupMs: z.number().int().min(0),
-      durationMs: z.number().int().positive(),
-    })
-    .strict(),
+  z.object({ model: z.literal('closed'), connections, warmupMs, durationMs }).strict(),
   z
     .object({
       model: z.literal('open'),
@@ -189,17 +187,17 @@ const loadSchema = z.discriminatedUnion('model', [
         .gt(0, 'capacityFraction must be > 0')
         .max(0.9, 'capacityFraction must be ≤ 0.9 (an operating point below saturation)')
         .optional(),
-      connections: z.number().int().positive(),
-      warmupMs: z.number().int().min(0),
-      durationMs: z.number().int().positive(),
+      connections,
+      warmupMs,
+      durationMs,
     })
     .strict(),
   z
     .object({
       model: z.literal('stages'),
-      connections: z.number().int().positive(),
-      warmupMs: z.number().int().min(0),
-      stages: z.array(z.object({ durationMs: z.number().int().positive(), ratePerSec: z.number().min(0) }).strict()).nonempty(),
+      connections,
+      warmupMs,
+      stages: z.array(z.object({ durationMs, ratePerSec: z.number().min(0) }).strict()).nonempty(),
     })
     .strict(),
 ]);
@@ -207,8 +205,8 @@ const loadSchema = z.discriminatedUnion('model', [
 const profileOverrideSchema = z
   .object({
     repeats: z.number().int().positive().optional(),
-    durationMs: z.number().int().positive().optional(),
-    warmupMs: z.number().int().min(0).optional(),
+    durationMs: durationMs.optional(),
+    warmupMs: warmupMs.optional(),
     ratePerSec: positive('ratePerSec').optional(),
     matrix: matrixSchema.optional(),
   })

@@ -1,22 +1,15 @@
 import { defineScenario } from './define.js';
+import { halfCpuAxes, halfCpuDuet } from './duet.js';
 
 /** `GOGC=100` against no GOGC at all: 100 is the runtime's default, so nothing should change. */
 export default defineScenario({
   name: 'gogc',
   description: 'GOGC=100 vs unset (the default): a no-op',
   claims: ['gogc-100'],
-  kind: 'load',
-  // Both cells of a round at once, 0.5 CPU each beside the generator's CPU, compared round by round as
-  // pairs: interference from the host hits both alike (`bench selftest` measures how much that buys here).
-  execution: 'duet',
-  targets: ['docker', 'kind', 'kubernetes'],
-  default: true,
+  ...halfCpuDuet,
   matrix: {
     gogc: ['unset', 100],
-    cpuLimit: [0.5],
-    // as Go sets it for a 0.5-CPU limit on any node (max(2, ceil(limit))); the service's cpuset of one
-    // CPU beside the generator would otherwise make it 1
-    maxprocs: [2],
+    ...halfCpuAxes,
     liveHeapMiB: [32],
     workload: ['alloc'],
   },

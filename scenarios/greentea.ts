@@ -1,4 +1,5 @@
 import { defineScenario } from './define.js';
+import { halfCpuAxes, halfCpuDuet } from './duet.js';
 
 /**
  * Green Tea GC (default in Go 1.26) against the previous collector (`GOEXPERIMENT=nogreenteagc` build),
@@ -9,21 +10,13 @@ export default defineScenario({
   name: 'greentea',
   description: 'Green Tea GC vs the pre-1.26 GC at a fixed request rate (GC CPU, CPU, memory, P99, pods)',
   claims: ['greentea-gc-overhead', 'greentea-pod-table'],
-  kind: 'load',
-  // Both cells of a round at once, 0.5 CPU each beside the generator's CPU, compared round by round as
-  // pairs: interference from the host hits both alike (`bench selftest` measures how much that buys here).
-  execution: 'duet',
+  ...halfCpuDuet,
   // default/full runs add an A/A control (the first cell again), run in the same rounds: the run's own
   // false-positive check, shown in the report.
   control: true,
-  targets: ['docker', 'kind', 'kubernetes'],
-  default: true,
   matrix: {
     gc: ['default', 'nogreenteagc'],
-    cpuLimit: [0.5],
-    // as Go sets it for a 0.5-CPU limit on any node (max(2, ceil(limit))); the service's cpuset of one
-    // CPU beside the generator would otherwise make it 1
-    maxprocs: [2],
+    ...halfCpuAxes,
     memLimitMiB: [512],
     liveHeapMiB: [64],
     workload: ['alloc'],

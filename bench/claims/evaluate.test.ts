@@ -217,50 +217,16 @@ describe('GOMAXPROCS rule', () => {
     expect(expectedGomaxprocs(16, 8)).toBe(8);
     expect(expectedGomaxprocs(null, 8)).toBe(8);
   });
-  test('confirmed when equal to the limit everywhere', () => {
-    expect(
-      judgeGomaxprocs(
-        [
-          { cpuLimit: 2, measured: 2 },
-          { cpuLimit: 4, measured: 4 },
-        ],
-        8,
-      ).verdict,
-    ).toBe('confirmed');
-  });
-  test('weaker when it follows the rule (min 2, rounded up) on a host that can tell', () => {
-    expect(
-      judgeGomaxprocs(
-        [
-          { cpuLimit: 0.5, measured: 2 },
-          { cpuLimit: 1, measured: 2 },
-          { cpuLimit: 2.5, measured: 3 },
-        ],
-        8,
-      ).verdict,
-    ).toBe('weaker');
-  });
-  test('inconclusive on a 2-CPU host where the rule always gives the host CPU count', () => {
-    expect(
-      judgeGomaxprocs(
-        [
-          { cpuLimit: 0.5, measured: 2 },
-          { cpuLimit: 1.5, measured: 2 },
-        ],
-        2,
-      ).verdict,
-    ).toBe('inconclusive');
-  });
-  test('refuted when it stays at the host CPU count', () => {
-    expect(
-      judgeGomaxprocs(
-        [
-          { cpuLimit: 0.5, measured: 8 },
-          { cpuLimit: 2, measured: 8 },
-        ],
-        8,
-      ).verdict,
-    ).toBe('refuted');
+  // Measured GOMAXPROCS by CPU limit.
+  const cases: Array<[string, Record<number, number>, number, string]> = [
+    ['confirmed when equal to the limit everywhere', { 2: 2, 4: 4 }, 8, 'confirmed'],
+    ['weaker when it follows the rule (min 2, rounded up) on a host that can tell', { 0.5: 2, 1: 2, 2.5: 3 }, 8, 'weaker'],
+    ['inconclusive on a 2-CPU host where the rule always gives the host CPU count', { 0.5: 2, 1.5: 2 }, 2, 'inconclusive'],
+    ['refuted when it stays at the host CPU count', { 0.5: 8, 2: 8 }, 8, 'refuted'],
+  ];
+  test.each(cases)('%s', (_, points, hostCpus, verdict) => {
+    const measured = Object.entries(points).map(([cpuLimit, value]) => ({ cpuLimit: Number(cpuLimit), measured: value }));
+    expect(judgeGomaxprocs(measured, hostCpus).verdict).toBe(verdict);
   });
 });
 

@@ -12,12 +12,7 @@ describe('deriveContainerMetrics', () => {
   ];
   it('uses only the window and gives rates per second', () => {
     const m = deriveContainerMetrics(samples, 0, 2000, 1);
-    expect(m.cpuCores, 'cpuCores').toBe(0.5);
-    expect(m.cpuOfLimit, 'cpuOfLimit').toBe(0.5);
-    expect(m.throttledPeriodRatio, 'throttledPeriodRatio').toBe(0.25);
-    expect(m.throttledMsPerSec, 'throttledMsPerSec').toBe(200);
-    expect(m.memAvgBytes, 'memAvgBytes').toBe(200);
-    expect(m.memPeakBytes, 'memPeakBytes').toBe(300);
+    expect(m).toMatchObject({ cpuCores: 0.5, cpuOfLimit: 0.5, throttledPeriodRatio: 0.25, throttledMsPerSec: 200, memAvgBytes: 200, memPeakBytes: 300 });
   });
   it('takes peak memory from the samples inside the window, not the cgroup high-water mark', () => {
     // The cgroup's lifetime peak (start-up, warm-up) is 5000; the window itself never exceeds 300.

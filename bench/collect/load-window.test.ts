@@ -1,40 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadProfile } from '../../scenarios/define.js';
 import type { LoadResult } from '../load/types.js';
-import { repeatResultSchema, type EffectiveSettings } from '../results/schema.js';
+import { repeatResultSchema } from '../results/schema.js';
 import type { ContainerSample } from '../targets/types.js';
 import { loadResultMetrics, summariseLoadWindow, type LoadWindowInput } from './load-window.js';
 import type { RuntimeSnapshot } from './runtime-snapshot.js';
 import { runtimeSnapshot } from '../../test/helpers/runtime-snapshot.js';
+import { effectiveSettings, loadResult as fakeLoadResult } from '../../test/helpers/fakes.js';
 
 const profile: LoadProfile = { model: 'open', ratePerSec: 80, connections: 64, warmupMs: 2000, durationMs: 8000 };
 
-const effective: EffectiveSettings = {
-  gomaxprocs: 2,
-  gogc: 100,
-  gomemlimitBytes: 2 ** 63 - 1,
-  gcVariant: 'default',
-  goVersion: 'go1.26',
-  godebug: '',
-  cgroupCpuLimit: 1,
-  cgroupMemLimitBytes: 192 * 2 ** 20,
-};
+const effective = effectiveSettings({ cgroupCpuLimit: 1, cgroupMemLimitBytes: 192 * 2 ** 20 });
 
 function loadResult(patch: Partial<Omit<LoadResult, 'series'>>): Omit<LoadResult, 'series'> {
-  return {
-    generator: 'test',
-    requests: 640,
-    achievedRps: 80,
-    targetRps: 80,
-    durationMs: 8000,
-    latency: { p50Ms: 2, p90Ms: 4, p99Ms: 9, p999Ms: 12, maxMs: 15, meanMs: 2.5 },
-    histogramUs: null,
-    fromIntendedStart: true,
-    errors: { non2xx: 0, timeouts: 0, connection: 0 },
-    dropped: 0,
-    generatorCpu: 0.1,
-    ...patch,
-  };
+  const { series: _series, ...rest } = fakeLoadResult({ latency: { p50Ms: 2, p90Ms: 4, p99Ms: 9, p999Ms: 12, maxMs: 15, meanMs: 2.5 }, ...patch });
+  return rest;
 }
 
 /** Samples every second from 0 to 10 s: 0.4 cores, `throttled` of 100 periods/s throttled, memory 100 → 200 → 150 MB. */

@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { LoadProfile } from '../../scenarios/define.js';
-import { createLatencyHistogram, percentileOfSorted, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
+import { createLatencyHistogram, progressOfLastSecond, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
 import { runOpenModel } from './open-model.js';
 import type { LoadGenerator, LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
@@ -75,15 +75,7 @@ export async function runClosedModel(baseUrl: string, request: LoadRequest, prof
     const elapsed = performance.now() - t0;
     if (!options.onProgress || elapsed - lastProgress < 900) return;
     lastProgress = elapsed;
-    const current = perSecond.get(Math.floor((elapsed - profile.warmupMs) / 1000) - 1);
-    const lat = (current?.lat ?? []).slice().sort((a, b) => a - b);
-    options.onProgress({
-      elapsedMs: elapsed,
-      totalMs,
-      rps: current?.n ?? 0,
-      p99Ms: percentileOfSorted(lat, 0.99),
-      phase: elapsed < profile.warmupMs ? 'warmup' : 'measure',
-    });
+    options.onProgress(progressOfLastSecond(perSecond, elapsed, profile.warmupMs, totalMs));
   });
   const onAbort = () => instance.stop();
   options.signal.addEventListener('abort', onAbort, { once: true });

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile } from '../../scenarios/define.js';
-import { createLatencyHistogram, percentileOfSorted, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
+import { createLatencyHistogram, progressOfLastSecond, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
 type ClosedProfile = Extract<LoadProfile, { model: 'closed' }>;
@@ -166,15 +166,7 @@ export async function runNativeClosedModel(baseUrl: string, request: LoadRequest
     const elapsed = performance.now() - t0;
     if (!options.onProgress || elapsed - lastProgress < 900) return;
     lastProgress = elapsed;
-    const current = perSecond.get(Math.floor((elapsed - profile.warmupMs) / 1000) - 1);
-    const lat = (current?.lat ?? []).slice().sort((a, b) => a - b);
-    options.onProgress({
-      elapsedMs: elapsed,
-      totalMs,
-      rps: current?.n ?? 0,
-      p99Ms: percentileOfSorted(lat, 0.99),
-      phase: elapsed < profile.warmupMs ? 'warmup' : 'measure',
-    });
+    options.onProgress(progressOfLastSecond(perSecond, elapsed, profile.warmupMs, totalMs));
   }, 250);
   const stopAll = () => {
     stopping = true;

@@ -4,7 +4,7 @@
  */
 import type * as hdr from 'hdr-histogram-js';
 import type { LoadProfile } from '../../scenarios/define.js';
-import type { LatencySummary, LoadResult } from './types.js';
+import type { LatencySummary, LoadProgress, LoadResult } from './types.js';
 
 // The format itself lives with the analysis that merges it; the generators record into it.
 import { encodeHistogram } from '../stats/latency-histogram.js';
@@ -40,6 +40,16 @@ export interface SecondBucket {
   n: number;
   errors: number;
   lat: number[];
+}
+
+/**
+ * Progress at `elapsedMs` of a closed-model run: the rate and P99 of the last full second (whose bucket
+ * is numbered from the end of the warm-up).
+ */
+export function progressOfLastSecond(perSecond: ReadonlyMap<number, SecondBucket>, elapsedMs: number, warmupMs: number, totalMs: number): LoadProgress {
+  const current = perSecond.get(Math.floor((elapsedMs - warmupMs) / 1000) - 1);
+  const lat = (current?.lat ?? []).slice().sort((a, b) => a - b);
+  return { elapsedMs, totalMs, rps: current?.n ?? 0, p99Ms: percentileOfSorted(lat, 0.99), phase: elapsedMs < warmupMs ? 'warmup' : 'measure' };
 }
 
 /** Per-second buckets → the LoadResult time series (seconds before the window are dropped). */

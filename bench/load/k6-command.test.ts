@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../paths.js';
+import { stagesProfile } from '../../test/helpers/fakes.js';
 import {
   createK6Command,
   expectedLatencyFor,
@@ -112,15 +113,7 @@ describe('createK6Command', () => {
     const command = createK6Command({
       ...base,
       p99LimitMs: 50,
-      profile: {
-        model: 'stages',
-        connections: 100,
-        warmupMs: 10_000,
-        stages: [
-          { durationMs: 30_000, ratePerSec: 100 },
-          { durationMs: 60_000, ratePerSec: 300 },
-        ],
-      },
+      profile: stagesProfile({ connections: 100, warmupMs: 10_000, durationsMs: [30_000, 60_000], rates: [100, 300] }),
     });
     expect(command.executor, 'executor').toBe('ramping-arrival-rate');
     expect(command.measuredDurationMs, 'measured = sum of stages').toBe(90_000);

@@ -9,6 +9,7 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import type { LoadProfile } from '../../scenarios/define.js';
 import { repoRoot } from '../paths.js';
+import { stagesProfile } from '../../test/helpers/fakes.js';
 import { createK6Command } from './k6-command.js';
 
 interface K6Stub {
@@ -90,17 +91,7 @@ describe('scenarios/k6/load.ts with the environment createK6Command builds', () 
   });
 
   it('stages: ramping-arrival-rate from the first rate', async () => {
-    const { module } = await loadScript(
-      envFor({
-        model: 'stages',
-        connections: 50,
-        warmupMs: 2000,
-        stages: [
-          { durationMs: 10_000, ratePerSec: 50 },
-          { durationMs: 20_000, ratePerSec: 150 },
-        ],
-      }),
-    );
+    const { module } = await loadScript(envFor(stagesProfile({ connections: 50, warmupMs: 2000, durationsMs: [10_000, 20_000], rates: [50, 150] })));
     expect(module.options.scenarios['measure'], 'measure').toEqual({
       executor: 'ramping-arrival-rate',
       startRate: 50,

@@ -2,27 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { LoadProfile } from '../../scenarios/define.js';
 import type { LoadResult } from './types.js';
 import { failedRequests, judgeLoad, successfulRequests } from './validity.js';
+import { loadResult } from '../../test/helpers/fakes.js';
 
 const open: LoadProfile = { model: 'open', ratePerSec: 100, connections: 10, warmupMs: 0, durationMs: 10_000 };
 const closed: LoadProfile = { model: 'closed', connections: 10, warmupMs: 0, durationMs: 10_000 };
 
-function result(patch: Partial<LoadResult>): LoadResult {
-  return {
-    generator: 'test',
-    requests: 1000,
-    achievedRps: 100,
-    targetRps: 100,
-    durationMs: 10_000,
-    latency: { p50Ms: 1, p90Ms: 2, p99Ms: 3, p999Ms: 4, maxMs: 5, meanMs: 1 },
-    histogramUs: null,
-    fromIntendedStart: true,
-    errors: { non2xx: 0, timeouts: 0, connection: 0 },
-    dropped: 0,
-    generatorCpu: 0.2,
-    series: [],
-    ...patch,
-  };
-}
+const result = (patch: Partial<LoadResult>): LoadResult =>
+  loadResult({ requests: 1000, achievedRps: 100, targetRps: 100, durationMs: 10_000, generatorCpu: 0.2, ...patch });
 
 describe('judgeLoad', () => {
   it('accepts a run that held its rate', () => {

@@ -5,10 +5,9 @@
 import { describe, expect, test } from 'vitest';
 import { defaultCellSettings, type Cell } from '../../scenarios/define.js';
 import type { LoadGenerator, LoadResult } from '../load/types.js';
-import type { ContainerSample, Rollout, Sampler, ServiceHandle, Target } from '../targets/types.js';
-import { procedures, type RepeatContext } from './procedures.js';
-import { TaskStack } from './task-stack.js';
-import { runtimeSnapshot } from '../../test/helpers/runtime-snapshot.js';
+import type { Rollout, Sampler, Target } from '../targets/types.js';
+import { procedures } from './procedures.js';
+import { fakeGenerator, fakeTarget, loadResult, repeatContext } from '../../test/helpers/fakes.js';
 
 const cell: Cell = {
   id: 'gomemlimit/gomemlimit=unset',
@@ -18,86 +17,14 @@ const cell: Cell = {
   load: { model: 'open', ratePerSec: 80, connections: 8, warmupMs: 0, durationMs: 50 },
 };
 
-const runtime = runtimeSnapshot();
+const load = loadResult({ latency: { p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 1, meanMs: 0 }, errors: { non2xx: 0, timeouts: 0, connection: 600 } });
 
-const load: LoadResult = {
-  generator: 'fake',
-  requests: 640,
-  achievedRps: 80,
-  targetRps: 80,
-  durationMs: 8000,
-  latency: { p50Ms: 0, p90Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 1, meanMs: 0 },
-  histogramUs: null,
-  fromIntendedStart: true,
-  errors: { non2xx: 0, timeouts: 0, connection: 600 },
-  dropped: 0,
-  generatorCpu: 0.1,
-  series: [],
-};
-
-function fakeTarget(stopped: Awaited<ReturnType<Target['stop']>>): Target & Sampler {
-  const handle: ServiceHandle = {
-    target: 'docker',
-    cellId: cell.id,
-    baseUrl: 'http://127.0.0.1:1',
-    ids: {},
-    startedAtMs: 0,
-    readyAtMs: 0,
-    image: { tag: 't', id: 'sha256:x', bytes: 1, binaryBytes: 1 },
-  };
-  const sample = (): ContainerSample => ({
-    tMs: performance.now(),
-    cpuUsageNs: 0,
-    nrPeriods: null,
-    nrThrottled: null,
-    throttledTimeNs: null,
-    memUsageBytes: 1,
-    memPeakBytes: null,
-  });
-  return {
-    name: 'docker',
-    prepare: async () => undefined,
-    deploy: async () => handle,
-    inspect: async () => ({
-      runtime,
-      effective: {
-        gomaxprocs: 2,
-        gogc: 100,
-        gomemlimitBytes: 2 ** 63 - 1,
-        gcVariant: 'default',
-        goVersion: 'go1.26',
-        godebug: '',
-        cgroupCpuLimit: null,
-        cgroupMemLimitBytes: null,
-      },
-    }),
-    sample: async () => sample(),
-    stop: async () => stopped,
-    teardown: async () => undefined,
-    cleanup: async () => 0,
-  };
-}
-
-const generator: LoadGenerator = { name: 'fake', unavailableReason: async () => null, run: async () => load };
-
-function context(target: Target): RepeatContext {
-  return {
-    cell,
-    runId: 'r',
-    target,
-    generator,
-    signal: new AbortController().signal,
-    stack: new TaskStack(),
-    cpuset: null,
-    availableCpus: 2,
-    onLoadProgress: () => undefined,
-    log: () => undefined,
-  };
-}
+const target = (stopped: Awaited<ReturnType<Target['stop']>>) => fakeTarget({ cellId: cell.id, stopped });
+const context = (t: Target) => repeatContext(cell, t, fakeGenerator(load));
 
 describe('load procedure: a service that dies', () => {
   test('an OOM kill the target reports before the stop is `died`, timed on the load clock, without latency', async () => {
-    const ctx = context(fakeTarget({ exitCode: 137, oomKilled: true, exitedAt: new Date(Date.now() - 60_000).toISOString() }));
+    const ctx = context(target({ exitCode: 137, oomKilled: true, exitedAt: new Date(Date.now() - 60_000).toISOString() }));
     const m = await procedures.load(ctx);
     await ctx.stack.unwind();
     expect(m.outcome.state).toBe('died');
@@ -112,7 +39,7 @@ describe('load procedure: a service that dies', () => {
     expect(m.runtimeWindow?.windowMs, 'window recorded').toBeGreaterThanOrEqual(0);
   });
   test('a stop the procedure caused leaves the outcome to the load rules (here: 94% errors, invalid)', async () => {
-    const ctx = context(fakeTarget({ exitCode: 0, oomKilled: false }));
+    const ctx = context(target({ exitCode: 0, oomKilled: false }));
     const m = await procedures.load(ctx);
     await ctx.stack.unwind();
     expect(m.outcome).toEqual({ state: 'invalid', reason: '93.8% of 640 requests failed (limit 1%): the window measured a failing service' });
@@ -125,8 +52,8 @@ describe('a load that fails while a timed action is under way', () => {
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const target: Target & Sampler & Rollout = {
-        ...fakeTarget({ exitCode: 0, oomKilled: false }),
+      const rolling: Target & Sampler & Rollout = {
+        ...target({ exitCode: 0, oomKilled: false }),
         name: 'kubernetes',
         // The rollout starts 1 s into the load and fails after the load has failed.
         rollout: () => new Promise<void>((_, reject) => setTimeout(() => reject(new Error('rollout failed')), 300)),
@@ -136,7 +63,7 @@ describe('a load that fails while a timed action is under way', () => {
         unavailableReason: async () => null,
         run: () => new Promise<LoadResult>((_, reject) => setTimeout(() => reject(new Error('load failed')), 1100)),
       };
-      const ctx = { ...context(target), generator: failing, cell: { ...cell, id: 'rollout/x', scenario: 'rollout', kind: 'rollout' as const } };
+      const ctx = { ...context(rolling), generator: failing, cell: { ...cell, id: 'rollout/x', scenario: 'rollout', kind: 'rollout' as const } };
       await expect(procedures.rollout(ctx)).rejects.toThrow('load failed');
       // Give a stray rejection time to surface.
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { builtinScenarios } from '../../scenarios/index.js';
 import { createPlan, resolveScenario, validateScenario } from '../../scenarios/matrix.js';
 import type { LoadGenerator } from '../load/types.js';
 import type { RunRecord } from '../results/schema.js';
 import { readRunRecord, RunStore } from '../results/store.js';
 import type { Target } from '../targets/types.js';
+import { useTempDir } from '../../test/helpers/temp-dir.js';
 import { choosePlacement, executeRun, scenarioExecutions, type RunLifecycleDeps, type RunSpec } from './run-lifecycle.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/record-docker-smoke.json', import.meta.url), 'utf8')) as RunRecord;
@@ -66,13 +66,7 @@ function fakes(failAt: string | null, controller = new AbortController()) {
 }
 
 describe('run lifecycle (executeRun): every setup undone in reverse order, whatever happens', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'bench-lifecycle-'));
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('bench-lifecycle-');
 
   /** A new smoke run of `gomaxprocs` (no calibration) whose order is emptied: the lifecycle, no load. */
   function spec(): RunSpec {
@@ -85,7 +79,7 @@ describe('run lifecycle (executeRun): every setup undone in reverse order, whate
       profile: 'smoke',
       seed: 1,
       argv: ['bench', 'run', '--scenario', 'gomaxprocs', '--profile', 'smoke'],
-      outDir: path.join(dir, 'run'),
+      outDir: path.join(dir(), 'run'),
       plan,
       scenarios: [scenario],
       scenarioFiles: [],
@@ -93,7 +87,7 @@ describe('run lifecycle (executeRun): every setup undone in reverse order, whate
       hostCheck: 'off',
       maxTimeMs: 0,
       startedAtMs: 0,
-      cwd: dir,
+      cwd: dir(),
     };
   }
 
@@ -110,7 +104,7 @@ describe('run lifecycle (executeRun): every setup undone in reverse order, whate
       'target cleanup 20261207-000000-docker-abcd',
       'target dispose',
     ]);
-    const record = await readRunRecord(path.join(dir, 'run'));
+    const record = await readRunRecord(path.join(dir(), 'run'));
     expect(record.placement.generatorCpus).toBe('0');
     expect(record.plan.scenarios.map((s) => [s.name, s.placement])).toEqual([['gomaxprocs', 'shared']]);
   });
@@ -125,7 +119,7 @@ describe('run lifecycle (executeRun): every setup undone in reverse order, whate
     const { steps, deps } = fakes(failAt);
     await expect(executeRun(spec(), deps)).rejects.toThrow(`${failAt} failed`);
     expect(steps.slice(-2)).toEqual(['target cleanup 20261207-000000-docker-abcd', 'target dispose']);
-    expect(await readdir(dir), 'no record for a run that never started').toEqual([]);
+    expect(await readdir(dir()), 'no record for a run that never started').toEqual([]);
   });
 
   it('a failure creating the target: nothing was set up, nothing to undo', async () => {
@@ -154,13 +148,13 @@ describe('run lifecycle (executeRun): every setup undone in reverse order, whate
     expect(outcome.summary.status).toBe('interrupted');
     expect(outcome.summary.measured).toBe(0);
     expect(steps.slice(-2)).toEqual(['target cleanup 20261207-000000-docker-abcd', 'target dispose']);
-    expect((await readRunRecord(path.join(dir, 'run'))).repeats).toEqual([]);
+    expect((await readRunRecord(path.join(dir(), 'run'))).repeats).toEqual([]);
   });
 
   it('a resumed run keeps its recorded plan, id and executions, and cleans up under its own id', async () => {
     const first = fakes(null);
     await executeRun(spec(), first.deps);
-    const resumed = await RunStore.open(path.join(dir, 'run'));
+    const resumed = await RunStore.open(path.join(dir(), 'run'));
     const { steps, deps } = fakes(null);
     const again = { ...spec(), runId: '20261207-111111-docker-ffff', resumed, scenarios: [] };
     const outcome = await executeRun(again, deps);

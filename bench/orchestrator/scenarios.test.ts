@@ -1,30 +1,24 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useTempDir } from '../../test/helpers/temp-dir.js';
 import { scenarioFileChanges, scenarioFileHash } from './scenarios.js';
 
 describe('scenario files in the record (provenance for --resume)', () => {
-  let dir: string;
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'bench-scenario-hash-'));
-  });
-  afterAll(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const dir = useTempDir('bench-scenario-hash-', 'all');
 
   it('a file reference gets its absolute path and the SHA-256 of its content; a built-in name gets none', async () => {
-    await writeFile(path.join(dir, 's.json'), 'abc');
-    expect(await scenarioFileHash('s.json', dir)).toEqual({
-      path: path.join(dir, 's.json'),
+    await writeFile(path.join(dir(), 's.json'), 'abc');
+    expect(await scenarioFileHash('s.json', dir())).toEqual({
+      path: path.join(dir(), 's.json'),
       // sha256("abc"), as `printf abc | sha256sum` gives it
       sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad',
     });
-    expect(await scenarioFileHash('greentea', dir)).toBeNull();
+    expect(await scenarioFileHash('greentea', dir())).toBeNull();
   });
 
   it('--resume notes a file that changed or is gone, and nothing for one that is the same', async () => {
-    const file = path.join(dir, 'r.json');
+    const file = path.join(dir(), 'r.json');
     await writeFile(file, '{"a":1}');
     const recorded = [(await scenarioFileHash(file, '/'))!];
     expect(await scenarioFileChanges(recorded)).toEqual([]);

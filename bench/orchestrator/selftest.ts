@@ -99,29 +99,17 @@ export function planExperiments(profile: SelftestProfile, ratePerSec: number): E
   const total = Math.max(profile.aaComparisons, profile.injectedComparisons);
   for (let i = 0; i < total; i++) {
     for (const execution of ['sequential', 'duet'] as const) {
-      if (i < profile.aaComparisons) {
+      // A/A: the same work under two labels; injected: the base work vs the base plus ≈ +25% CPU per request.
+      const kinds = [
+        { kind: 'aa', count: profile.aaComparisons, sides: { A: selftestPaths.base, B: selftestPaths.base } },
+        { kind: 'injected', count: profile.injectedComparisons, sides: { cpu800: selftestPaths.base, cpu1230: selftestPaths.injected } },
+      ] as const;
+      for (const { kind, count, sides } of kinds) {
+        if (i >= count) continue;
         const n = String(i).padStart(2, '0');
-        const scenario = `selftest-aa-${execution}-c${n}`;
-        out.push({
-          scenario,
-          kind: 'aa',
-          execution,
-          index: i,
-          baseline: selftestCell(scenario, `c${n}=A`, selftestPaths.base, ratePerSec, profile),
-          treatment: selftestCell(scenario, `c${n}=B`, selftestPaths.base, ratePerSec, profile),
-        });
-      }
-      if (i < profile.injectedComparisons) {
-        const n = String(i).padStart(2, '0');
-        const scenario = `selftest-injected-${execution}-c${n}`;
-        out.push({
-          scenario,
-          kind: 'injected',
-          execution,
-          index: i,
-          baseline: selftestCell(scenario, `c${n}=cpu800`, selftestPaths.base, ratePerSec, profile),
-          treatment: selftestCell(scenario, `c${n}=cpu1230`, selftestPaths.injected, ratePerSec, profile),
-        });
+        const scenario = `selftest-${kind}-${execution}-c${n}`;
+        const [baseline, treatment] = Object.entries(sides).map(([label, work]) => selftestCell(scenario, `c${n}=${label}`, work, ratePerSec, profile));
+        out.push({ scenario, kind, execution, index: i, baseline: baseline!, treatment: treatment! });
       }
     }
   }

@@ -13,11 +13,7 @@ describe('requests a shutdown exposes', () => {
   ];
   test('in flight at SIGTERM plus sent after it; failed = error or non-2xx among them', () => {
     const e = judgeShutdownExposure(outcomes, 1000);
-    expect(e.inFlightAtStop, 'in flight').toBe(2);
-    expect(e.sentAfterSigterm, 'sent after').toBe(3);
-    expect(e.requestsExposed, 'exposed').toBe(5);
-    expect(e.failedRequests, 'failed').toBe(3);
-    expect(e.errorRate, 'error rate').toBe(0.6);
+    expect(e).toEqual({ inFlightAtStop: 2, sentAfterSigterm: 3, requestsExposed: 5, failedRequests: 3, errorRate: 0.6 });
   });
   test('nothing exposed: error rate 0, not NaN', () => {
     expect(judgeShutdownExposure([], 1000)).toEqual({ requestsExposed: 0, failedRequests: 0, errorRate: 0, inFlightAtStop: 0, sentAfterSigterm: 0 });

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import * as hdr from 'hdr-histogram-js';
+import { createLatencyHistogram } from './latency-histogram.js';
 import { bootstrapMedian, geomean, median, quantileSorted } from './descriptive.js';
 import { mannWhitneyNull, mannWhitneyU, signedRankNull } from './rank-tests.js';
 import { ALPHA, comparePaired, compareSamples, type Difference } from './difference.js';
@@ -239,14 +240,7 @@ describe('multiplicity', () => {
 
 describe('P99 across repeats from merged histograms', () => {
   function encoded(values: Array<[number, number]>): string {
-    const h = hdr.build({
-      bitBucketSize: 32,
-      autoResize: true,
-      lowestDiscernibleValue: 1,
-      highestTrackableValue: 120_000_000,
-      numberOfSignificantValueDigits: 3,
-      useWebAssembly: false,
-    });
+    const h = createLatencyHistogram();
     for (const [us, count] of values) h.recordValueWithCount(us, count);
     const text = hdr.encodeIntoCompressedBase64(h);
     h.destroy();
