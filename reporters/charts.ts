@@ -150,6 +150,14 @@ export function createVegaSpec(chart: ChartData): vega.Spec {
     ? { name: 'x', type: 'linear' as const, domain: { data: 'points', field: 'x' }, range: 'width' as const, nice: true, zero: chart.kind === 'steps' }
     : { name: 'x', type: 'point' as const, domain: { data: 'points', field: 'xText' }, range: 'width' as const, padding: 0.5 };
   const xField = numericX ? 'x' : 'xText';
+  // One mark per series, its x from the chart's field; the steps of a replica curve stay steps.
+  const seriesMark = (type: 'area' | 'line' | 'symbol', enter: Record<string, unknown>) => ({
+    type,
+    from: { data: 'series' },
+    encode: { enter: { x: { scale: 'x', field: xField }, ...enter } },
+  });
+  const seriesColor = { scale: 'color', field: 'series' };
+  const interpolate = { value: chart.kind === 'steps' ? 'step-after' : 'linear' };
   return {
     ...base,
     scales: [xScale, yScale, color],
@@ -159,49 +167,9 @@ export function createVegaSpec(chart: ChartData): vega.Spec {
         type: 'group',
         from: { facet: { data: 'points', name: 'series', groupby: ['series', 'line'] } },
         marks: [
-          {
-            type: 'area',
-            from: { data: 'series' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: xField },
-                y: { scale: 'y', field: 'low' },
-                y2: { scale: 'y', field: 'high' },
-                fill: { scale: 'color', field: 'series' },
-                fillOpacity: { value: 0.15 },
-                interpolate: { value: chart.kind === 'steps' ? 'step-after' : 'linear' },
-              },
-            },
-          },
-          {
-            type: 'line',
-            from: { data: 'series' },
-            encode: {
-              enter: {
-                x: { scale: 'x', field: xField },
-                y: { scale: 'y', field: 'value' },
-                stroke: { scale: 'color', field: 'series' },
-                strokeWidth: { value: 2 },
-                interpolate: { value: chart.kind === 'steps' ? 'step-after' : 'linear' },
-              },
-            },
-          },
-          ...(chart.kind === 'lines'
-            ? [
-                {
-                  type: 'symbol' as const,
-                  from: { data: 'series' },
-                  encode: {
-                    enter: {
-                      x: { scale: 'x', field: xField },
-                      y: { scale: 'y', field: 'value' },
-                      fill: { scale: 'color', field: 'series' },
-                      size: { value: 40 },
-                    },
-                  },
-                },
-              ]
-            : []),
+          seriesMark('area', { y: { scale: 'y', field: 'low' }, y2: { scale: 'y', field: 'high' }, fill: seriesColor, fillOpacity: { value: 0.15 }, interpolate }),
+          seriesMark('line', { y: { scale: 'y', field: 'value' }, stroke: seriesColor, strokeWidth: { value: 2 }, interpolate }),
+          ...(chart.kind === 'lines' ? [seriesMark('symbol', { y: { scale: 'y', field: 'value' }, fill: seriesColor, size: { value: 40 } })] : []),
         ],
       },
     ],

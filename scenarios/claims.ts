@@ -120,6 +120,22 @@ const MB = 1_000_000;
  */
 export const DROP_RATE_THRESHOLD = 0.01;
 
+/**
+ * No request fails when the service drains for `drainMs` and then shuts down gracefully; the cells
+ * without the drain, and without graceful shutdown, are shown beside it.
+ */
+function drainedWithoutFailures(label: string, drainMs: number): ClaimCheck {
+  return {
+    kind: 'no-failures',
+    label,
+    metric: 'failedRequests',
+    exposureMetric: 'requestsExposed',
+    select: { graceful: true, drainMs },
+    maxFailureRate: DROP_RATE_THRESHOLD,
+    context: [{ graceful: true, drainMs: 0 }, { graceful: false }],
+  };
+}
+
 export const claimsCatalog: ClaimSpec[] = [
   {
     id: 'gomaxprocs-follows-limit',
@@ -368,31 +384,13 @@ export const claimsCatalog: ClaimSpec[] = [
         targets: ['docker'],
         checks: [
           // The document's recipe: a drain (preStop's role) longer than the endpoint-removal delay, then Shutdown.
-          {
-            kind: 'no-failures',
-            label: 'failed requests through SIGTERM, drain + graceful',
-            metric: 'failedRequests',
-            exposureMetric: 'requestsExposed',
-            select: { graceful: true, drainMs: 2000 },
-            maxFailureRate: DROP_RATE_THRESHOLD,
-            context: [{ graceful: true, drainMs: 0 }, { graceful: false }],
-          },
+          drainedWithoutFailures('failed requests through SIGTERM, drain + graceful', 2000),
         ],
       },
       {
         scenario: 'rollout',
         targets: K8S,
-        checks: [
-          {
-            kind: 'no-failures',
-            label: 'failed requests in a rollout, preStop + graceful',
-            metric: 'failedRequests',
-            exposureMetric: 'requestsExposed',
-            select: { graceful: true, drainMs: 5000 },
-            maxFailureRate: DROP_RATE_THRESHOLD,
-            context: [{ graceful: true, drainMs: 0 }, { graceful: false }],
-          },
-        ],
+        checks: [drainedWithoutFailures('failed requests in a rollout, preStop + graceful', 5000)],
       },
     ],
   },

@@ -1,5 +1,5 @@
 import { defineScenario } from './define.js';
-import { halfCpuAxes, halfCpuDuet } from './duet.js';
+import { duetSmoke, halfCapacityLoad, halfCpuAxes, halfCpuDuet } from './duet.js';
 
 /** `GOGC=100` against no GOGC at all: 100 is the runtime's default, so nothing should change. */
 export default defineScenario({
@@ -13,10 +13,9 @@ export default defineScenario({
     liveHeapMiB: [32],
     workload: ['alloc'],
   },
-  load: { model: 'open', ratePerSec: 100, capacityFraction: 0.5, connections: 64, warmupMs: 2000, durationMs: 6000 },
-  repeats: 8,
+  load: halfCapacityLoad(6000),
   profiles: {
-    smoke: { repeats: 3, warmupMs: 500, durationMs: 2000 },
+    smoke: duetSmoke,
     full: { repeats: 10, durationMs: 15000 },
     nightly: { repeats: 6, durationMs: 4000 },
   },

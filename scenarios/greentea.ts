@@ -1,5 +1,5 @@
 import { defineScenario } from './define.js';
-import { halfCpuAxes, halfCpuDuet } from './duet.js';
+import { duetSmoke, halfCapacityLoad, halfCpuAxes, halfCpuDuet } from './duet.js';
 
 /**
  * Green Tea GC (default in Go 1.26) against the previous collector (`GOEXPERIMENT=nogreenteagc` build),
@@ -21,10 +21,9 @@ export default defineScenario({
     liveHeapMiB: [64],
     workload: ['alloc'],
   },
-  load: { model: 'open', ratePerSec: 100, capacityFraction: 0.5, connections: 64, warmupMs: 2000, durationMs: 8000 },
-  repeats: 8,
+  load: halfCapacityLoad(8000),
   profiles: {
-    smoke: { repeats: 3, warmupMs: 500, durationMs: 2000 },
+    smoke: duetSmoke,
     full: { repeats: 12, durationMs: 20000 },
     nightly: { repeats: 6, durationMs: 5000 },
   },
