@@ -167,7 +167,13 @@ export function createVegaSpec(chart: ChartData): vega.Spec {
         type: 'group',
         from: { facet: { data: 'points', name: 'series', groupby: ['series', 'line'] } },
         marks: [
-          seriesMark('area', { y: { scale: 'y', field: 'low' }, y2: { scale: 'y', field: 'high' }, fill: seriesColor, fillOpacity: { value: 0.15 }, interpolate }),
+          seriesMark('area', {
+            y: { scale: 'y', field: 'low' },
+            y2: { scale: 'y', field: 'high' },
+            fill: seriesColor,
+            fillOpacity: { value: 0.15 },
+            interpolate,
+          }),
           seriesMark('line', { y: { scale: 'y', field: 'value' }, stroke: seriesColor, strokeWidth: { value: 2 }, interpolate }),
           ...(chart.kind === 'lines' ? [seriesMark('symbol', { y: { scale: 'y', field: 'value' }, fill: seriesColor, size: { value: 40 } })] : []),
         ],
