@@ -47,3 +47,52 @@ export function parseChoice<const T extends readonly string[]>(flag: string, val
   }
   return value as T[number];
 }
+
+/* A command's flags in one table: how `parseArgs` reads each one and what `--help` says of it. */
+
+/** One flag: `parseArgs`'s fields plus its placeholder and its line of help. */
+export interface Flag {
+  type: 'string' | 'boolean';
+  multiple?: boolean;
+  short?: string;
+  /** The value's placeholder in `--help`, e.g. `DIR`. */
+  arg?: string;
+  help: string;
+  /** `bench run`: on `--resume` the value comes from the record, and a flag given again may only repeat it. */
+  recorded?: true;
+}
+
+export type Flags = Readonly<Record<string, Flag>>;
+
+const WIDTH = 100;
+const LEFT_MAX = 24;
+
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/)) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
+}
+
+/**
+ * `Usage: bench <usage>`, the description (kept as written), then a row per flag: the flag and its
+ * placeholder, its help wrapped to 100 columns. Pure.
+ */
+export function commandHelp(usage: string, description: string, flags: Flags): string {
+  const rows = Object.entries(flags).map(([name, flag]) => {
+    const short = flag.short === undefined ? '' : `-${flag.short}, `;
+    return [`${short}--${name}${flag.arg === undefined ? '' : ` ${flag.arg}`}`, flag.help] as const;
+  });
+  const left = Math.min(LEFT_MAX, Math.max(...rows.map(([l]) => l.length)));
+  const body = rows.flatMap(([l, help]) => {
+    const text = wrap(help, WIDTH - left - 4);
+    const first = l.length <= left ? [`  ${l.padEnd(left)}  ${text.shift()}`] : [`  ${l}`];
+    return [...first, ...text.map((t) => `  ${' '.repeat(left)}  ${t}`)];
+  });
+  return [`Usage: bench ${usage}`, '', ...(description === '' ? [] : [description, '']), ...body, ''].join('\n');
+}

@@ -7,42 +7,28 @@ import { withErrorBoundary } from './error-boundary.js';
 import type { Command, CommandContext } from './types.js';
 
 /**
- * Commands by name with their one-line summary. Each lives in `commands/<name>.ts` as `<name>Command`,
- * loaded on first use so `bench list` does not load Docker or Kubernetes clients.
+ * Commands by name: the one-line summary and the module, `commands/<name>.ts` with `<name>Command`,
+ * loaded on first use (static imports, which bundlers and test runners resolve) so that `bench list`
+ * does not load Docker or Kubernetes clients.
  */
-export const commands = {
-  run: 'run scenarios (bench run --matrix)',
-  list: 'list scenarios, claims and matrix sizes',
-  doctor: 'check what is installed; --cleanup removes leftovers',
-  report: 'markdown/JSON report of a stored run',
-  compare: 'regression table: baseline vs current run (exit 1 on regression)',
-  baseline: 'save a run as the baseline for its environment and profile',
-  cluster: 'local Kubernetes cluster: up | down | load-image | status',
-  nightly: 'the nightly regression job: run, compare with the baseline, history (npm run nightly)',
-  selftest: 'measure this harness’s false-positive rate and power here; --agreement of two runs',
-  gcbench: 'a standard GC-bound Go benchmark under the default GC vs nogreenteagc (JSON + table)',
-  generators: 'benchmark of the load generators themselves (npm run bench:generators)',
-  history: 'trend of metrics per cell over the nightly runs, with change points; append a run',
-} as const;
-
-/** The module of each command (static imports, so that bundlers and test runners resolve them). */
-const modules: Record<CommandName, () => Promise<Record<string, unknown>>> = {
-  run: () => import('./commands/run.js'),
-  list: () => import('./commands/list.js'),
-  doctor: () => import('./commands/doctor.js'),
-  report: () => import('./commands/report.js'),
-  compare: () => import('./commands/compare.js'),
-  baseline: () => import('./commands/baseline.js'),
-  cluster: () => import('./commands/cluster.js'),
-  nightly: () => import('./commands/nightly.js'),
-  selftest: () => import('./commands/selftest.js'),
-  gcbench: () => import('./commands/gcbench.js'),
-  generators: () => import('./commands/generators.js'),
-  history: () => import('./commands/history.js'),
-};
+const commands = {
+  run: ['run scenarios (bench run --matrix)', () => import('./commands/run.js')],
+  list: ['list scenarios, claims and matrix sizes', () => import('./commands/list.js')],
+  doctor: ['check what is installed; --cleanup removes leftovers', () => import('./commands/doctor.js')],
+  report: ['markdown/JSON report of a stored run', () => import('./commands/report.js')],
+  compare: ['regression table: baseline vs current run (exit 1 on regression)', () => import('./commands/compare.js')],
+  baseline: ['save a run as the baseline for its environment and profile', () => import('./commands/baseline.js')],
+  cluster: ['local Kubernetes cluster: up | down | load-image | status', () => import('./commands/cluster.js')],
+  nightly: ['the nightly regression job: run, compare with the baseline, history (npm run nightly)', () => import('./commands/nightly.js')],
+  selftest: ['measure this harness’s false-positive rate and power here; --agreement of two runs', () => import('./commands/selftest.js')],
+  gcbench: ['a standard GC-bound Go benchmark under the default GC vs nogreenteagc (JSON + table)', () => import('./commands/gcbench.js')],
+  generators: ['benchmark of the load generators themselves (npm run bench:generators)', () => import('./commands/generators.js')],
+  history: ['trend of metrics per cell over the nightly runs, with change points; append a run', () => import('./commands/history.js')],
+} as const satisfies Record<string, readonly [string, () => Promise<Record<string, unknown>>]>;
 
 async function loadCommand(name: CommandName): Promise<Command> {
-  const command = (await modules[name]())[`${name}Command`];
+  const module: Record<string, unknown> = await commands[name][1]();
+  const command = module[`${name}Command`];
   if (typeof command !== 'function') throw new Error(`commands/${name}.js has no ${name}Command`);
   return command as Command;
 }
@@ -51,7 +37,7 @@ export type CommandName = keyof typeof commands;
 
 export function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
-  const lines = Object.entries(commands).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`);
+  const lines = Object.entries(commands).map(([name, [summary]]) => `  ${name.padEnd(width)}  ${summary}`);
   return ['Usage: bench <command> [options]', '', 'Commands:', ...lines, '', 'Run `bench <command> --help` for the options of a command.'].join('\n');
 }
 

@@ -9,22 +9,24 @@ import { ExitCode, usageError } from '../../errors.js';
 import { readRunRecord, resolveRecordPath, writeFileAtomic } from '../../results/store.js';
 import { baselineName } from '../../stats/compare-runs.js';
 import { baselineFile, DEFAULT_BASELINE_DIR } from '../../results/layout.js';
-import { parseCommandArgs } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 
-export const baselineUsage = `Usage: bench baseline save <run-dir> [--dir DIR]
-       bench baseline path <run-dir> [--dir DIR]
-
-save  copy a run's results.json to DIR/<environment fingerprint>-<profile>/results.json
-path  print where the baseline for a run's environment and profile is (or would be)
-  --dir DIR  baseline directory (default: baselines/ in the repository)`;
+const spec = {
+  name: 'baseline',
+  usage: 'baseline save <run-dir> [--dir DIR]\n       bench baseline path <run-dir> [--dir DIR]',
+  description:
+    "save: copy a run's results.json to DIR/<environment fingerprint>-<profile>/results.json\n" +
+    "path: print where the baseline for a run's environment and profile is (or would be)",
+  positionals: true,
+  flags: { dir: { type: 'string', arg: 'DIR', help: 'baseline directory (default: baselines/ in the repository)' } },
+} as const satisfies CommandSpec<Flags>;
 
 export const baselineCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs('baseline', ctx.argv, { dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-  if (values.help) {
-    ctx.stdout(`${baselineUsage}\n`);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommand(ctx, spec);
+  if (parsed === null) return ExitCode.ok;
+  const { values, positionals } = parsed;
   const [action, run, ...extra] = positionals;
   if (action !== 'save' && action !== 'path') {
     throw usageError(

@@ -1,28 +1,33 @@
 /** `bench cluster up|down|load-image|status --provider local`: the local single-node Kubernetes (infra/local-k8s). */
 import { createLocalCluster } from '../../cluster/local.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { parseChoice, parseCommandArgs } from '../args.js';
+import { parseChoice } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { helpOf, parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 
-const help = `Usage: bench cluster <up|down|load-image IMAGE|status> [--provider local] [--fresh]
-
-  up           build (cached) and start the local single-node cluster; reuses a healthy one
-  down         stop it and remove everything up created (the build cache stays)
-  load-image   copy an image from the Docker engine into the cluster's containerd
-  status       what runs, as JSON
-  --provider   local (kind clusters are created by \`bench run --target kind\`)
-  --fresh      with up: reset first, even when a cluster answers
-`;
+const spec = {
+  name: 'cluster',
+  usage: 'cluster <up|down|load-image IMAGE|status> [--provider local] [--fresh]',
+  description:
+    'up: build (cached) and start the local single-node cluster; reuses a healthy one\n' +
+    'down: stop it and remove everything up created (the build cache stays)\n' +
+    "load-image: copy an image from the Docker engine into the cluster's containerd\n" +
+    'status: what runs, as JSON',
+  positionals: true,
+  flags: {
+    provider: { type: 'string', arg: 'NAME', help: 'local (kind clusters are created by `bench run --target kind`)' },
+    fresh: { type: 'boolean', help: 'with up: reset first, even when a cluster answers' },
+  },
+} as const satisfies CommandSpec<Flags>;
 
 export const clusterCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs('cluster', ctx.argv, {
-    provider: { type: 'string' },
-    fresh: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help || positionals.length === 0) {
-    ctx.stdout(help);
-    return values.help ? ExitCode.ok : ExitCode.usage;
+  const parsed = parseCommand(ctx, spec);
+  if (parsed === null) return ExitCode.ok;
+  const { values, positionals } = parsed;
+  if (positionals.length === 0) {
+    ctx.stdout(helpOf(spec));
+    return ExitCode.usage;
   }
   parseChoice('provider', values.provider ?? 'local', ['local'] as const);
   const [action, ...rest] = positionals;

@@ -12,38 +12,35 @@ import { baselineName, IncomparableRunsError, DEFAULT_THRESHOLD_PCT, type Compar
 import { renderCompareJson, renderCompareMarkdown } from '../../../reporters/compare.js';
 import { compareWithFailOn } from '../../claims/fail-on.js';
 import { baselineFile as baselineFileIn, DEFAULT_BASELINE_DIR } from '../../results/layout.js';
-import { parseChoice, parseCommandArgs, parseFailOn, parseThreshold } from '../args.js';
+import { parseChoice, parseFailOn, parseThreshold } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 
-export const compareUsage = `Usage: bench compare <baseline-run> <current-run> [options]
-       bench compare --baseline auto <current-run> [options]
-
-  --threshold P     regression threshold, e.g. 5% (default ${DEFAULT_THRESHOLD_PCT}%)
-  --fail-on WHAT    exit 1 on: regression (default), refuted, inconclusive; repeat or comma-separate
-  --force           compare even if CPU count, target or cgroup version differ
-  --family METRICS  these metrics (comma-separated) form their own Benjamini–Hochberg family, apart from
-                    the other rows (the nightly job passes its --gate); default: one family of all rows
-  --baseline auto   use the saved baseline of the current run's environment and profile
-  --dir DIR         baseline directory for --baseline auto (default: baselines/)
-  --format md|json  output format (default md)
-  -o, --out FILE    write the output to FILE instead of stdout`;
+const spec = {
+  name: 'compare',
+  usage: 'compare <baseline-run> <current-run> [options]\n       bench compare --baseline auto <current-run> [options]',
+  positionals: true,
+  flags: {
+    threshold: { type: 'string', arg: 'P', help: `regression threshold, e.g. 5% (default ${DEFAULT_THRESHOLD_PCT}%)` },
+    'fail-on': { type: 'string', multiple: true, arg: 'WHAT', help: 'exit 1 on: regression (default), refuted, inconclusive; repeat or comma-separate' },
+    force: { type: 'boolean', help: 'compare even if CPU count, target or cgroup version differ' },
+    family: {
+      type: 'string',
+      arg: 'METRICS',
+      help: 'these metrics (comma-separated) form their own Benjamini–Hochberg family, apart from the other rows (the nightly job passes its --gate); default: one family of all rows',
+    },
+    baseline: { type: 'string', arg: 'auto', help: "use the saved baseline of the current run's environment and profile" },
+    dir: { type: 'string', arg: 'DIR', help: 'baseline directory for --baseline auto (default: baselines/)' },
+    format: { type: 'string', arg: 'md|json', help: 'output format (default md)' },
+    out: { type: 'string', short: 'o', arg: 'FILE', help: 'write the output to FILE instead of stdout' },
+  },
+} as const satisfies CommandSpec<Flags>;
 
 export const compareCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs('compare', ctx.argv, {
-    threshold: { type: 'string' },
-    'fail-on': { type: 'string', multiple: true },
-    force: { type: 'boolean' },
-    family: { type: 'string' },
-    baseline: { type: 'string' },
-    dir: { type: 'string' },
-    format: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    ctx.stdout(`${compareUsage}\n`);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommand(ctx, spec);
+  if (parsed === null) return ExitCode.ok;
+  const { values, positionals } = parsed;
   const thresholdPct = values.threshold === undefined ? DEFAULT_THRESHOLD_PCT : parseThreshold(values.threshold);
   const failOn = parseFailOn(values['fail-on']);
   const format = values.format === undefined ? 'md' : parseChoice('format', values.format, ['md', 'json'] as const);

@@ -3,19 +3,31 @@ import { ExitCode, usageError } from '../../errors.js';
 import { cleanupLeftovers, formatChecks, leftoverSources, runChecks } from '../../orchestrator/doctor.js';
 import { RUN_ID_PATTERN } from '../../results/layout.js';
 import type { CleanupSelection } from '../../targets/owner.js';
-import { parseCommandArgs, parseDuration } from '../args.js';
+import { parseDuration } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 
-const doctorUsage = `Usage: bench doctor [--cleanup [--dry-run] [--run-id ID ...] [--older-than D]]
-  --cleanup         remove containers (and cluster namespaces) of runs whose bench process is gone;
-                    a run that is still going is never touched
-  --run-id ID       remove exactly this run's containers, whoever owns them (repeatable)
-  --older-than D    remove runs created longer ago than D (e.g. 30m, 2h), whoever owns them
-  --dry-run         list what --cleanup would remove and why, remove nothing
-  --context NAME, --kubeconfig FILE
-                    the cluster whose bench namespaces to clean too (default: the local cluster's
-                    kubeconfig, else $KUBECONFIG or ~/.kube/config when there is one)
-`;
+const spec = {
+  name: 'doctor',
+  usage: 'doctor [--cleanup [--dry-run] [--run-id ID ...] [--older-than D]]',
+  positionals: false,
+  flags: {
+    cleanup: {
+      type: 'boolean',
+      help: 'remove containers (and cluster namespaces) of runs whose bench process is gone; a run that is still going is never touched',
+    },
+    'run-id': { type: 'string', multiple: true, arg: 'ID', help: "remove exactly this run's containers, whoever owns them (repeatable)" },
+    'older-than': { type: 'string', arg: 'D', help: 'remove runs created longer ago than D (e.g. 30m, 2h), whoever owns them' },
+    'dry-run': { type: 'boolean', help: 'list what --cleanup would remove and why, remove nothing' },
+    context: {
+      type: 'string',
+      arg: 'NAME',
+      help: "the cluster whose bench namespaces to clean too (default: the local cluster's kubeconfig, else $KUBECONFIG or ~/.kube/config when there is one)",
+    },
+    kubeconfig: { type: 'string', arg: 'FILE', help: 'the kubeconfig of --context' },
+  },
+} as const satisfies CommandSpec<Flags>;
 
 /** Parses `--older-than`: a duration with `h` and `d` allowed besides `ms`, `s`, `m`. */
 export function parseAge(value: string): number {
@@ -25,24 +37,9 @@ export function parseAge(value: string): number {
 }
 
 export const doctorCommand: Command = async (ctx) => {
-  const { values } = parseCommandArgs(
-    'doctor',
-    ctx.argv,
-    {
-      cleanup: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      'run-id': { type: 'string', multiple: true },
-      'older-than': { type: 'string' },
-      context: { type: 'string' },
-      kubeconfig: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    false,
-  );
-  if (values.help) {
-    ctx.stdout(doctorUsage);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommand(ctx, spec);
+  if (parsed === null) return ExitCode.ok;
+  const { values } = parsed;
   const selecting = values['dry-run'] === true || values['run-id'] !== undefined || values['older-than'] !== undefined;
   if (selecting && !values.cleanup) throw usageError('--dry-run, --run-id and --older-than go with --cleanup', 'bench doctor --cleanup --dry-run');
   for (const id of values['run-id'] ?? []) {

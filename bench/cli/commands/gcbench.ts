@@ -7,38 +7,35 @@ import { ExitCode, usageError } from '../../errors.js';
 import { runProcess } from '../../exec/index.js';
 import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBenchToFile } from '../../gcbench/index.js';
 import { renderGcBench } from '../../../reporters/gcbench.js';
-import { parseCommandArgs, parsePositiveInt } from '../args.js';
+import { parsePositiveInt } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 
-const help = `Usage: bench gcbench [options]
-
-Runs github.com/google/btree's own benchmarks (pinned in infra/gcbench/go.mod) under Go's default GC
-and GOEXPERIMENT=nogreenteagc, rounds interleaved, and compares ns/op with the project's statistics.
-
-  --rounds N        rounds, each runs both builds once (default ${defaultGcBenchOptions.rounds})
-  --benchtime D     go test -benchtime of each run, e.g. 1s or 5000x (default ${defaultGcBenchOptions.benchtime})
-  --bench NAME      a benchmark of the package (repeatable; default ${defaultGcBenchmarks.join(', ')})
-  --seed N          seed of the bootstrap (default 1)
-  --out FILE        where the JSON goes (default results/gcbench-<time>.json); as
-                    results/<run>/gcbench.json it belongs to that run, and its report
-                    (bench report, or the end of bench run --resume) shows it beside Green Tea
-`;
-
-const options = {
-  rounds: { type: 'string' },
-  benchtime: { type: 'string' },
-  bench: { type: 'string', multiple: true },
-  seed: { type: 'string' },
-  out: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const spec = {
+  name: 'gcbench',
+  usage: 'gcbench [options]',
+  description:
+    "Runs github.com/google/btree's own benchmarks (pinned in infra/gcbench/go.mod) under Go's default GC\n" +
+    "and GOEXPERIMENT=nogreenteagc, rounds interleaved, and compares ns/op with the project's statistics.",
+  positionals: false,
+  flags: {
+    rounds: { type: 'string', arg: 'N', help: `rounds, each runs both builds once (default ${defaultGcBenchOptions.rounds})` },
+    benchtime: { type: 'string', arg: 'D', help: `go test -benchtime of each run, e.g. 1s or 5000x (default ${defaultGcBenchOptions.benchtime})` },
+    bench: { type: 'string', multiple: true, arg: 'NAME', help: `a benchmark of the package (repeatable; default ${defaultGcBenchmarks.join(', ')})` },
+    seed: { type: 'string', arg: 'N', help: 'seed of the bootstrap (default 1)' },
+    out: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'where the JSON goes (default results/gcbench-<time>.json); as results/<run>/gcbench.json it belongs to that run, and its report (bench report, or the end of bench run --resume) shows it beside Green Tea',
+    },
+  },
+} as const satisfies CommandSpec<Flags>;
 
 export const gcbenchCommand: Command = async (ctx) => {
-  const { values } = parseCommandArgs('gcbench', ctx.argv, options, false);
-  if (values.help) {
-    ctx.stdout(help);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommand(ctx, spec);
+  if (parsed === null) return ExitCode.ok;
+  const { values } = parsed;
   const rounds = values.rounds === undefined ? defaultGcBenchOptions.rounds : parsePositiveInt('--rounds', values.rounds, 100);
   const benchtime = values.benchtime ?? defaultGcBenchOptions.benchtime;
   if (!/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h)|\d+x)$/.test(benchtime)) {

@@ -10,46 +10,41 @@ import { createHistoryEntry, type HistoryEntry } from '../../history/entry.js';
 import { appendHistoryEntry, DEFAULT_HISTORY_FILE, readHistory } from '../../history/file.js';
 import { isMetricName, metrics } from '../../results/metrics.js';
 import { readRunRecord } from '../../results/store.js';
-import { parseCommandArgs, parsePositiveInt } from '../args.js';
+import { parsePositiveInt } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 
-const help = `Usage: bench history [show] [options]
-       bench history append <run-dir> [--file F]
-
-  show (default)      trend per cell of the chosen metrics over the nightly runs, with change points
-    --metric NAME     a metric of the run record (repeatable; default latencyP99Ms, throughputRps,
-                      cpuCores, memPeakBytes, maxReplicas)
-    --cell PATTERN    cells whose id contains PATTERN, or matches it with * wildcards
-    --last N          only the newest N runs
-    --target NAME     the series of this target (default: that of the newest entry)
-    --profile NAME    the series of this profile (default: that of the newest entry)
-    --env KEY         the series of this environment key (default: that of the newest entry)
-    --fail-on-drift   exit 1 when a change for the worse is flagged on the newest run
-  append <run-dir>    add a finished run (its per-cell medians) to the history
-  --file F            the history file (default ${DEFAULT_HISTORY_FILE})
-
-A trend only ever spans runs of one target, profile and environment (hardware) key, so runs from
-another kind of machine never make a change point.
-`;
-
-const options = {
-  metric: { type: 'string', multiple: true },
-  cell: { type: 'string' },
-  last: { type: 'string' },
-  target: { type: 'string' },
-  profile: { type: 'string' },
-  env: { type: 'string' },
-  file: { type: 'string' },
-  'fail-on-drift': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const spec = {
+  name: 'history',
+  usage: 'history [show] [options]\n       bench history append <run-dir> [--file F]',
+  description:
+    'show (default): the trend per cell of the chosen metrics over the nightly runs, with change points.\n' +
+    'append <run-dir>: add a finished run (its per-cell medians) to the history.\n' +
+    'A trend only ever spans runs of one target, profile and environment (hardware) key, so runs from\n' +
+    'another kind of machine never make a change point.',
+  positionals: true,
+  flags: {
+    metric: {
+      type: 'string',
+      multiple: true,
+      arg: 'NAME',
+      help: 'show: a metric of the run record (repeatable; default latencyP99Ms, throughputRps, cpuCores, memPeakBytes, maxReplicas)',
+    },
+    cell: { type: 'string', arg: 'PATTERN', help: 'show: cells whose id contains PATTERN, or matches it with * wildcards' },
+    last: { type: 'string', arg: 'N', help: 'show: only the newest N runs' },
+    target: { type: 'string', arg: 'NAME', help: 'show: the series of this target (default: that of the newest entry)' },
+    profile: { type: 'string', arg: 'NAME', help: 'show: the series of this profile (default: that of the newest entry)' },
+    env: { type: 'string', arg: 'KEY', help: 'show: the series of this environment key (default: that of the newest entry)' },
+    'fail-on-drift': { type: 'boolean', help: 'show: exit 1 when a change for the worse is flagged on the newest run' },
+    file: { type: 'string', arg: 'F', help: `the history file (default ${DEFAULT_HISTORY_FILE})` },
+  },
+} as const satisfies CommandSpec<Flags>;
 
 export const historyCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs('history', ctx.argv, options);
-  if (values.help) {
-    ctx.stdout(help);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommand(ctx, spec);
+  if (parsed === null) return ExitCode.ok;
+  const { values, positionals } = parsed;
   const file = path.resolve(ctx.cwd, values.file ?? DEFAULT_HISTORY_FILE);
   const [action = 'show', ...rest] = positionals;
 

@@ -15,53 +15,52 @@ import { DEFAULT_HISTORY_FILE } from '../../history/file.js';
 import { DEFAULT_BASELINE_DIR, timeStamp } from '../../results/layout.js';
 import { DEFAULT_THRESHOLD_PCT } from '../../stats/compare-runs.js';
 import { nightlyExitCode, parseGate, parseTargets, probeTargets, runNightlyJob, writeNightlySummary } from '../../orchestrator/nightly.js';
-import { parseChoice, parseCommandArgs, parseFailOn, parseThreshold } from '../args.js';
+import { parseChoice, parseFailOn, parseThreshold } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { parseCommand, type CommandSpec } from '../help.js';
 import { withErrorBoundary } from '../error-boundary.js';
 import type { Command, CommandContext } from '../types.js';
 
-const help = `Usage: bench nightly [options]      (npm run nightly)
-
-Runs the nightly job on every target this machine has: bench run --matrix --profile nightly, bench
-compare against the baseline of this environment and profile, the history and its change points, and
-a markdown summary. Exit 1 on a significant regression.
-
-  --targets LIST       comma-separated ${targetNames.join(', ')}, or auto (default): docker when an engine
-                       answers, kind when a kind binary is on PATH; each skipped target is printed with why
-  --profile NAME       ${profileNames.join(' | ')} (default nightly)
-  --scenario NAME|FILE instead of --matrix (repeatable)
-  --repeats N, --duration D, --warmup D, --load NAME, --seed N   passed to bench run
-  --out DIR            the job's directory; each target's run goes in DIR/<target> (default results/nightly-<time>)
-  --baselines DIR      where baselines are kept (default: baselines/ in the repository, as bench baseline
-                       and bench compare use; see docs/nightly.md)
-  --threshold PCT      regression threshold of the comparison, as bench compare (e.g. 5%)
-  --fail-on LIST       what fails the comparison, as bench compare (regression, refuted, inconclusive)
-  --gate METRICS       only regressions of these metrics fail the job (comma-separated, e.g.
-                       latencyP50Ms,cpuCores); the others are still reported (default: every metric)
-  --history FILE       history file (default ${DEFAULT_HISTORY_FILE}); --no-history to leave it alone
-  --summary FILE       also append the summary here (default: $GITHUB_STEP_SUMMARY when set)
-  --fail-on-drift      exit 1 also when the history flags a new change for the worse
-`;
-
-const options = {
-  targets: { type: 'string' },
-  profile: { type: 'string' },
-  scenario: { type: 'string', multiple: true },
-  repeats: { type: 'string' },
-  duration: { type: 'string' },
-  warmup: { type: 'string' },
-  load: { type: 'string' },
-  seed: { type: 'string' },
-  out: { type: 'string' },
-  baselines: { type: 'string' },
-  threshold: { type: 'string' },
-  'fail-on': { type: 'string' },
-  gate: { type: 'string' },
-  history: { type: 'string' },
-  'no-history': { type: 'boolean' },
-  summary: { type: 'string' },
-  'fail-on-drift': { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const spec = {
+  name: 'nightly',
+  usage: 'nightly [options]      (npm run nightly)',
+  description:
+    'Runs the nightly job on every target this machine has: bench run --matrix --profile nightly, bench\n' +
+    'compare against the baseline of this environment and profile, the history and its change points, and\n' +
+    'a markdown summary. Exit 1 on a significant regression.',
+  positionals: false,
+  flags: {
+    targets: {
+      type: 'string',
+      arg: 'LIST',
+      help: `comma-separated ${targetNames.join(', ')}, or auto (default): docker when an engine answers, kind when a kind binary is on PATH; each skipped target is printed with why`,
+    },
+    profile: { type: 'string', arg: 'NAME', help: `${profileNames.join(' | ')} (default nightly)` },
+    scenario: { type: 'string', multiple: true, arg: 'NAME|FILE', help: 'instead of --matrix (repeatable)' },
+    repeats: { type: 'string', arg: 'N', help: 'passed to bench run' },
+    duration: { type: 'string', arg: 'D', help: 'passed to bench run' },
+    warmup: { type: 'string', arg: 'D', help: 'passed to bench run' },
+    load: { type: 'string', arg: 'NAME', help: 'passed to bench run' },
+    seed: { type: 'string', arg: 'N', help: 'passed to bench run' },
+    out: { type: 'string', arg: 'DIR', help: "the job's directory; each target's run goes in DIR/<target> (default results/nightly-<time>)" },
+    baselines: {
+      type: 'string',
+      arg: 'DIR',
+      help: 'where baselines are kept (default: baselines/ in the repository, as bench baseline and bench compare use; see docs/nightly.md)',
+    },
+    threshold: { type: 'string', arg: 'PCT', help: 'regression threshold of the comparison, as bench compare (e.g. 5%)' },
+    'fail-on': { type: 'string', arg: 'LIST', help: 'what fails the comparison, as bench compare (regression, refuted, inconclusive)' },
+    gate: {
+      type: 'string',
+      arg: 'METRICS',
+      help: 'only regressions of these metrics fail the job (comma-separated, e.g. latencyP50Ms,cpuCores); the others are still reported (default: every metric)',
+    },
+    history: { type: 'string', arg: 'FILE', help: `history file (default ${DEFAULT_HISTORY_FILE})` },
+    'no-history': { type: 'boolean', help: 'leave the history alone' },
+    summary: { type: 'string', arg: 'FILE', help: 'also append the summary here (default: $GITHUB_STEP_SUMMARY when set)' },
+    'fail-on-drift': { type: 'boolean', help: 'exit 1 also when the history flags a new change for the worse' },
+  },
+} as const satisfies CommandSpec<Flags>;
 
 function passThrough(values: Record<string, string | boolean | string[] | undefined>, names: readonly string[]): string[] {
   return names.flatMap((name) => {
@@ -80,11 +79,9 @@ export interface NightlyCommandDeps {
 
 export function createNightlyCommand(deps: NightlyCommandDeps): Command {
   return async (ctx) => {
-    const { values } = parseCommandArgs('nightly', ctx.argv, options, false);
-    if (values.help) {
-      ctx.stdout(help);
-      return ExitCode.ok;
-    }
+    const parsed = parseCommand(ctx, spec);
+    if (parsed === null) return ExitCode.ok;
+    const { values } = parsed;
     const requested = parseTargets(values.targets ?? 'auto');
     const profile = parseChoice('profile', values.profile ?? 'nightly', profileNames);
     const startedAt = deps.now();

@@ -13,29 +13,29 @@ import { claimsCatalog } from '../../../scenarios/claims.js';
 import { readGcBenchResult } from '../../gcbench/store.js';
 import { reporters, type ReporterName } from '../../../reporters/index.js';
 import { useColor, writeReport } from '../../orchestrator/report-files.js';
-import { parseChoice, parseCommandArgs, parsePositiveInt } from '../args.js';
+import { parseChoice, parsePositiveInt } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 
 const formats = ['md', 'json'] as const satisfies ReadonlyArray<ReporterName>;
 
-export const reportUsage = `Usage: bench report <run-dir> [--format md|json] [-o FILE] [--seed N]
-
-Renders the report of a stored run (results/<run-id>/ or its results.json).
-  --format md|json  markdown with SVG charts (default) or JSON
-  -o, --out FILE    where to write (default: report.md / report.json in the run directory; - for stdout)
-  --seed N          bootstrap seed (default: the run's seed, so the report is reproducible)`;
+const spec = {
+  name: 'report',
+  usage: 'report <run-dir> [--format md|json] [-o FILE] [--seed N]',
+  description: 'Renders the report of a stored run (results/<run-id>/ or its results.json).',
+  positionals: true,
+  flags: {
+    format: { type: 'string', arg: 'md|json', help: 'markdown with SVG charts (default) or JSON' },
+    out: { type: 'string', short: 'o', arg: 'FILE', help: 'where to write (default: report.md / report.json in the run directory; - for stdout)' },
+    seed: { type: 'string', arg: 'N', help: "bootstrap seed (default: the run's seed, so the report is reproducible)" },
+  },
+} as const satisfies CommandSpec<Flags>;
 
 export const reportCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs('report', ctx.argv, {
-    format: { type: 'string' },
-    out: { type: 'string', short: 'o' },
-    seed: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    ctx.stdout(`${reportUsage}\n`);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommand(ctx, spec);
+  if (parsed === null) return ExitCode.ok;
+  const { values, positionals } = parsed;
   if (positionals.length !== 1) {
     throw usageError(`bench report: expected one run directory (got ${positionals.length})`, 'bench report results/<run-id>');
   }

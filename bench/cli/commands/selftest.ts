@@ -14,28 +14,28 @@ import { runSelftest } from '../../orchestrator/selftest-run.js';
 import { createRunId } from '../../results/layout.js';
 import type { RunRecord } from '../../results/schema.js';
 import { readRunRecord } from '../../results/store.js';
-import { parseChoice, parseCommandArgs } from '../args.js';
+import { parseChoice } from '../args.js';
+import type { Flags } from '../../flags.js';
+import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command, CommandContext } from '../types.js';
 
-const help = `Usage: bench selftest [--profile smoke|default] [--out DIR] [--seed N]
-       bench selftest --agreement RUN_A RUN_B
-
-  Measures this harness's error rates on this machine, on Docker:
-  - A/A comparisons (the same cell under two labels), sequential and duet: false-positive rate per metric;
-  - an injected +${selftestPaths.injectedWorkPct}% of SHA-256 work per request, about +25% of its CPU cost (${selftestPaths.base} → ${selftestPaths.injected}): power, and
-    whether the CI of the measured change contains the expected change.
-  Prints a table and writes selftest.json and results.json to --out (default results/selftest-<id>).
-  --profile   smoke (about 10 min on 2 CPUs) | default (about 45 min)
-  --agreement two run folders of \`bench run --matrix\`: verdict per claim, and whether they agree
-`;
-
-const options = {
-  profile: { type: 'string' },
-  out: { type: 'string' },
-  seed: { type: 'string' },
-  agreement: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+const spec = {
+  name: 'selftest',
+  usage: 'selftest [--profile smoke|default] [--out DIR] [--seed N]\n       bench selftest --agreement RUN_A RUN_B',
+  description:
+    "Measures this harness's error rates on this machine, on Docker:\n" +
+    '- A/A comparisons (the same cell under two labels), sequential and duet: false-positive rate per metric;\n' +
+    `- an injected +${selftestPaths.injectedWorkPct}% of SHA-256 work per request, about +25% of its CPU cost (${selftestPaths.base} → ${selftestPaths.injected}):\n` +
+    '  power, and whether the CI of the measured change contains the expected change.\n' +
+    'Prints a table and writes selftest.json and results.json to --out (default results/selftest-<id>).',
+  positionals: true,
+  flags: {
+    profile: { type: 'string', arg: 'NAME', help: 'smoke (about 10 min on 2 CPUs) | default (about 45 min)' },
+    out: { type: 'string', arg: 'DIR', help: 'where the results go' },
+    seed: { type: 'string', arg: 'N', help: 'seed of the interleaved order (default: random, recorded)' },
+    agreement: { type: 'boolean', help: 'two run folders of `bench run --matrix`: verdict per claim, and whether they agree' },
+  },
+} as const satisfies CommandSpec<Flags>;
 
 async function agreementCommand(ctx: CommandContext, dirs: string[]): Promise<ExitCode> {
   if (dirs.length !== 2)
@@ -46,11 +46,9 @@ async function agreementCommand(ctx: CommandContext, dirs: string[]): Promise<Ex
 }
 
 export const selftestCommand: Command = async (ctx) => {
-  const { values, positionals } = parseCommandArgs('selftest', ctx.argv, options, true);
-  if (values.help) {
-    ctx.stdout(help);
-    return ExitCode.ok;
-  }
+  const parsed = parseCommand(ctx, spec);
+  if (parsed === null) return ExitCode.ok;
+  const { values, positionals } = parsed;
   if (values.agreement) return agreementCommand(ctx, positionals);
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, 'see bench selftest --help');
   const profileName = parseChoice('profile', values.profile ?? 'smoke', selftestProfileNames);
