@@ -5,7 +5,7 @@
  * the history and its change points. Returns what happened per target and the job's exit code; the
  * summary is rendered by reporters/nightly.ts. Targets it cannot use are skipped with the reason.
  */
-import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { targetNames, type TargetName } from '../../scenarios/define.js';
 import { renderCompareJson, renderCompareMarkdown } from '../../reporters/compare.js';
@@ -17,11 +17,11 @@ import { runProcess, type ProcessRunner } from '../exec/index.js';
 import { createHistoryEntry, seriesKey } from '../history/entry.js';
 import { appendHistoryEntry, readHistory } from '../history/file.js';
 import { buildTrends, groupSeries, type CellTrend } from '../history/trend.js';
-import { baselineFile as baselineFileIn } from '../results/layout.js';
 import { isMetricName } from '../results/metrics.js';
 import type { RunRecord } from '../results/schema.js';
 import { readRunRecord } from '../results/store.js';
-import { baselineName, IncomparableRunsError, type CompareResult } from '../stats/compare-runs.js';
+import { IncomparableRunsError, type CompareResult } from '../stats/compare-runs.js';
+import { savedBaseline } from './compare-job.js';
 
 /** What a target probe found. */
 export type TargetProbe = { target: TargetName; available: true } | { target: TargetName; available: false; reason: string };
@@ -134,22 +134,15 @@ export function judgeComparison(result: CompareResult, failReasons: readonly str
  * `compare.json` beside the run (the job's artifacts).
  */
 export async function compareWithBaseline(record: RunRecord, runDir: string, baselinesDir: string, settings: CompareSettings): Promise<CompareOutcome> {
-  let baselineFile: string;
+  let saved: { file: string; exists: boolean };
   try {
-    baselineFile = baselineFileIn(baselinesDir, baselineName(record));
+    saved = await savedBaseline(baselinesDir, record);
   } catch (error) {
     return { state: 'error', exitCode: ExitCode.usage, message: (error as Error).message };
   }
-  if (
-    !(await access(baselineFile).then(
-      () => true,
-      () => false,
-    ))
-  ) {
-    return { state: 'no-baseline', message: `no baseline for this environment and profile at ${baselineFile}` };
-  }
+  if (!saved.exists) return { state: 'no-baseline', message: `no baseline for this environment and profile at ${saved.file}` };
   try {
-    const baseline = await readRunRecord(baselineFile);
+    const baseline = await readRunRecord(saved.file);
     const familyMetrics = settings.gate === null ? null : new Set(settings.gate);
     const { result, reasons } = compareWithFailOn(baseline, record, { thresholdPct: settings.thresholdPct, force: false, familyMetrics }, settings.failOn);
     const markdown = renderCompareMarkdown(result);

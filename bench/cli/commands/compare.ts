@@ -4,18 +4,16 @@
  * nightly job. Exit 1 when a --fail-on condition is met (default: regression), 2 for bad usage or runs
  * that are not comparable without --force.
  */
-import { access, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
-import { readRunRecord } from '../../results/store.js';
-import { baselineName, IncomparableRunsError, DEFAULT_THRESHOLD_PCT, type CompareResult } from '../../stats/compare-runs.js';
-import { renderCompareJson, renderCompareMarkdown } from '../../../reporters/compare.js';
-import { compareWithFailOn } from '../../claims/fail-on.js';
-import { baselineFile as baselineFileIn, DEFAULT_BASELINE_DIR } from '../../results/layout.js';
+import { DEFAULT_THRESHOLD_PCT } from '../../stats/compare-runs.js';
+import { DEFAULT_BASELINE_DIR } from '../../results/layout.js';
 import { parseChoice, parseFailOn, parseThreshold } from '../args.js';
 import type { Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
+import { compareJob } from '../../orchestrator/compare-job.js';
 
 const spec = {
   name: 'compare',
@@ -59,43 +57,17 @@ export const compareCommand: Command = async (ctx) => {
       );
     [baselineArg, currentArg] = positionals as [string, string];
   }
-  const current = await readRunRecord(path.resolve(ctx.cwd, currentArg));
-  let baselineFile = path.resolve(ctx.cwd, baselineArg);
-  if (baselineArg === 'auto') {
-    const dir = values.dir === undefined ? DEFAULT_BASELINE_DIR : path.resolve(ctx.cwd, values.dir);
-    baselineFile = baselineFileIn(dir, baselineName(current));
-    const exists = await access(baselineFile).then(
-      () => true,
-      () => false,
-    );
-    if (!exists) {
-      throw usageError(
-        `--baseline auto: no baseline for this environment and profile at ${baselineFile}`,
-        `accept a run first: bench baseline save <run>${values.dir === undefined ? '' : ` --dir ${values.dir}`}`,
-      );
-    }
-  }
-  const baseline = await readRunRecord(baselineFile);
-  let result: CompareResult;
-  let reasons: string[];
-  try {
-    const familyMetrics =
-      values.family === undefined
-        ? null
-        : new Set(
-            values.family
-              .split(',')
-              .map((m) => m.trim())
-              .filter((m) => m.length > 0),
-          );
-    ({ result, reasons } = compareWithFailOn(baseline, current, { thresholdPct, force: values.force === true, familyMetrics }, failOn));
-  } catch (error) {
-    if (error instanceof IncomparableRunsError) {
-      throw usageError(`bench compare: ${error.message}`, 'compare runs from the same kind of machine, or pass --force to compare anyway');
-    }
-    throw error;
-  }
-  const text = format === 'md' ? renderCompareMarkdown(result) : renderCompareJson(result, failOn, reasons);
+  const familyMetrics = values.family === undefined ? null : new Set(values.family.split(',').flatMap((m) => (m.trim() === '' ? [] : [m.trim()])));
+  const { result, reasons, text } = await compareJob({
+    baseline: baselineArg === 'auto' ? 'auto' : path.resolve(ctx.cwd, baselineArg),
+    current: path.resolve(ctx.cwd, currentArg),
+    baselineDir: values.dir === undefined ? DEFAULT_BASELINE_DIR : path.resolve(ctx.cwd, values.dir),
+    thresholdPct,
+    force: values.force === true,
+    familyMetrics,
+    failOn,
+    format,
+  });
   if (values.out === undefined || values.out === '-') ctx.stdout(text.endsWith('\n') ? text : `${text}\n`);
   else await writeFile(path.resolve(ctx.cwd, values.out), text, 'utf8');
   if (result.forcedMismatches.length > 0) ctx.stderr(`bench compare: compared with --force although ${result.forcedMismatches.join('; ')}\n`);

@@ -5,15 +5,14 @@
  */
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
-import { buildTrends, groupSeries, renderTrendText, selectSeries, type TrendSelection } from '../../history/trend.js';
-import { createHistoryEntry, type HistoryEntry } from '../../history/entry.js';
-import { appendHistoryEntry, DEFAULT_HISTORY_FILE, readHistory } from '../../history/file.js';
+import { type TrendSelection } from '../../history/trend.js';
+import { DEFAULT_HISTORY_FILE } from '../../history/file.js';
 import { isMetricName, metrics } from '../../results/metrics.js';
-import { readRunRecord } from '../../results/store.js';
 import { parsePositiveInt } from '../args.js';
 import type { Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
+import { appendRunToHistory, showHistory } from '../../orchestrator/history-job.js';
 
 const spec = {
   name: 'history',
@@ -46,55 +45,24 @@ export const historyCommand: Command = async (ctx) => {
   if (parsed === null) return ExitCode.ok;
   const { values, positionals } = parsed;
   const file = path.resolve(ctx.cwd, values.file ?? DEFAULT_HISTORY_FILE);
+  const shown = (p: string) => path.relative(ctx.cwd, p) || p;
   const [action = 'show', ...rest] = positionals;
-
   if (action === 'append') {
-    const runDir = rest[0];
-    if (runDir === undefined || rest.length > 1)
-      throw usageError('bench history append needs exactly one run directory', 'e.g. bench history append results/<run-id>');
-    const record = await readRunRecord(path.resolve(ctx.cwd, runDir));
-    if (record.status !== 'completed')
-      throw usageError(`${runDir}: the run is ${record.status}; only completed runs go into the history`, 'finish it with `bench run --resume`');
-    const entry = createHistoryEntry(record, path.relative(ctx.cwd, path.resolve(ctx.cwd, runDir)) || runDir);
-    await appendHistoryEntry(file, entry);
-    ctx.stdout(
-      `appended ${record.runId} (${Object.keys(entry.cells).length} cells, ${entry.target}/${entry.profile}, environment ${entry.environmentKey}) to ${path.relative(ctx.cwd, file) || file}\n`,
-    );
+    if (rest.length !== 1) throw usageError('bench history append needs exactly one run directory', 'e.g. bench history append results/<run-id>');
+    ctx.stdout(`${await appendRunToHistory(file, path.resolve(ctx.cwd, rest[0]!), shown)}\n`);
     return ExitCode.ok;
   }
   if (action !== 'show' || rest.length > 0)
     throw usageError(`bench history: unknown action "${[action, ...rest].join(' ')}"`, 'use `bench history [show]` or `bench history append <run-dir>`');
-
-  const chosen = values.metric ?? undefined;
-  for (const name of chosen ?? []) {
+  for (const name of values.metric ?? []) {
     if (!isMetricName(name)) throw usageError(`--metric must be a metric of the run record (got "${name}")`, `one of ${Object.keys(metrics).join(', ')}`);
   }
   const selection: TrendSelection = {
-    ...(chosen === undefined ? {} : { metrics: chosen }),
+    ...(values.metric === undefined ? {} : { metrics: values.metric }),
     ...(values.cell === undefined ? {} : { cellPattern: values.cell }),
     ...(values.last === undefined ? {} : { last: parsePositiveInt('last', values.last) }),
   };
-  const entries = await readHistory(file);
-  if (entries.length === 0) {
-    throw usageError(
-      `${path.relative(ctx.cwd, file) || file}: no history yet`,
-      'the nightly job appends to it (`npm run nightly`), or add a run with `bench history append <run-dir>`',
-    );
-  }
-  const picked = selectSeries(entries, { target: values.target, profile: values.profile, env: values.env });
-  if (picked === null)
-    throw usageError('no history entry matches --target/--profile/--env', `entries exist for: ${[...groupSeries(entries).keys()].join(', ')}`);
-  const trends = buildTrends(picked.series, selection);
-  const first = picked.series[0] as HistoryEntry;
-  ctx.stdout(
-    `History ${picked.key}: ${picked.series.length} run(s) of ${first.environment}${picked.others > 0 ? ` (${picked.others} runs of other series not shown)` : ''}\n`,
-  );
-  if (trends.length === 0) {
-    ctx.stdout(`no cell matches${values.cell === undefined ? '' : ` "${values.cell}"`} with ${(chosen ?? ['the default metrics']).join(', ')}\n`);
-    return ExitCode.ok;
-  }
-  ctx.stdout(`${renderTrendText(trends)}\n`);
-  const newWorse = trends.flatMap((t) => t.changes.filter((c) => c.new && c.verdict === 'worse').map(() => t.cellId));
-  if (newWorse.length > 0) ctx.stdout(`\n${newWorse.length} new change point(s) for the worse on the newest run: ${[...new Set(newWorse)].join(', ')}\n`);
+  const { text, newWorse } = await showHistory(file, selection, { target: values.target, profile: values.profile, env: values.env }, shown);
+  ctx.stdout(`${text}\n`);
   return values['fail-on-drift'] && newWorse.length > 0 ? ExitCode.regression : ExitCode.ok;
 };
