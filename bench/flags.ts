@@ -41,6 +41,12 @@ export function parsePositiveInt(flag: string, value: string, max = Number.MAX_S
   return Number(value);
 }
 
+/** `--seed`: a whole number of at most 10 digits (a 32-bit seed), checked on the text. */
+export function parseSeed(value: string): number {
+  if (!/^\d{1,10}$/.test(value)) throw usageError(`--seed must be a whole number (got "${value}")`);
+  return Number(value);
+}
+
 export function parseChoice<const T extends readonly string[]>(flag: string, value: string, choices: T): T[number] {
   if (!(choices as readonly string[]).includes(value)) {
     throw usageError(`--${flag} must be one of ${choices.join(', ')} (got "${value}")`);

@@ -3,6 +3,8 @@
  * the nightly job reports a regression). Pure.
  */
 import { claimsCatalog } from '../../scenarios/claims.js';
+import { usageError } from '../errors.js';
+import { parseChoice } from '../flags.js';
 import type { RunRecord } from '../results/schema.js';
 import { compareRuns, type CompareRunsOptions, type CompareResult } from '../stats/compare-runs.js';
 import { evaluateClaims, type ClaimVerdict } from './evaluate.js';
@@ -37,4 +39,10 @@ export function compareWithFailOn(
 ): { result: CompareResult; reasons: string[] } {
   const result = compareRuns(baseline, current, options);
   return { result, reasons: failOnReasons(result, evaluateClaims(result.currentAnalysis, claimsCatalog), failOn) };
+}
+
+/** `--fail-on` values (repeated or comma-separated) → the conditions; default: regression. */
+export function parseFailOn(values: readonly string[] | undefined): FailOn[] {
+  if (values === undefined || values.length === 0) return ['regression'];
+  return [...new Set(values.flatMap((v) => v.split(',')).map((v) => parseChoice('fail-on', v.trim(), failOnChoices)))];
 }

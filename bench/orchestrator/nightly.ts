@@ -9,7 +9,15 @@ import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { targetNames, type TargetName } from '../../scenarios/define.js';
 import { renderCompareJson, renderCompareMarkdown } from '../../reporters/compare.js';
-import { newWorseChanges, type CompareOutcome, type RegressionRow, type RepeatCounts, type TargetOutcome } from '../../reporters/nightly.js';
+import {
+  collapseDetails,
+  newWorseChanges,
+  renderNightlySummary,
+  type CompareOutcome,
+  type RegressionRow,
+  type RepeatCounts,
+  type TargetOutcome,
+} from '../../reporters/nightly.js';
 import { compareWithFailOn, type FailOn } from '../claims/fail-on.js';
 import { ExitCode, usageError } from '../errors.js';
 import { parseChoice } from '../flags.js';
@@ -159,11 +167,26 @@ export async function compareWithBaseline(record: RunRecord, runDir: string, bas
   }
 }
 
+export interface NightlyRun {
+  /** `--scenario` names or files; empty: `--matrix`. */
+  scenarios: readonly string[];
+  profile: string;
+  /** `--repeats`, `--duration`, `--warmup`, `--load`, `--seed` as given, passed to `bench run`. */
+  passed: Readonly<Record<string, string | undefined>>;
+}
+
+/** The `bench run` arguments of one target's run into `runDir`. Pure. */
+export function nightlyRunArgs(run: NightlyRun, target: TargetName, runDir: string): string[] {
+  const what = run.scenarios.length > 0 ? run.scenarios.flatMap((s) => ['--scenario', s]) : ['--matrix'];
+  const passed = Object.entries(run.passed).flatMap(([name, value]) => (value === undefined ? [] : [`--${name}`, value]));
+  return [...what, '--profile', run.profile, '--target', target, '--out', runDir, ...passed];
+}
+
 export interface NightlyJob {
   probes: readonly TargetProbe[];
   outDir: string;
-  /** `bench run` arguments for one target (its run directory given). */
-  runArgs: (target: TargetName, runDir: string) => string[];
+  /** What each target's `bench run` runs: the matrix or these scenarios, the profile, flags passed through. */
+  run: NightlyRun;
   baselinesDir: string;
   compare: CompareSettings;
   /** History file; null leaves the history alone. */
@@ -197,7 +220,7 @@ export async function runNightlyJob(job: NightlyJob, deps: NightlyDeps): Promise
   for (const { target } of job.probes.filter((p) => p.available)) {
     if (deps.signal.aborted) break;
     const runDir = path.join(job.outDir, target);
-    const runArgs = job.runArgs(target, runDir);
+    const runArgs = nightlyRunArgs(job.run, target, runDir);
     step(`bench ${runArgs.join(' ')}`);
     const { exitCode: runExitCode, stderr } = await deps.runBench(runArgs);
     let record: RunRecord | null = null;
@@ -292,4 +315,36 @@ export function parseGate(value: string | undefined): Set<string> | null {
 export async function writeNightlySummary(summary: string, outDir: string, alsoTo: string | null): Promise<void> {
   await writeFile(path.join(outDir, 'summary.md'), summary, 'utf8');
   if (alsoTo !== null) await appendFile(alsoTo, summary, 'utf8');
+}
+
+export interface NightlyRequest extends Omit<NightlyJob, 'probes'> {
+  targets: TargetName[] | 'auto';
+  startedAt: Date;
+  /** Also append the summary here (`$GITHUB_STEP_SUMMARY`); null: only `summary.md` in the job's folder. */
+  summaryFile: string | null;
+  failOnDrift: boolean;
+}
+
+/**
+ * The whole job: the targets probed, each one's run, comparison and history, then the summary written
+ * (and appended to `summaryFile`) and printed collapsed. Returns the job's exit code.
+ */
+export async function performNightly(request: NightlyRequest, deps: NightlyDeps & { runProcess: ProcessRunner }): Promise<ExitCode> {
+  const probes = await probeTargets(request.targets, deps.runProcess);
+  const outcomes = await runNightlyJob({ ...request, probes }, deps);
+  const code = nightlyExitCode(outcomes, request.failOnDrift, deps.signal.aborted);
+  const summary = renderNightlySummary({
+    profile: request.run.profile,
+    startedAt: request.startedAt.toISOString(),
+    outDir: request.shown(request.outDir),
+    outcomes,
+    exitCode: code,
+    failOnDrift: request.failOnDrift,
+    baselinesDir: request.shown(request.baselinesDir),
+  });
+  await writeNightlySummary(summary, request.outDir, request.summaryFile);
+  const also = request.summaryFile === null ? '' : ` (also appended to ${request.summaryFile})`;
+  deps.log(`\n${collapseDetails(summary)}\nsummary: ${request.shown(path.join(request.outDir, 'summary.md'))}${also}\n`);
+  for (const o of outcomes.filter((x) => x.state === 'skipped')) deps.log(`skipped ${o.target}: ${o.reason}\n`);
+  return code;
 }

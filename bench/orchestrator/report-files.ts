@@ -24,6 +24,14 @@ export function useColor(out: Pick<RunConsole, 'isTTY' | 'env'>): boolean {
   return out.isTTY && (out.env.NO_COLOR === undefined || out.env.NO_COLOR === '');
 }
 
+/** Analyses a record and renders its report (its chart files not written). */
+export async function renderReport(record: RunRecord, options: { format?: 'md' | 'json'; seed?: number; gcBench?: GcBenchResult | null }) {
+  const analysis = analyseRun(record, options.seed === undefined ? {} : { seed: options.seed });
+  const verdicts = evaluateClaims(analysis, claimsCatalog);
+  const output = await reporters[options.format ?? 'md'].render({ record, analysis, verdicts, gcBench: options.gcBench ?? null });
+  return { output, verdicts };
+}
+
 /**
  * Analyses a record and writes its report (markdown + charts, or JSON) to `outFile`; returns the
  * verdicts' console summary.
@@ -33,9 +41,7 @@ export async function writeReport(
   outFile: string,
   options: { format?: 'md' | 'json'; seed?: number; color: boolean; gcBench?: GcBenchResult | null },
 ): Promise<{ summary: string; files: string[] }> {
-  const analysis = analyseRun(record, options.seed === undefined ? {} : { seed: options.seed });
-  const verdicts = evaluateClaims(analysis, claimsCatalog);
-  const output = await reporters[options.format ?? 'md'].render({ record, analysis, verdicts, gcBench: options.gcBench ?? null });
+  const { output, verdicts } = await renderReport(record, options);
   const dir = path.dirname(outFile);
   await mkdir(dir, { recursive: true });
   await writeFile(outFile, output.text, 'utf8');

@@ -8,6 +8,7 @@
  * whose environments differ in what matters (CPU count, target, cgroup version) are not comparable
  * unless forced. Pure.
  */
+import { usageError } from '../errors.js';
 import type { RunRecord } from '../results/schema.js';
 import { metrics, isMetricName } from '../results/metrics.js';
 import { analyseRun, type CellAnalysis, type RunAnalysis } from './analyse.js';
@@ -219,4 +220,13 @@ export function compareRuns(baseline: RunRecord, current: RunRecord, options: Co
     regressions: rows.filter((r) => r.status === 'regression'),
     currentAnalysis: b,
   };
+}
+
+/** `5%`, `5`, `2.5%` → 5, 5, 2.5. */
+export function parseThreshold(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)%?$/.exec(value.trim());
+  if (!match) throw usageError(`--threshold must be a percentage such as 5% (got "${value}")`, 'bench compare a b --threshold 5%');
+  const pct = Number(match[1]);
+  if (pct >= 1000) throw usageError(`--threshold must be below 1000% (got "${value}")`);
+  return pct;
 }

@@ -5,7 +5,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { BenchError } from '../../bench/errors.js';
 import type { RunRecord } from '../../bench/results/schema.js';
 import type { CommandContext } from '../../bench/cli/types.js';
-import { parseFailOn, parseThreshold } from '../../bench/cli/args.js';
+import { parseFailOn } from '../../bench/claims/fail-on.js';
+import { parseThreshold } from '../../bench/stats/compare-runs.js';
 import { compareCommand } from '../../bench/cli/commands/compare.js';
 import { baselineCommand } from '../../bench/cli/commands/baseline.js';
 

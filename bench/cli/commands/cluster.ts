@@ -1,8 +1,7 @@
 /** `bench cluster up|down|load-image|status --provider local`: the local single-node Kubernetes (infra/local-k8s). */
 import { createLocalCluster } from '../../cluster/local.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { parseChoice } from '../args.js';
-import type { Flags } from '../../flags.js';
+import { parseChoice, type Flags } from '../../flags.js';
 import { helpOf, parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 

@@ -3,8 +3,7 @@ import { ExitCode, usageError } from '../../errors.js';
 import { cleanupLeftovers, formatChecks, leftoverSources, runChecks } from '../../orchestrator/doctor.js';
 import { RUN_ID_PATTERN } from '../../results/layout.js';
 import type { CleanupSelection } from '../../targets/owner.js';
-import { parseDuration } from '../args.js';
-import type { Flags } from '../../flags.js';
+import { parseDuration, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 

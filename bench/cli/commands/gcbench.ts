@@ -7,10 +7,10 @@ import { ExitCode, usageError } from '../../errors.js';
 import { runProcess } from '../../exec/index.js';
 import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBenchToFile } from '../../gcbench/index.js';
 import { renderGcBench } from '../../../reporters/gcbench.js';
-import { parsePositiveInt } from '../args.js';
-import type { Flags } from '../../flags.js';
+import { parsePositiveInt, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
+import { timeStamp } from '../../results/layout.js';
 
 const spec = {
   name: 'gcbench',
@@ -42,8 +42,7 @@ export const gcbenchCommand: Command = async (ctx) => {
     throw usageError(`bench gcbench: --benchtime must be a duration such as 1s or 500ms, or a count such as 5000x (got ${JSON.stringify(benchtime)})`);
   }
   const seed = values.seed === undefined ? 1 : parsePositiveInt('--seed', values.seed);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-  const out = path.resolve(ctx.cwd, values.out ?? path.join('results', `gcbench-${stamp}.json`));
+  const out = path.resolve(ctx.cwd, values.out ?? path.join('results', `gcbench-${timeStamp(new Date())}.json`));
   const result = await runGcBenchToFile(
     {
       rounds,

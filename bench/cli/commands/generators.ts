@@ -1,8 +1,7 @@
 /** `bench generators` (`npm run bench:generators`): the load path's own throughput and dispatch lag, printed. */
 import { ExitCode } from '../../errors.js';
 import { runGeneratorBenchmark } from '../../orchestrator/generator-benchmark.js';
-import { parsePositiveInt } from '../args.js';
-import type { Flags } from '../../flags.js';
+import { parsePositiveInt, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
 

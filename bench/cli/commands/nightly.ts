@@ -7,19 +7,20 @@
  * significant regression. Targets it cannot use are skipped with the reason, never silently.
  */
 import path from 'node:path';
-import { profileNames, targetNames, type TargetName } from '../../../scenarios/define.js';
-import { collapseDetails, renderNightlySummary } from '../../../reporters/nightly.js';
+import { profileNames, targetNames } from '../../../scenarios/define.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
 import { DEFAULT_HISTORY_FILE } from '../../history/file.js';
 import { DEFAULT_BASELINE_DIR, timeStamp } from '../../results/layout.js';
 import { DEFAULT_THRESHOLD_PCT } from '../../stats/compare-runs.js';
-import { nightlyExitCode, parseGate, parseTargets, probeTargets, runNightlyJob, writeNightlySummary } from '../../orchestrator/nightly.js';
-import { parseChoice, parseFailOn, parseThreshold } from '../args.js';
-import type { Flags } from '../../flags.js';
+import { parseGate, parseTargets } from '../../orchestrator/nightly.js';
+import { parseChoice, type Flags } from '../../flags.js';
+import { parseFailOn } from '../../claims/fail-on.js';
+import { parseThreshold } from '../../stats/compare-runs.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import { withErrorBoundary } from '../error-boundary.js';
 import type { Command, CommandContext } from '../types.js';
+import { performNightly } from '../../orchestrator/nightly.js';
 
 const spec = {
   name: 'nightly',
@@ -62,13 +63,9 @@ const spec = {
   },
 } as const satisfies CommandSpec<Flags>;
 
-function passThrough(values: Record<string, string | boolean | string[] | undefined>, names: readonly string[]): string[] {
-  return names.flatMap((name) => {
-    const value = values[name];
-    if (value === undefined || typeof value === 'boolean') return [];
-    return Array.isArray(value) ? value.flatMap((v) => [`--${name}`, v]) : [`--${name}`, value];
-  });
-}
+/** The string flags named, as given. */
+const pick = (values: Record<string, unknown>, names: readonly string[]) =>
+  Object.fromEntries(names.map((n) => [n, typeof values[n] === 'string' ? values[n] : undefined]));
 
 export interface NightlyCommandDeps {
   /** The `bench run` command, run in this process with the job's context. */
@@ -100,26 +97,18 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
     const thresholdPct = values.threshold === undefined ? DEFAULT_THRESHOLD_PCT : parseThreshold(values.threshold);
     const failOn = parseFailOn(values['fail-on'] === undefined ? undefined : [values['fail-on']]);
 
-    const probes = await probeTargets(requested, deps.runProcess);
-    const what = (values.scenario ?? []).length > 0 ? passThrough(values, ['scenario']) : ['--matrix'];
-    const outcomes = await runNightlyJob(
+    return performNightly(
       {
-        probes,
+        targets: requested,
+        run: { scenarios: values.scenario ?? [], profile, passed: pick(values, ['repeats', 'duration', 'warmup', 'load', 'seed']) },
         outDir,
-        runArgs: (target: TargetName, runDir: string) => [
-          ...what,
-          '--profile',
-          profile,
-          '--target',
-          target,
-          '--out',
-          runDir,
-          ...passThrough(values, ['repeats', 'duration', 'warmup', 'load', 'seed']),
-        ],
         baselinesDir,
         compare: { thresholdPct, failOn, gate },
         historyFile,
         shown,
+        startedAt,
+        summaryFile: summaryFile === undefined ? null : path.resolve(ctx.cwd, summaryFile),
+        failOnDrift,
       },
       {
         runBench: async (args) => {
@@ -130,24 +119,9 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
         },
         log: (text) => ctx.stdout(text),
         signal: ctx.signal,
+        runProcess: deps.runProcess,
       },
     );
-    const code = nightlyExitCode(outcomes, failOnDrift, ctx.signal.aborted);
-    const summary = renderNightlySummary({
-      profile,
-      startedAt: startedAt.toISOString(),
-      outDir: shown(outDir),
-      outcomes,
-      exitCode: code,
-      failOnDrift,
-      baselinesDir: shown(baselinesDir),
-    });
-    await writeNightlySummary(summary, outDir, summaryFile === undefined ? null : path.resolve(ctx.cwd, summaryFile));
-    ctx.stdout(
-      `\n${collapseDetails(summary)}\nsummary: ${shown(path.join(outDir, 'summary.md'))}${summaryFile === undefined ? '' : ` (also appended to ${summaryFile})`}\n`,
-    );
-    for (const o of outcomes.filter((x) => x.state === 'skipped')) ctx.stdout(`skipped ${o.target}: ${o.reason}\n`);
-    return code;
   };
 }
 

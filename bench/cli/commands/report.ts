@@ -7,16 +7,13 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { readRunRecord } from '../../results/store.js';
-import { analyseRun } from '../../stats/analyse.js';
-import { evaluateClaims } from '../../claims/evaluate.js';
-import { claimsCatalog } from '../../../scenarios/claims.js';
 import { readGcBenchResult } from '../../gcbench/store.js';
-import { reporters, type ReporterName } from '../../../reporters/index.js';
+import { type ReporterName } from '../../../reporters/index.js';
 import { useColor, writeReport } from '../../orchestrator/report-files.js';
-import { parseChoice, parsePositiveInt } from '../args.js';
-import type { Flags } from '../../flags.js';
+import { parseChoice, parsePositiveInt, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
+import { renderReport } from '../../orchestrator/report-files.js';
 
 const formats = ['md', 'json'] as const satisfies ReadonlyArray<ReporterName>;
 
@@ -44,22 +41,16 @@ export const reportCommand: Command = async (ctx) => {
   const input = path.resolve(ctx.cwd, positionals[0]!);
   const record = await readRunRecord(input);
   const runDir = (await stat(input)).isDirectory() ? input : path.dirname(input);
+  const gcBench = await readGcBenchResult(runDir);
   if (values.out === '-') {
-    const analysis = analyseRun(record, seed === undefined ? {} : { seed });
-    const output = await reporters[format].render({
-      record,
-      analysis,
-      verdicts: evaluateClaims(analysis, claimsCatalog),
-      gcBench: await readGcBenchResult(runDir),
-    });
-    ctx.stdout(output.text);
+    ctx.stdout((await renderReport(record, { format, gcBench, ...(seed === undefined ? {} : { seed }) })).output.text);
     return ExitCode.ok;
   }
   const outFile = values.out === undefined ? path.join(runDir, format === 'md' ? 'report.md' : 'report.json') : path.resolve(ctx.cwd, values.out);
   const { summary, files } = await writeReport(record, outFile, {
     format,
     color: useColor(ctx),
-    gcBench: await readGcBenchResult(runDir),
+    gcBench,
     ...(seed === undefined ? {} : { seed }),
   });
   ctx.stdout(summary);

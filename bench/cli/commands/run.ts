@@ -2,15 +2,14 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { profileNames, targetNames, type ProfileName, type TargetName } from '../../../scenarios/define.js';
-import { ExitCode, usageError } from '../../errors.js';
+import { ExitCode } from '../../errors.js';
 import { loadGeneratorNames } from '../../load/index.js';
 import { resumedFlags } from '../../orchestrator/plan-run.js';
 import { RunStore } from '../../results/store.js';
-import { parseChoice, parseDuration, parsePositiveInt } from '../args.js';
+import { parseChoice, parseDuration, parsePositiveInt, parseSeed, type Flags } from '../../flags.js';
 import { planLimits } from '../../orchestrator/plan-bounds.js';
 import type { Command } from '../types.js';
 import { performRun } from '../../orchestrator/perform-run.js';
-import type { Flags } from '../../flags.js';
 import { parseCommand } from '../help.js';
 
 const runFlags = {
@@ -78,7 +77,6 @@ export const runCommand: Command = async (ctx) => {
     durationMs: values.duration === undefined ? undefined : parseDuration('duration', values.duration, { maxMs: planLimits.durationMs }),
     warmupMs: values.warmup === undefined ? undefined : parseDuration('warmup', values.warmup, { allowZero: true, maxMs: planLimits.durationMs }),
   };
-  if (values.seed !== undefined && !/^\d{1,10}$/.test(values.seed)) throw usageError(`--seed must be a whole number (got "${values.seed}")`);
   return performRun(
     {
       matrix: values.matrix === true,
@@ -86,7 +84,7 @@ export const runCommand: Command = async (ctx) => {
       target: targetName,
       profile,
       overrides,
-      seed: values.seed === undefined ? undefined : Number(values.seed),
+      seed: values.seed === undefined ? undefined : parseSeed(values.seed),
       outDir: values.out,
       resumed,
       load: loadName,

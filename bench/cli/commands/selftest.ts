@@ -14,8 +14,7 @@ import { runSelftest } from '../../orchestrator/selftest-run.js';
 import { createRunId } from '../../results/layout.js';
 import type { RunRecord } from '../../results/schema.js';
 import { readRunRecord } from '../../results/store.js';
-import { parseChoice } from '../args.js';
-import type { Flags } from '../../flags.js';
+import { parseChoice, parseSeed, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command, CommandContext } from '../types.js';
 
@@ -52,8 +51,7 @@ export const selftestCommand: Command = async (ctx) => {
   if (values.agreement) return agreementCommand(ctx, positionals);
   if (positionals.length > 0) throw usageError(`unexpected argument "${positionals[0]}"`, 'see bench selftest --help');
   const profileName = parseChoice('profile', values.profile ?? 'smoke', selftestProfileNames);
-  if (values.seed !== undefined && !/^\d{1,10}$/.test(values.seed)) throw usageError(`--seed must be a whole number (got "${values.seed}")`);
-  const seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : Number(values.seed);
+  const seed = values.seed === undefined ? randomBytes(4).readUInt32BE() : parseSeed(values.seed);
   const runId = createRunId('selftest');
   const dir = path.resolve(ctx.cwd, values.out ?? path.join('results', runId));
 
