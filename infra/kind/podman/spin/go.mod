@@ -1,0 +1,3 @@
+module go-claims-bench/infra/kind/podman/spin
+
+go 1.24
