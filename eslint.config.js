@@ -1,6 +1,7 @@
 // Lint rules: typescript-eslint's type-aware checks (floating promises), and the import boundaries of
-// docs/architecture.md: stats/, claims/, scenarios/ and reporters/ stay pure, and every folder imports
-// only from the layers below it (an allow-list per folder: `layers` below, lowest first).
+// docs/architecture.md: stats/, claims/, scenarios/ and reporters/ stay pure, every folder imports
+// only from the layers below it (an allow-list per folder: `layers` below, lowest first), and another
+// folder only through its index.ts.
 import tseslint from 'typescript-eslint';
 
 const effects = [
@@ -56,6 +57,14 @@ const layerConfigs = layers.flatMap((layer, i) => {
                     message: `${name}/ imports only from its layer and the ones below (docs/architecture.md): ${higher.join(', ')} are above it`,
                   },
                 ]),
+            // Another folder is imported through its index.ts, its public face.
+            ...layers
+              .flat()
+              .filter((other) => other !== name && other !== 'cli')
+              .map((other) => ({
+                group: [`**/${other}/**`, `!**/${other}/index.js`],
+                message: `import ${other}/ through its index.ts (what it offers other folders; docs/architecture.md)`,
+              })),
           ],
         },
       ],

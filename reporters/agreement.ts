@@ -1,6 +1,5 @@
 /** The verdict agreement of two runs as a markdown table (`bench selftest --agreement`). Pure. */
-import type { VerdictAgreement } from '../bench/claims/agreement.js';
-import { verdictText } from '../bench/claims/evaluate.js';
+import { type VerdictAgreement, verdictText } from '../bench/claims/index.js';
 
 export function renderAgreement(runA: string, runB: string, result: VerdictAgreement): string {
   const lines = [`Verdict agreement: ${runA} vs ${runB}`, '', '| claim | run A | run B | same |', '|---|---|---|---|'];

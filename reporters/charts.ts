@@ -4,9 +4,9 @@
  * own rendering (no files, no network: data is inline).
  */
 import * as vega from 'vega';
-import type { CellAnalysis, RunAnalysis } from '../bench/stats/analyse.js';
-import { formatNumber, metricLabel } from '../bench/claims/format.js';
-import { metrics, isMetricName } from '../bench/results/metrics.js';
+import type { CellAnalysis, RunAnalysis } from '../bench/stats/index.js';
+import { formatNumber, metricLabel } from '../bench/claims/index.js';
+import { metrics, isMetricName } from '../bench/results/index.js';
 
 /** One point of a chart: a category or x value, a series (variant), a value and its CI. */
 export interface ChartPoint {

@@ -4,7 +4,7 @@
  * measures and how each is judged. Generated (`bench list --claims-doc > docs/claims.md`); a test keeps
  * the committed page equal to the catalogue. Pure.
  */
-import type { CellSelector, ClaimCheck, ClaimSpec } from '../scenarios/claims.js';
+import type { CellSelector, ClaimCheck, ClaimSpec } from '../scenarios/index.js';
 
 function selector(s: CellSelector): string {
   const parts = Object.entries(s).map(([k, v]) => `${k}=${String(v)}`);

@@ -1,7 +1,6 @@
 /** Markdown for `bench compare`: a benchstat-style table per metric, regressions first. Pure. */
-import type { CompareResult, CompareRow } from '../bench/stats/compare-runs.js';
-import { formatChange } from '../bench/claims/evaluate.js';
-import { formatMetricValue, formatP, formatPct, formatWithCi, metricLabel } from '../bench/claims/format.js';
+import type { CompareResult, CompareRow } from '../bench/stats/index.js';
+import { formatChange, formatMetricValue, formatP, formatPct, formatWithCi, metricLabel } from '../bench/claims/index.js';
 
 const statusText: Record<CompareRow['status'], string> = {
   regression: '❌ regression',

@@ -1,5 +1,5 @@
 /** The verdict table for the terminal at the end of a run. Pure: the caller prints it. */
-import { verdictLabel, type ClaimVerdict, type Verdict } from '../bench/claims/evaluate.js';
+import { verdictLabel, type ClaimVerdict, type Verdict } from '../bench/claims/index.js';
 
 const colors: Record<Verdict, string> = {
   confirmed: '\u001b[32m',

@@ -2,8 +2,8 @@
  * The standard GC benchmark (`bench gcbench`) as a markdown section, to stand beside the service-level
  * Green Tea result. Pure.
  */
-import { formatNumber, formatP, formatPct, formatPctInterval } from '../bench/claims/format.js';
-import type { GcBenchResult } from '../bench/gcbench/summary.js';
+import { formatNumber, formatP, formatPct, formatPctInterval } from '../bench/claims/index.js';
+import type { GcBenchResult } from '../bench/gcbench/index.js';
 
 function formatNs(ns: number): string {
   return ns >= 1e6 ? `${formatNumber(ns / 1e6)} ms/op` : ns >= 1e3 ? `${formatNumber(ns / 1e3)} µs/op` : `${formatNumber(ns)} ns/op`;

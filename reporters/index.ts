@@ -2,10 +2,10 @@
  * Reporters: pure renderers from a run record, its analysis and the claim verdicts to text. The CLI
  * picks one by name from `reporters` (its `--format` choices come from this registry).
  */
-import type { RunRecord } from '../bench/results/schema.js';
-import type { RunAnalysis } from '../bench/stats/analyse.js';
-import type { ClaimVerdict } from '../bench/claims/evaluate.js';
-import type { GcBenchResult } from '../bench/gcbench/summary.js';
+import type { RunRecord } from '../bench/results/index.js';
+import type { RunAnalysis } from '../bench/stats/index.js';
+import type { ClaimVerdict } from '../bench/claims/index.js';
+import type { GcBenchResult } from '../bench/gcbench/index.js';
 import { renderMarkdownReport, type ReportFile } from './markdown.js';
 import { renderJsonReport } from './json.js';
 import { renderConsoleSummary } from './console.js';
@@ -61,3 +61,9 @@ export { buildCharts, createVegaSpec, renderChartSvg, renderMermaidChart } from 
 export type { ChartData, ChartPoint } from './charts.js';
 export { renderCompareMarkdown } from './compare.js';
 export { renderGcBench } from './gcbench.js';
+export { renderAgreement } from './agreement.js';
+export { renderClaimsDoc } from './claims-doc.js';
+export { renderCompareJson } from './compare.js';
+export { collapseDetails, newWorseChanges, renderNightlySummary } from './nightly.js';
+export type { CompareOutcome, RegressionRow, RepeatCounts, TargetOutcome } from './nightly.js';
+export { formatScenarioList } from './scenario-list.js';

@@ -1,7 +1,7 @@
 /** Machine-readable report: verdicts with their numbers, per-cell summaries. Pure. */
-import type { RunRecord } from '../bench/results/schema.js';
-import type { RunAnalysis } from '../bench/stats/analyse.js';
-import type { ClaimVerdict } from '../bench/claims/evaluate.js';
+import type { RunRecord } from '../bench/results/index.js';
+import type { RunAnalysis } from '../bench/stats/index.js';
+import type { ClaimVerdict } from '../bench/claims/index.js';
 
 export const JSON_REPORT_VERSION = 1;
 

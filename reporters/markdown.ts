@@ -3,14 +3,21 @@
  * claim with benchstat-style tables and charts, then repeats, environment, method and honest limits.
  * Pure: returns the markdown and the SVG files to write beside it.
  */
-import { GC_CPU_THROTTLED_SHARE_LIMIT } from '../bench/results/metrics.js';
-import type { RunRecord } from '../bench/results/schema.js';
-import { compareCellMetric, type CellAnalysis, type RunAnalysis } from '../bench/stats/analyse.js';
-import { controlPair } from '../scenarios/matrix.js';
-import { measureDrift, type DriftMeasure } from '../bench/stats/drift.js';
-import { ALPHA } from '../bench/stats/difference.js';
-import { BOOTSTRAP_RESAMPLES, CONFIDENCE_LEVEL } from '../bench/stats/descriptive.js';
-import { MIN_REPEATS_BY_PROFILE, MIN_REPEATS_DIRECTIONAL, MIN_REPEATS_FALLBACK } from '../bench/stats/analyse.js';
+import { GC_CPU_THROTTLED_SHARE_LIMIT, type RunRecord } from '../bench/results/index.js';
+import {
+  compareCellMetric,
+  type CellAnalysis,
+  type RunAnalysis,
+  measureDrift,
+  type DriftMeasure,
+  ALPHA,
+  BOOTSTRAP_RESAMPLES,
+  CONFIDENCE_LEVEL,
+  MIN_REPEATS_BY_PROFILE,
+  MIN_REPEATS_DIRECTIONAL,
+  MIN_REPEATS_FALLBACK,
+} from '../bench/stats/index.js';
+import { controlPair } from '../scenarios/index.js';
 import {
   describeCoverage,
   expectedGomaxprocs,
@@ -21,11 +28,16 @@ import {
   type CheckResult,
   type ClaimVerdict,
   type PairResult,
-} from '../bench/claims/evaluate.js';
-import { formatMetricValue, formatNumber, formatP, formatPct, formatWithCi, metricLabel } from '../bench/claims/format.js';
+  formatMetricValue,
+  formatNumber,
+  formatP,
+  formatPct,
+  formatWithCi,
+  metricLabel,
+} from '../bench/claims/index.js';
 import { buildCharts, renderChartSvg, renderMermaidChart, type ChartData } from './charts.js';
 import { renderGcBench } from './gcbench.js';
-import type { GcBenchResult } from '../bench/gcbench/summary.js';
+import type { GcBenchResult } from '../bench/gcbench/index.js';
 
 export interface ReportFile {
   name: string;

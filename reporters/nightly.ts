@@ -4,9 +4,9 @@
  * (bench/orchestrator/nightly.ts) produces the outcomes, this renders them.
  */
 import { ExitCode } from '../bench/errors.js';
-import type { TargetName } from '../scenarios/define.js';
-import { formatMetricValue, renderDriftMarkdown, type CellTrend } from '../bench/history/trend.js';
-import { isMetricName } from '../bench/results/metrics.js';
+import type { TargetName } from '../scenarios/index.js';
+import { formatMetricValue, renderDriftMarkdown, type CellTrend } from '../bench/history/index.js';
+import { isMetricName } from '../bench/results/index.js';
 
 /** A regression row of the comparison with the baseline. */
 export interface RegressionRow {

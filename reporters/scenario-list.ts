@@ -1,6 +1,5 @@
 /** `bench list`: each scenario with its claims, targets and matrix size per profile. Pure. */
-import { profileNames, type Scenario } from '../scenarios/define.js';
-import { expandMatrix, resolveScenario } from '../scenarios/matrix.js';
+import { profileNames, type Scenario, expandMatrix, resolveScenario } from '../scenarios/index.js';
 
 export function formatScenarioList(scenarios: readonly Scenario[]): string {
   const lines: string[] = [];

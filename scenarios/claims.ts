@@ -4,7 +4,7 @@
  * Pure data; `bench/claims` evaluates it against a run's analysis.
  */
 import type { CellSettings, TargetName } from './define.js';
-import type { MetricName } from '../bench/results/metrics.js';
+import type { MetricName } from '../bench/results/index.js';
 
 /** Picks cells by settings: every key given must match (numbers and strings compared as text). */
 export type CellSelector = Partial<Record<keyof CellSettings, string | number | boolean | null>>;

@@ -3,7 +3,7 @@
  * and CLI overrides resolved in one place, matrix expansion, and the interleaved, seeded run order.
  * Pure: no I/O.
  */
-import { CONTROL_REPLICA, DRIFT_REPLICA, isDriftReference } from '../bench/results/cell-roles.js';
+import { CONTROL_REPLICA, DRIFT_REPLICA, isDriftReference } from '../bench/results/index.js';
 import type { ZodError } from 'zod';
 import { usageError } from '../bench/errors.js';
 import {

@@ -1,5 +1,5 @@
 /** Seeded PRNG shared with the statistics (mulberry32): plans and bootstrap resamples are reproducible from the seed. */
-export { createRandom } from '../bench/stats/random.js';
+export { createRandom } from '../bench/stats/index.js';
 
 /** Fisher–Yates shuffle of a copy, driven by `random`. */
 export function shuffle<T>(items: readonly T[], random: () => number): T[] {

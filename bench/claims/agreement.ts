@@ -1,7 +1,7 @@
 /** Verdict agreement of two runs (`bench selftest --agreement`): the same claims judged on each. Pure. */
-import { claimsCatalog } from '../../scenarios/claims.js';
-import type { RunRecord } from '../results/schema.js';
-import { analyseRun } from '../stats/analyse.js';
+import { claimsCatalog } from '../../scenarios/index.js';
+import type { RunRecord } from '../results/index.js';
+import { analyseRun } from '../stats/index.js';
 import { evaluateClaims, type Verdict } from './evaluate.js';
 
 export interface VerdictAgreement {

@@ -37,13 +37,17 @@
  *   `inconclusive` (too few requests exposed for zero to mean anything).
  * - several figures or cells: the worst wins, in the order refuted > weaker > inconclusive > confirmed.
  */
-import { isDriftReference } from '../results/cell-roles.js';
-import type { ClaimCheck, ClaimSpec, CellSelector } from '../../scenarios/claims.js';
-import { metrics, isMetricName } from '../results/metrics.js';
-import { compareCellMetric, MIN_REPEATS_DIRECTIONAL, type CellAnalysis, type RunAnalysis } from '../stats/analyse.js';
-import type { Difference } from '../stats/difference.js';
-import { adjustPValues } from '../stats/multiplicity.js';
-import { expectedAutoGomaxprocs } from '../stats/go-runtime.js';
+import { isDriftReference, metrics, isMetricName } from '../results/index.js';
+import type { ClaimCheck, ClaimSpec, CellSelector } from '../../scenarios/index.js';
+import {
+  compareCellMetric,
+  MIN_REPEATS_DIRECTIONAL,
+  type CellAnalysis,
+  type RunAnalysis,
+  type Difference,
+  adjustPValues,
+  expectedAutoGomaxprocs,
+} from '../stats/index.js';
 import { describeScope, formatMetricValue, formatNumber, formatPct, formatPctInterval, formatWithCi, metricLabel } from './format.js';
 
 export type Verdict = 'confirmed' | 'weaker' | 'refuted' | 'inconclusive' | 'not-measurable' | 'not-run';

@@ -2,11 +2,11 @@
  * `--fail-on`: the conditions under which a comparison with a baseline fails (`bench compare` exits 1,
  * the nightly job reports a regression). Pure.
  */
-import { claimsCatalog } from '../../scenarios/claims.js';
+import { claimsCatalog } from '../../scenarios/index.js';
 import { usageError } from '../errors.js';
 import { parseChoice } from '../flags.js';
-import type { RunRecord } from '../results/schema.js';
-import { compareRuns, type CompareRunsOptions, type CompareResult } from '../stats/compare-runs.js';
+import type { RunRecord } from '../results/index.js';
+import { compareRuns, type CompareRunsOptions, type CompareResult } from '../stats/index.js';
 import { evaluateClaims, type ClaimVerdict } from './evaluate.js';
 import { metricLabel } from './format.js';
 

@@ -1,6 +1,6 @@
 /** Text for numbers in reports: units from the metric vocabulary, 3 significant digits. Pure. */
-import { metrics, isMetricName } from '../results/metrics.js';
-import type { Interval } from '../stats/descriptive.js';
+import { metrics, isMetricName } from '../results/index.js';
+import type { Interval } from '../stats/index.js';
 
 /** 3 significant digits, no exponent, no trailing zeros past the point (1234 → "1234", 0.01234 → "0.0123"). */
 export function formatNumber(value: number): string {

@@ -4,7 +4,7 @@
  * commands that run another command in-process (the nightly job's `bench run`).
  */
 import { ExitCode, isBenchError } from '../errors.js';
-import { forbiddenError } from '../targets/kubernetes/forbidden.js';
+import { forbiddenError } from '../targets/index.js';
 import type { CommandContext } from './types.js';
 
 function formatError(raw: unknown): { text: string; code: ExitCode } {

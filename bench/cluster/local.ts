@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { z } from 'zod';
 import { BenchError, infraError, usageError } from '../errors.js';
-import { runProcess } from '../exec/index.js';
-import type { ProcessResult, ProcessRunner } from '../exec/index.js';
+import { runProcess, type ProcessResult, type ProcessRunner } from '../exec/index.js';
 
 /** Directory of the scripts, resolved from this file (works from `bench/` sources and from `dist/bench/`). */
 export function resolveLocalK8sDir(): string {

@@ -3,7 +3,7 @@
  * (window start and end). Pure.
  */
 import type { ContainerSample } from './sample.js';
-import type { RuntimeWindow } from '../results/schema.js';
+import type { RuntimeWindow } from '../results/index.js';
 import { runtimeMetricNames as m, type RuntimeSnapshot } from './runtime-snapshot.js';
 
 /** Container metrics over the samples inside [startMs, endMs] (monotonic clock). */

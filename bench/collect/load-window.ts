@@ -3,11 +3,9 @@
  * result, the container samples, the runtime snapshots at the window's edges and how the service ended.
  * Pure, so that a service that died mid-window can be tested without killing one.
  */
-import type { LoadProfile } from '../../scenarios/define.js';
-import { judgeLoad, successfulRequests } from '../load/validity.js';
-import type { LoadResult } from '../load/types.js';
-import { gcCpuInflatedByThrottling, GC_CPU_THROTTLED_SHARE_LIMIT } from '../results/metrics.js';
-import type { EffectiveSettings, Outcome, RuntimeWindow } from '../results/schema.js';
+import type { LoadProfile } from '../../scenarios/index.js';
+import { judgeLoad, successfulRequests, type LoadResult } from '../load/index.js';
+import { gcCpuInflatedByThrottling, GC_CPU_THROTTLED_SHARE_LIMIT, type EffectiveSettings, type Outcome, type RuntimeWindow } from '../results/index.js';
 import type { ContainerSample } from './sample.js';
 import { containerWindowCounters, cpuMsPer1k, deriveContainerMetrics, deriveRuntimeMetrics, podsForRate, runtimeCounters } from './derive.js';
 import type { RuntimeSnapshot } from './runtime-snapshot.js';

@@ -21,7 +21,7 @@
  * quiet series) on its fifth night, when it stands 2.5 % above the reference — below a 5 % compare
  * threshold on every single night.
  */
-import { median } from '../stats/descriptive.js';
+import { median } from '../stats/index.js';
 
 /** CUSUM settings; k = 0.5σ and h = 4σ are the textbook defaults. */
 export interface ChangePointOptions {

@@ -2,11 +2,10 @@
  * One line of the nightly history (`results/history.jsonl`): a run reduced to the median of every metric
  * per cell, with what identifies the environment it ran in. Pure: building, keying and validating entries.
  */
-import { median } from '../stats/descriptive.js';
+import { median } from '../stats/index.js';
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { isMetricName } from '../results/metrics.js';
-import type { Fingerprint, RunRecord } from '../results/schema.js';
+import { isMetricName, type Fingerprint, type RunRecord } from '../results/index.js';
 
 export const HISTORY_SCHEMA_VERSION = 1;
 

@@ -5,7 +5,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors.js';
-import { formatSchemaIssues } from '../results/store.js';
+import { formatSchemaIssues } from '../results/index.js';
 import { historyEntrySchema, type HistoryEntry } from './entry.js';
 
 /** Default location, relative to the working directory. */

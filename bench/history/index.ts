@@ -5,3 +5,4 @@ export type { ChangePoint, ChangePointOptions } from './change-points.js';
 export { buildTrends, groupSeries, cellMatcher, sparkline, formatMetricValue, renderTrendText, renderDriftMarkdown, DEFAULT_TREND_METRICS } from './trend.js';
 export type { CellTrend, FlaggedChange, TrendPoint, TrendSelection } from './trend.js';
 export { DEFAULT_HISTORY_FILE, parseHistory, readHistory, appendHistoryEntry } from './file.js';
+export { selectSeries } from './trend.js';

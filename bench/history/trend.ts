@@ -2,8 +2,8 @@
  * Trends of chosen metrics per cell over the nightly history, with change points, as text (terminal) and
  * markdown (job summary). Pure.
  */
-import { formatMetricValue } from '../claims/format.js';
-import { metrics, isMetricName, type MetricName } from '../results/metrics.js';
+import { formatMetricValue } from '../claims/index.js';
+import { metrics, isMetricName, type MetricName } from '../results/index.js';
 import { detectChangePoints, type ChangePoint, type ChangePointOptions } from './change-points.js';
 import { seriesKey, type HistoryEntry } from './entry.js';
 

@@ -6,7 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
-import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadProfile } from '../../scenarios/index.js';
 import { createLatencyHistogram, progressOfLastSecond, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
 import { runOpenModel } from './open-model.js';
 import type { LoadGenerator, LoadRequest, LoadResult, LoadRunOptions } from './types.js';

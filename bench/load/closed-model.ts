@@ -7,7 +7,7 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadProfile } from '../../scenarios/index.js';
 import { createLatencyHistogram, progressOfLastSecond, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 

@@ -3,12 +3,12 @@
  * can be merged later (P99 across repeats from the merged histogram, not an average of P99s).
  */
 import type * as hdr from 'hdr-histogram-js';
-import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadProfile } from '../../scenarios/index.js';
 import type { LatencySummary, LoadProgress, LoadResult } from './types.js';
 
 // The format itself lives with the analysis that merges it; the generators record into it.
-import { encodeHistogram } from '../stats/latency-histogram.js';
-export { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../stats/latency-histogram.js';
+import { encodeHistogram } from '../stats/index.js';
+export { createLatencyHistogram, decodeHistogram, encodeHistogram } from '../stats/index.js';
 
 /** Percentiles of a µs histogram, in ms. An empty histogram gives zeros. */
 export function summarizeHistogram(histogram: hdr.Histogram): LatencySummary {

@@ -50,3 +50,6 @@ export { runOpenModel, createSchedule, rateAt } from './open-model.js';
 export { judgeLoad, validityThresholds } from './validity.js';
 export { createLatencyHistogram, encodeHistogram, decodeHistogram, summarizeHistogram } from './histogram.js';
 export type { LoadGenerator, LoadResult, LoadRequest, LoadProgress, LoadRunOptions, LatencySummary } from './types.js';
+export { runClosedModel } from './autocannon.js';
+export { openModelProcess } from './native.js';
+export { successfulRequests } from './validity.js';

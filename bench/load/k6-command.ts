@@ -6,7 +6,7 @@
  * Load models: closed → `constant-vus` (one VU per connection), open → `constant-arrival-rate`,
  * stages → `ramping-arrival-rate`; a warm-up runs first as its own scenario whose samples are excluded.
  */
-import type { LoadProfile, RateStage } from '../../scenarios/define.js';
+import type { LoadProfile, RateStage } from '../../scenarios/index.js';
 import type { LoadRequest } from './types.js';
 
 /** Environment variables the k6 script reads. */

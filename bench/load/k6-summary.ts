@@ -11,7 +11,7 @@
  * The measured window is read from the `{scenario:measure}` sub-metrics (see scenarios/k6/load.ts).
  */
 import { infraError } from '../errors.js';
-import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadProfile } from '../../scenarios/index.js';
 import type { LoadErrors, LoadResult } from './types.js';
 
 export type K6MetricType = 'counter' | 'gauge' | 'rate' | 'trend';

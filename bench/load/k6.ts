@@ -13,7 +13,7 @@ import { access, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadProfile } from '../../scenarios/index.js';
 import { BenchError, infraError, usageError } from '../errors.js';
 import { repoRoot } from '../paths.js';
 import { createK6Command, formatK6Version, parseK6Version, typeScriptSupport, type K6Version } from './k6-command.js';

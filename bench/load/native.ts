@@ -7,7 +7,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadProfile } from '../../scenarios/index.js';
 import { runNativeClosedModel } from './closed-model.js';
 import { runOpenModel, type OpenProfile, type RequestOutcome } from './open-model.js';
 import { setOwnThreadsPriority } from './thread-priority.js';

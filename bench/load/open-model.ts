@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { LoadProfile, RateStage } from '../../scenarios/define.js';
+import type { LoadProfile, RateStage } from '../../scenarios/index.js';
 import {
   createLatencyHistogram,
   encodeHistogram,

@@ -1,4 +1,4 @@
-import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadProfile } from '../../scenarios/index.js';
 
 /** What to request: a path with query string on the service under test. */
 export interface LoadRequest {

@@ -3,9 +3,9 @@
  * target rate or ran out of CPU, or whose requests failed beyond `validityThresholds.errorRate`, is
  * marked invalid: it is kept in the record but never averaged in.
  */
-import type { LoadProfile } from '../../scenarios/define.js';
+import type { LoadProfile } from '../../scenarios/index.js';
 import type { LoadResult } from './types.js';
-import { binomialUpperTail } from '../stats/binomial.js';
+import { binomialUpperTail } from '../stats/index.js';
 
 /** Tolerances, named so the rules can be read and tested. */
 export const validityThresholds = {

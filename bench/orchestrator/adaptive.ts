@@ -5,11 +5,9 @@
  * none is left, a scenario has had `maxExtraRoundsFactor ×` its planned rounds added, or the time budget
  * (`--max-time`) would be spent. Pure: it decides, the run command runs.
  */
-import type { ClaimVerdict } from '../claims/evaluate.js';
-import type { PlanItem } from '../../scenarios/matrix.js';
-import { createRandom, shuffle } from '../../scenarios/random.js';
-import { isDriftReference } from '../results/cell-roles.js';
-import type { RunRecord } from '../results/schema.js';
+import type { ClaimVerdict } from '../claims/index.js';
+import { type PlanItem, createRandom, shuffle } from '../../scenarios/index.js';
+import { isDriftReference, type RunRecord } from '../results/index.js';
 
 /** A deciding comparison whose CI half-width is above this, %, asks for another round. */
 export const TARGET_HALF_WIDTH_PCT = 10;

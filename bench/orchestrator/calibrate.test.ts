@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Cell } from '../../scenarios/define.js';
-import { defaultCellSettings } from '../../scenarios/define.js';
+import { type Cell, defaultCellSettings } from '../../scenarios/define.js';
 import { applyCalibration, chooseRate, judgeStep, rampRates, rampRules } from './calibrate.js';
 import { createStartLine, groupOrder } from './run-plan.js';
 

@@ -8,11 +8,10 @@
  *
  * The ramp's rule (`judgeStep`, `chooseRate`) is pure; `calibrateScenario` runs it against a target.
  */
-import { cellRequestPath } from '../../scenarios/workloads.js';
-import type { Cell, LoadProfile } from '../../scenarios/define.js';
-import type { LoadGenerator } from '../load/types.js';
-import type { Calibration } from '../results/schema.js';
-import { capability, type ContainerSample, type Target } from '../targets/types.js';
+import { cellRequestPath, type Cell, type LoadProfile } from '../../scenarios/index.js';
+import type { LoadGenerator } from '../load/index.js';
+import type { Calibration } from '../results/index.js';
+import { capability, type ContainerSample, type Target } from '../targets/index.js';
 import { TaskStack } from './task-stack.js';
 
 type CalibrationStep = Calibration['cells'][number]['steps'][number];

@@ -3,13 +3,11 @@
  * current run's environment and profile), the comparison under the `--fail-on` conditions, rendered.
  */
 import { access } from 'node:fs/promises';
-import { renderCompareJson, renderCompareMarkdown } from '../../reporters/compare.js';
-import { compareWithFailOn, type FailOn } from '../claims/fail-on.js';
+import { renderCompareJson, renderCompareMarkdown } from '../../reporters/index.js';
+import { compareWithFailOn, type FailOn } from '../claims/index.js';
 import { usageError } from '../errors.js';
-import { baselineFile } from '../results/layout.js';
-import type { RunRecord } from '../results/schema.js';
-import { readRunRecord } from '../results/store.js';
-import { baselineName, IncomparableRunsError, type CompareResult } from '../stats/compare-runs.js';
+import { baselineFile, type RunRecord, readRunRecord } from '../results/index.js';
+import { baselineName, IncomparableRunsError, type CompareResult } from '../stats/index.js';
 
 /** The baseline saved in `dir` for the run's environment and profile; `exists` says whether it is there yet. */
 export async function savedBaseline(dir: string, record: RunRecord): Promise<{ file: string; exists: boolean }> {

@@ -6,10 +6,10 @@ import { existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { runProcess, type ProcessRunner } from '../exec/index.js';
-import { findK6, k6InstallHint } from '../load/k6.js';
-import { detectCgroupVersion } from '../results/fingerprint.js';
-import { LOCAL_KUBECONFIG_PATH } from '../cluster/local.js';
-import { selectRunsToRemove, type CleanupSelection, type RunLeftovers } from '../targets/owner.js';
+import { findK6, k6InstallHint } from '../load/index.js';
+import { detectCgroupVersion } from '../results/index.js';
+import { LOCAL_KUBECONFIG_PATH } from '../cluster/index.js';
+import { selectRunsToRemove, type CleanupSelection, type RunLeftovers } from '../targets/index.js';
 
 /** Where doctor writes: the command's stdout and stderr. */
 export interface DoctorOutput {

@@ -2,10 +2,9 @@
 import path from 'node:path';
 import { ExitCode } from '../errors.js';
 import type { RunPlanSummary } from './run-plan.js';
-import type { RunRecord } from '../results/schema.js';
-import type { RunStore } from '../results/store.js';
-import { expectedAutoGomaxprocs } from '../stats/go-runtime.js';
-import { unawareNodeCpus } from '../targets/service-env.js';
+import type { RunRecord, RunStore } from '../results/index.js';
+import { expectedAutoGomaxprocs } from '../stats/index.js';
+import { unawareNodeCpus } from '../targets/index.js';
 import { writeRunReport, type RunConsole } from './report-files.js';
 
 /** What this run could not show, stated in the record and the report. Pure. */

@@ -5,12 +5,10 @@
  * dispatch lag at four rates. Run: `npm run build && npm run bench:generators` (`bench generators`).
  */
 import os from 'node:os';
-import { defaultCellSettings, type Cell } from '../../scenarios/define.js';
+import { defaultCellSettings, type Cell } from '../../scenarios/index.js';
 import { runProcess } from '../exec/index.js';
-import { runClosedModel } from '../load/autocannon.js';
-import { runNativeClosedModel } from '../load/closed-model.js';
-import { openModelProcess } from '../load/native.js';
-import { DockerTarget } from '../targets/docker/docker-target.js';
+import { runClosedModel, runNativeClosedModel, openModelProcess } from '../load/index.js';
+import { DockerTarget } from '../targets/index.js';
 
 /** wrk's `Requests/sec:` and the `99%` line of `--latency`, in ms. */
 export function parseWrk(stdout: string): { rps: number; p99Ms: number | null } {

@@ -4,10 +4,18 @@
  * metrics and renders them with their change points.
  */
 import { usageError } from '../errors.js';
-import { createHistoryEntry, type HistoryEntry } from '../history/entry.js';
-import { appendHistoryEntry, readHistory } from '../history/file.js';
-import { buildTrends, groupSeries, renderTrendText, selectSeries, type TrendSelection } from '../history/trend.js';
-import { readRunRecord } from '../results/store.js';
+import {
+  createHistoryEntry,
+  type HistoryEntry,
+  appendHistoryEntry,
+  readHistory,
+  buildTrends,
+  groupSeries,
+  renderTrendText,
+  selectSeries,
+  type TrendSelection,
+} from '../history/index.js';
+import { readRunRecord } from '../results/index.js';
 
 /** Appends the run in `runDir`; returns the line to print. `shown` turns a path into what the user typed. */
 export async function appendRunToHistory(file: string, runDir: string, shown: (p: string) => string): Promise<string> {

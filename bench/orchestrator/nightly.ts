@@ -7,9 +7,10 @@
  */
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { targetNames, type TargetName } from '../../scenarios/define.js';
-import { renderCompareJson, renderCompareMarkdown } from '../../reporters/compare.js';
+import { targetNames, type TargetName } from '../../scenarios/index.js';
 import {
+  renderCompareJson,
+  renderCompareMarkdown,
   collapseDetails,
   newWorseChanges,
   renderNightlySummary,
@@ -17,18 +18,14 @@ import {
   type RegressionRow,
   type RepeatCounts,
   type TargetOutcome,
-} from '../../reporters/nightly.js';
-import { compareWithFailOn, type FailOn } from '../claims/fail-on.js';
+} from '../../reporters/index.js';
+import { compareWithFailOn, type FailOn } from '../claims/index.js';
 import { ExitCode, usageError } from '../errors.js';
 import { parseChoice } from '../flags.js';
 import { runProcess, type ProcessRunner } from '../exec/index.js';
-import { createHistoryEntry, seriesKey } from '../history/entry.js';
-import { appendHistoryEntry, readHistory } from '../history/file.js';
-import { buildTrends, groupSeries, type CellTrend } from '../history/trend.js';
-import { isMetricName } from '../results/metrics.js';
-import type { RunRecord } from '../results/schema.js';
-import { readRunRecord } from '../results/store.js';
-import { IncomparableRunsError, type CompareResult } from '../stats/compare-runs.js';
+import { createHistoryEntry, seriesKey, appendHistoryEntry, readHistory, buildTrends, groupSeries, type CellTrend } from '../history/index.js';
+import { isMetricName, type RunRecord, readRunRecord } from '../results/index.js';
+import { IncomparableRunsError, type CompareResult } from '../stats/index.js';
 import { savedBaseline } from './compare-job.js';
 
 /** What a target probe found. */

@@ -6,9 +6,8 @@
 import path from 'node:path';
 import { ExitCode } from '../errors.js';
 import { createLoadGenerator, type LoadGeneratorName } from '../load/index.js';
-import { createRunId } from '../results/layout.js';
-import { checkNewRunDir, type RunStore } from '../results/store.js';
-import { createTarget, type TargetFlags } from '../targets/registry.js';
+import { createRunId, checkNewRunDir, type RunStore } from '../results/index.js';
+import { createTarget, type TargetFlags } from '../targets/index.js';
 import { finishRun } from './finish-run.js';
 import { formatPlan } from './plan-outline.js';
 import { planRun, type PlanRequest } from './plan-run.js';

@@ -3,7 +3,7 @@
  * mistyped `--repeats 1e20` or a scenario file with `repeats: 1e8` must be refused at once, not grow a
  * plan until the process runs out of memory.
  */
-import { axisOrder, type ResolvedScenario } from '../../scenarios/matrix.js';
+import { axisOrder, type ResolvedScenario } from '../../scenarios/index.js';
 import { usageError } from '../errors.js';
 
 /** The bounds, in one place (`bench run --help` and the errors quote them). */

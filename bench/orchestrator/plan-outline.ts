@@ -1,5 +1,5 @@
 /** The plan printed before a run: cells, repeats and estimated time per scenario. Pure. */
-import { estimateCellMs, type Plan } from '../../scenarios/matrix.js';
+import { estimateCellMs, type Plan } from '../../scenarios/index.js';
 import { formatDuration } from './format-duration.js';
 
 /** What `formatPlan` shows of a plan: a fresh one or the one recorded in a run being resumed. */

@@ -3,14 +3,22 @@
  * the flags, bounded, interleaved with the seed; on `--resume`, the plan recorded in the run.
  */
 import { randomBytes } from 'node:crypto';
-import type { Cell, ProfileName, Scenario, TargetName } from '../../scenarios/define.js';
-import { createPlan, resolveScenario, type Plan, type RunOverrides } from '../../scenarios/matrix.js';
+import {
+  type Cell,
+  type ProfileName,
+  type Scenario,
+  type TargetName,
+  builtinScenarioList,
+  createPlan,
+  resolveScenario,
+  type Plan,
+  type RunOverrides,
+} from '../../scenarios/index.js';
 import { usageError } from '../errors.js';
-import type { RunRecord } from '../results/schema.js';
-import type { RunStore } from '../results/store.js';
+import type { RunRecord, RunStore } from '../results/index.js';
 import { checkPlanBounds } from './plan-bounds.js';
 import type { PlanOutline } from './plan-outline.js';
-import { builtinScenarioList, loadScenario, scenarioFileHash } from './scenarios.js';
+import { loadScenario, scenarioFileHash } from './scenarios.js';
 
 export interface PlanRequest {
   /** `--matrix`: the default scenarios that run on the target. */

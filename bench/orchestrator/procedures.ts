@@ -5,15 +5,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { cellRequestPath } from '../../scenarios/workloads.js';
-import { defaultEndpointRemovalDelayMs, type Cell } from '../../scenarios/define.js';
-import { loadResultMetrics, summariseLoadWindow } from '../collect/load-window.js';
-import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
-import { openModelProcess } from '../load/native.js';
-import type { LoadGenerator, LoadProgress, LoadResult } from '../load/types.js';
-import type { EffectiveSettings, Outcome, RepeatResult, RuntimeWindow } from '../results/schema.js';
-import { settingsMismatches } from '../targets/service-env.js';
-import { capability, type ContainerSample, type ServiceHandle, type Target } from '../targets/types.js';
+import { cellRequestPath, defaultEndpointRemovalDelayMs, type Cell } from '../../scenarios/index.js';
+import { loadResultMetrics, summariseLoadWindow, type RuntimeSnapshot } from '../collect/index.js';
+import { openModelProcess, type LoadGenerator, type LoadProgress, type LoadResult } from '../load/index.js';
+import type { EffectiveSettings, Outcome, RepeatResult, RuntimeWindow } from '../results/index.js';
+import { settingsMismatches, capability, type ContainerSample, type ServiceHandle, type Target } from '../targets/index.js';
 import type { TaskStack } from './task-stack.js';
 
 export interface RepeatContext {

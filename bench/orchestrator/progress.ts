@@ -3,7 +3,7 @@
  * (CI logs). Formatting is pure; the printer holds only the last state.
  */
 import type { RunEvent } from './run-plan.js';
-import { describeOutcome } from '../results/outcome.js';
+import { describeOutcome } from '../results/index.js';
 import { formatDuration } from './format-duration.js';
 
 export { formatDuration };

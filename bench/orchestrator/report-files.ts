@@ -1,14 +1,12 @@
 /** Writes a run's report (markdown + charts, or JSON) beside its record: what `bench report` and the end of `bench run` call. */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { claimsCatalog } from '../../scenarios/claims.js';
+import { claimsCatalog } from '../../scenarios/index.js';
 import { reporters, renderConsoleSummary } from '../../reporters/index.js';
-import { evaluateClaims } from '../claims/evaluate.js';
-import { readGcBenchResult } from '../gcbench/store.js';
-import type { GcBenchResult } from '../gcbench/summary.js';
-import { resolveInside } from '../results/layout.js';
-import type { RunRecord } from '../results/schema.js';
-import { analyseRun } from '../stats/analyse.js';
+import { evaluateClaims } from '../claims/index.js';
+import { readGcBenchResult, type GcBenchResult } from '../gcbench/index.js';
+import { resolveInside, type RunRecord } from '../results/index.js';
+import { analyseRun } from '../stats/index.js';
 
 /** Where a run's end writes: the command's console, injected (the CLI's context is one). */
 export interface RunConsole {

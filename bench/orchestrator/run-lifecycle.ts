@@ -9,18 +9,22 @@
 import os from 'node:os';
 import path from 'node:path';
 import { access, mkdtemp, rm } from 'node:fs/promises';
-import type { Cell, ProfileName, Scenario, TargetName } from '../../scenarios/define.js';
-import { estimateCellMs, type Plan } from '../../scenarios/matrix.js';
-import { claimsCatalog } from '../../scenarios/claims.js';
-import { evaluateClaims } from '../claims/evaluate.js';
+import { type Cell, type ProfileName, type Scenario, type TargetName, estimateCellMs, type Plan, claimsCatalog } from '../../scenarios/index.js';
+import { evaluateClaims } from '../claims/index.js';
 import { runProcess } from '../exec/index.js';
 import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBench } from '../gcbench/index.js';
-import type { LoadGenerator } from '../load/types.js';
-import { collectFingerprint } from '../results/fingerprint.js';
-import { RUN_RECORD_SCHEMA_VERSION, type Calibration, type Placement, type RunRecord } from '../results/schema.js';
-import { RunStore, writeFileAtomic } from '../results/store.js';
-import { analyseRun } from '../stats/analyse.js';
-import type { Target } from '../targets/types.js';
+import type { LoadGenerator } from '../load/index.js';
+import {
+  collectFingerprint,
+  RUN_RECORD_SCHEMA_VERSION,
+  type Calibration,
+  type Placement,
+  type RunRecord,
+  RunStore,
+  writeFileAtomic,
+} from '../results/index.js';
+import { analyseRun } from '../stats/index.js';
+import type { Target } from '../targets/index.js';
 import { extraRound, maxTimeByProfile, scenariosToExtend } from './adaptive.js';
 import { applyCalibration, calibrateScenario, type CalibrationContext } from './calibrate.js';
 import { runPlan, type RunEvent, type RunPlanSummary, type ScenarioExecution } from './run-plan.js';

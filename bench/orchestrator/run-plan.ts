@@ -7,15 +7,12 @@
  * while other processes used the CPUs is `invalid` ("host busy"), a duet repeat keeps a note (the pair
  * shared the disturbance).
  */
-import { forbiddenError } from '../targets/kubernetes/forbidden.js';
+import { forbiddenError, type Target } from '../targets/index.js';
 import { performance } from 'node:perf_hooks';
-import { estimateCellMs, type Plan, type PlanItem } from '../../scenarios/matrix.js';
-import type { Cell, ExecutionMode } from '../../scenarios/define.js';
-import { clusterCommands, engineCommands, hostActivity, hostBusyReason, readHostCpu, type HostCpuSnapshot } from '../collect/host-activity.js';
-import type { LoadGenerator, LoadProgress } from '../load/types.js';
-import type { RepeatResult } from '../results/schema.js';
-import { repeatKey, type RunStore } from '../results/store.js';
-import type { Target } from '../targets/types.js';
+import { estimateCellMs, type Plan, type PlanItem, type Cell, type ExecutionMode } from '../../scenarios/index.js';
+import { clusterCommands, engineCommands, hostActivity, hostBusyReason, readHostCpu, type HostCpuSnapshot } from '../collect/index.js';
+import type { LoadGenerator, LoadProgress } from '../load/index.js';
+import { type RepeatResult, repeatKey, type RunStore } from '../results/index.js';
 import { procedures, SettingsMismatchError, type Measurement } from './procedures.js';
 import { TaskStack } from './task-stack.js';
 

@@ -3,17 +3,11 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { builtinScenarios } from '../../scenarios/index.js';
-import { validateScenario } from '../../scenarios/matrix.js';
-import type { Scenario } from '../../scenarios/define.js';
+import { builtinScenarios, validateScenario, type Scenario } from '../../scenarios/index.js';
 import { usageError } from '../errors.js';
 
 export function isScenarioPath(ref: string): boolean {
   return ref.includes('/') || /\.(json|m?js)$/.test(ref);
-}
-
-export function builtinScenarioList(): Scenario[] {
-  return Object.entries(builtinScenarios).map(([name, input]) => validateScenario(input, `scenarios/${name}.ts`));
 }
 
 /** A scenario file's absolute path and the SHA-256 of its content, or `null` for a built-in name. */

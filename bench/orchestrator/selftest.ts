@@ -13,10 +13,8 @@
  * This module plans the experiments and judges what they measured; `bench/cli/commands/selftest.ts` runs
  * them. Pure.
  */
-import { defaultCellSettings, type Cell, type ExecutionMode } from '../../scenarios/define.js';
-import { createRandom, shuffle } from '../../scenarios/random.js';
-import type { Plan, PlanItem } from '../../scenarios/matrix.js';
-import type { RepeatResult } from '../results/schema.js';
+import { defaultCellSettings, type Cell, type ExecutionMode, createRandom, shuffle, type Plan, type PlanItem } from '../../scenarios/index.js';
+import type { RepeatResult } from '../results/index.js';
 import { compareSamples, comparePaired, median, type Difference } from '../stats/index.js';
 
 export const selftestProfileNames = ['smoke', 'default'] as const;

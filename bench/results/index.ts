@@ -4,3 +4,8 @@ export { metrics, isMetricName, GC_CPU_THROTTLED_SHARE_LIMIT, gcCpuInflatedByThr
 export { describeDeath, describeOutcome } from './outcome.js';
 export type { MetricName, MetricInfo } from './metrics.js';
 export { RunStore, readRunRecord, parseRunRecord, writeFileAtomic, resolveRecordPath, repeatKey, RESULTS_FILE } from './store.js';
+export { CONTROL_REPLICA, DRIFT_REPLICA, isDriftReference } from './cell-roles.js';
+export { collectFingerprint, detectCgroupVersion } from './fingerprint.js';
+export { DEFAULT_BASELINE_DIR, RUN_ID_PATTERN, baselineFile, createRunId, resolveInside, timeStamp } from './layout.js';
+export type { Calibration } from './schema.js';
+export { checkNewRunDir, formatSchemaIssues } from './store.js';

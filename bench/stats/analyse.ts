@@ -3,9 +3,7 @@
  * over the completed repeats, pooled latency percentiles from the merged histograms, and replica
  * curves. Only `completed` repeats enter a statistic; the others are counted and shown.
  */
-import { CONTROL_REPLICA, isDriftReference } from '../results/cell-roles.js';
-import { describeDeath } from '../results/outcome.js';
-import type { RunRecord } from '../results/schema.js';
+import { CONTROL_REPLICA, isDriftReference, describeDeath, type RunRecord } from '../results/index.js';
 import { bootstrapMedian, type MedianEstimate } from './descriptive.js';
 import { comparePaired, compareSamples, type CompareOptions, type Difference } from './difference.js';
 import { mergeLatencyHistograms, type PooledLatency } from './histogram.js';

@@ -9,8 +9,7 @@
  * unless forced. Pure.
  */
 import { usageError } from '../errors.js';
-import type { RunRecord } from '../results/schema.js';
-import { metrics, isMetricName } from '../results/metrics.js';
+import { type RunRecord, metrics, isMetricName } from '../results/index.js';
 import { analyseRun, type CellAnalysis, type RunAnalysis } from './analyse.js';
 import { compareSamples, type Difference } from './difference.js';
 import { geomean } from './descriptive.js';

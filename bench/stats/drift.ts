@@ -4,8 +4,7 @@
  * evenly over the variants, so it widens intervals rather than biasing them; this says how large it was,
  * so that a report can say when it exceeds the effects it reports. Pure.
  */
-import { isDriftReference } from '../results/cell-roles.js';
-import type { RunRecord } from '../results/schema.js';
+import { isDriftReference, type RunRecord } from '../results/index.js';
 import { median } from './descriptive.js';
 
 export interface DriftMeasure {

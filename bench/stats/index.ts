@@ -26,3 +26,7 @@ export type { CompareResult, CompareRow, GeomeanRow, RowStatus, EnvironmentKey }
 export { binomialUpperTail } from './binomial.js';
 export { measureDrift } from './drift.js';
 export type { DriftMeasure } from './drift.js';
+export { parseThreshold } from './compare-runs.js';
+export type { CompareRunsOptions } from './compare-runs.js';
+export { expectedAutoGomaxprocs } from './go-runtime.js';
+export { encodeHistogram, createLatencyHistogram, decodeHistogram } from './latency-histogram.js';

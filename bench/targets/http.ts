@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
+import type { RuntimeSnapshot } from '../collect/index.js';
 
 export interface HttpAnswer {
   status: number;

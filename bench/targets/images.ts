@@ -8,7 +8,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import type { CellSettings } from '../../scenarios/define.js';
+import type { CellSettings } from '../../scenarios/index.js';
 import { infraError } from '../errors.js';
 import { ProcessError, type ProcessRunner } from '../exec/index.js';
 import { refsvcDir } from '../paths.js';

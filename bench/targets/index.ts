@@ -16,3 +16,8 @@ export type {
   DeployOptions,
   TargetObserver,
 } from './types.js';
+export { forbiddenError } from './kubernetes/forbidden.js';
+export { selectRunsToRemove } from './owner.js';
+export type { CleanupSelection, RunLeftovers } from './owner.js';
+export { createTarget } from './registry.js';
+export type { TargetFlags } from './registry.js';

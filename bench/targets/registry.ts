@@ -1,5 +1,5 @@
 /** The targets by name: the CLI's `--target` choices come from here. */
-import type { TargetName } from '../../scenarios/define.js';
+import type { TargetName } from '../../scenarios/index.js';
 import type { Target } from './types.js';
 
 /** Target options from the command line. */

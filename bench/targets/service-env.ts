@@ -2,9 +2,9 @@
  * From a cell's settings to the service's environment and to the settings it must then report. Pure;
  * shared by the Docker and Kubernetes targets.
  */
-import type { CellSettings } from '../../scenarios/define.js';
-import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
-import type { EffectiveSettings } from '../results/schema.js';
+import type { CellSettings } from '../../scenarios/index.js';
+import type { RuntimeSnapshot } from '../collect/index.js';
+import type { EffectiveSettings } from '../results/index.js';
 
 export const MiB = 1024 * 1024;
 /** math.MaxInt64 as the runtime reports an unset GOMEMLIMIT (a JSON number rounds it). */
@@ -43,7 +43,7 @@ export function serviceEnv(settings: CellSettings): Record<string, string> {
   return env;
 }
 
-export { expectedAutoGomaxprocs } from '../stats/go-runtime.js';
+export { expectedAutoGomaxprocs } from '../stats/index.js';
 
 /**
  * Differences between what the plan asked for and what the running service reports. `auto` GOMAXPROCS

@@ -1,10 +1,9 @@
-import type { Cell, TargetName } from '../../scenarios/define.js';
-import type { EffectiveSettings, RepeatResult } from '../results/schema.js';
-import type { RuntimeSnapshot } from '../collect/runtime-snapshot.js';
-import type { ContainerSample } from '../collect/sample.js';
+import type { Cell, TargetName } from '../../scenarios/index.js';
+import type { EffectiveSettings, RepeatResult } from '../results/index.js';
+import type { RuntimeSnapshot, ContainerSample } from '../collect/index.js';
 
 // What a target's sampler returns is defined where it is derived from (collect/).
-export type { ContainerSample } from '../collect/sample.js';
+export type { ContainerSample } from '../collect/index.js';
 
 /** A running service the harness deployed, and how to reach and observe it. */
 export interface ServiceHandle {

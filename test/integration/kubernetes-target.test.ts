@@ -15,9 +15,8 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, availableParallelism } from 'node:os';
 import path from 'node:path';
-import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import Docker from 'dockerode';

@@ -43,3 +43,20 @@ describe('bench CLI parsing (in-process)', () => {
     expect(stdout).toContain('claims: greentea-gc-overhead, greentea-pod-table');
   });
 });
+
+describe('--help of every command comes from its flag table', () => {
+  const names = ['run', 'list', 'doctor', 'report', 'compare', 'baseline', 'cluster', 'nightly', 'selftest', 'gcbench', 'generators', 'history'];
+  it.each(names)('bench %s --help: exit 0, a usage line, every row within 100 columns, and -h the same', async (name) => {
+    const long = await cli(name, '--help');
+    expect(long.code).toBe(0);
+    expect(long.stdout.startsWith(`Usage: bench ${name}`)).toBe(true);
+    expect(long.stdout).toContain('-h, --help');
+    for (const line of long.stdout.split('\n').filter((l) => l.startsWith('  '))) expect(line.length, line).toBeLessThanOrEqual(100);
+    expect((await cli(name, '-h')).stdout).toBe(long.stdout);
+  });
+  it('a flag of one command is refused by another, naming it', async () => {
+    const { code, stderr } = await cli('report', '--matrix');
+    expect(code).toBe(2);
+    expect(stderr).toContain("Unknown option '--matrix'");
+  });
+});

@@ -1,7 +1,6 @@
 /** The nightly job's pure parts: target choice, compare outcomes, exit code, summary. */
 import { describe, expect, it } from 'vitest';
-import { parseGate, parseTargets } from '../../bench/orchestrator/nightly.js';
-import { judgeComparison, nightlyExitCode, probeTargets } from '../../bench/orchestrator/nightly.js';
+import { parseGate, parseTargets, judgeComparison, nightlyExitCode, probeTargets } from '../../bench/orchestrator/nightly.js';
 import type { CompareResult } from '../../bench/stats/compare-runs.js';
 import { collapseDetails, demoteHeadings, renderNightlySummary, renderRegressionTable, type TargetOutcome } from '../../reporters/nightly.js';
 import type { ProcessRunner } from '../../bench/exec/index.js';

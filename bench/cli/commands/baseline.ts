@@ -6,9 +6,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
-import { readRunRecord, resolveRecordPath, writeFileAtomic } from '../../results/store.js';
-import { baselineName } from '../../stats/compare-runs.js';
-import { baselineFile, DEFAULT_BASELINE_DIR } from '../../results/layout.js';
+import { readRunRecord, resolveRecordPath, writeFileAtomic, baselineFile, DEFAULT_BASELINE_DIR } from '../../results/index.js';
+import { baselineName } from '../../stats/index.js';
 import type { Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';

@@ -1,5 +1,5 @@
 /** `bench cluster up|down|load-image|status --provider local`: the local single-node Kubernetes (infra/local-k8s). */
-import { createLocalCluster } from '../../cluster/local.js';
+import { createLocalCluster } from '../../cluster/index.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { parseChoice, type Flags } from '../../flags.js';
 import { helpOf, parseCommand, type CommandSpec } from '../help.js';

@@ -7,14 +7,13 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
-import { DEFAULT_THRESHOLD_PCT } from '../../stats/compare-runs.js';
-import { DEFAULT_BASELINE_DIR } from '../../results/layout.js';
+import { DEFAULT_THRESHOLD_PCT, parseThreshold } from '../../stats/index.js';
+import { DEFAULT_BASELINE_DIR } from '../../results/index.js';
 import { parseChoice, type Flags } from '../../flags.js';
-import { parseFailOn } from '../../claims/fail-on.js';
-import { parseThreshold } from '../../stats/compare-runs.js';
+import { parseFailOn } from '../../claims/index.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
-import { compareJob } from '../../orchestrator/compare-job.js';
+import { compareJob } from '../../orchestrator/index.js';
 
 const spec = {
   name: 'compare',

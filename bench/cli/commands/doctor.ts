@@ -1,8 +1,8 @@
 /** `bench doctor`: what is installed, what is missing, how to get it; `--cleanup` removes leftovers. */
 import { ExitCode, usageError } from '../../errors.js';
-import { cleanupLeftovers, formatChecks, leftoverSources, runChecks } from '../../orchestrator/doctor.js';
-import { RUN_ID_PATTERN } from '../../results/layout.js';
-import type { CleanupSelection } from '../../targets/owner.js';
+import { cleanupLeftovers, formatChecks, leftoverSources, runChecks } from '../../orchestrator/index.js';
+import { RUN_ID_PATTERN } from '../../results/index.js';
+import type { CleanupSelection } from '../../targets/index.js';
 import { parseDuration, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';

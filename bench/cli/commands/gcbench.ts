@@ -6,11 +6,11 @@ import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
 import { runProcess } from '../../exec/index.js';
 import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBenchToFile } from '../../gcbench/index.js';
-import { renderGcBench } from '../../../reporters/gcbench.js';
+import { renderGcBench } from '../../../reporters/index.js';
 import { parsePositiveInt, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
-import { timeStamp } from '../../results/layout.js';
+import { timeStamp } from '../../results/index.js';
 
 const spec = {
   name: 'gcbench',

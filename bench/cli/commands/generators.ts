@@ -1,6 +1,6 @@
 /** `bench generators` (`npm run bench:generators`): the load path's own throughput and dispatch lag, printed. */
 import { ExitCode } from '../../errors.js';
-import { runGeneratorBenchmark } from '../../orchestrator/generator-benchmark.js';
+import { runGeneratorBenchmark } from '../../orchestrator/index.js';
 import { parsePositiveInt, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';

@@ -5,13 +5,12 @@
  */
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
-import { type TrendSelection } from '../../history/trend.js';
-import { DEFAULT_HISTORY_FILE } from '../../history/file.js';
-import { isMetricName, metrics } from '../../results/metrics.js';
+import { type TrendSelection, DEFAULT_HISTORY_FILE } from '../../history/index.js';
+import { isMetricName, metrics } from '../../results/index.js';
 import { parsePositiveInt, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
-import { appendRunToHistory, showHistory } from '../../orchestrator/history-job.js';
+import { appendRunToHistory, showHistory } from '../../orchestrator/index.js';
 
 const spec = {
   name: 'history',

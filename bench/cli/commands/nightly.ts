@@ -7,20 +7,18 @@
  * significant regression. Targets it cannot use are skipped with the reason, never silently.
  */
 import path from 'node:path';
-import { profileNames, targetNames } from '../../../scenarios/define.js';
+import { profileNames, targetNames } from '../../../scenarios/index.js';
 import { ExitCode, usageError } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
-import { DEFAULT_HISTORY_FILE } from '../../history/file.js';
-import { DEFAULT_BASELINE_DIR, timeStamp } from '../../results/layout.js';
-import { DEFAULT_THRESHOLD_PCT } from '../../stats/compare-runs.js';
-import { parseGate, parseTargets } from '../../orchestrator/nightly.js';
+import { DEFAULT_HISTORY_FILE } from '../../history/index.js';
+import { DEFAULT_BASELINE_DIR, timeStamp } from '../../results/index.js';
+import { DEFAULT_THRESHOLD_PCT, parseThreshold } from '../../stats/index.js';
+import { parseGate, parseTargets, performNightly } from '../../orchestrator/index.js';
 import { parseChoice, type Flags } from '../../flags.js';
-import { parseFailOn } from '../../claims/fail-on.js';
-import { parseThreshold } from '../../stats/compare-runs.js';
+import { parseFailOn } from '../../claims/index.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import { withErrorBoundary } from '../error-boundary.js';
 import type { Command, CommandContext } from '../types.js';
-import { performNightly } from '../../orchestrator/nightly.js';
 
 const spec = {
   name: 'nightly',

@@ -6,14 +6,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ExitCode, usageError } from '../../errors.js';
-import { readRunRecord } from '../../results/store.js';
-import { readGcBenchResult } from '../../gcbench/store.js';
+import { readRunRecord } from '../../results/index.js';
+import { readGcBenchResult } from '../../gcbench/index.js';
 import { type ReporterName } from '../../../reporters/index.js';
-import { useColor, writeReport } from '../../orchestrator/report-files.js';
+import { useColor, writeReport, renderReport } from '../../orchestrator/index.js';
 import { parseChoice, parsePositiveInt, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command } from '../types.js';
-import { renderReport } from '../../orchestrator/report-files.js';
 
 const formats = ['md', 'json'] as const satisfies ReadonlyArray<ReporterName>;
 

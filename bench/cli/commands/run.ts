@@ -1,15 +1,13 @@
 /** `bench run`: plan, run and record scenarios on a target. */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { profileNames, targetNames, type ProfileName, type TargetName } from '../../../scenarios/define.js';
+import { profileNames, targetNames, type ProfileName, type TargetName } from '../../../scenarios/index.js';
 import { ExitCode } from '../../errors.js';
 import { loadGeneratorNames } from '../../load/index.js';
-import { resumedFlags } from '../../orchestrator/plan-run.js';
-import { RunStore } from '../../results/store.js';
+import { resumedFlags, planLimits, performRun } from '../../orchestrator/index.js';
+import { RunStore } from '../../results/index.js';
 import { parseChoice, parseDuration, parsePositiveInt, parseSeed, type Flags } from '../../flags.js';
-import { planLimits } from '../../orchestrator/plan-bounds.js';
 import type { Command } from '../types.js';
-import { performRun } from '../../orchestrator/perform-run.js';
 import { parseCommand } from '../help.js';
 
 const runFlags = {

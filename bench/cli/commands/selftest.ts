@@ -6,14 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { renderAgreement } from '../../../reporters/agreement.js';
-import { verdictAgreement } from '../../claims/agreement.js';
+import { renderAgreement } from '../../../reporters/index.js';
+import { verdictAgreement } from '../../claims/index.js';
 import { ExitCode, usageError } from '../../errors.js';
-import { selftestPaths, selftestProfileNames } from '../../orchestrator/selftest.js';
-import { runSelftest } from '../../orchestrator/selftest-run.js';
-import { createRunId } from '../../results/layout.js';
-import type { RunRecord } from '../../results/schema.js';
-import { readRunRecord } from '../../results/store.js';
+import { selftestPaths, selftestProfileNames, runSelftest } from '../../orchestrator/index.js';
+import { createRunId, type RunRecord, readRunRecord } from '../../results/index.js';
 import { parseChoice, parseSeed, type Flags } from '../../flags.js';
 import { parseCommand, type CommandSpec } from '../help.js';
 import type { Command, CommandContext } from '../types.js';

@@ -6,12 +6,11 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import type { Cell } from '../../../scenarios/define.js';
-import { findContainerCgroup, readCgroupSample, type CgroupPaths } from '../../collect/cgroup.js';
-import type { RuntimeSnapshot } from '../../collect/runtime-snapshot.js';
+import type { Cell } from '../../../scenarios/index.js';
+import { findContainerCgroup, readCgroupSample, type CgroupPaths, type RuntimeSnapshot } from '../../collect/index.js';
 import { infraError } from '../../errors.js';
 import { runProcess, type ProcessRunner } from '../../exec/index.js';
-import type { EffectiveSettings } from '../../results/schema.js';
+import type { EffectiveSettings } from '../../results/index.js';
 import { fetchRuntime, waitForReady } from '../http.js';
 import { ensureServiceImage } from '../images.js';
 import { effectiveFromRuntime, MiB, serviceEnv } from '../service-env.js';

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { loadYaml } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import type { ProcessResult, ProcessRunner, RunProcessOptions } from '../../exec/index.js';
-import { ProcessError } from '../../exec/index.js';
+import { type ProcessResult, type ProcessRunner, type RunProcessOptions, ProcessError } from '../../exec/index.js';
 import {
   buildKindConfig,
   createClusterArgs,

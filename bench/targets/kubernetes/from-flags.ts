@@ -4,7 +4,7 @@
  * context is the local cluster's (infra/local-k8s). Any other cluster without a registry is a usage error.
  */
 import Docker from 'dockerode';
-import { LOCAL_CONTEXT_NAME, LOCAL_KUBECONFIG_PATH, createLocalCluster } from '../../cluster/local.js';
+import { LOCAL_CONTEXT_NAME, LOCAL_KUBECONFIG_PATH, createLocalCluster } from '../../cluster/index.js';
 import { usageError } from '../../errors.js';
 import { runProcess } from '../../exec/index.js';
 import { ensureServiceImage } from '../images.js';

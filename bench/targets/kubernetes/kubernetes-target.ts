@@ -9,12 +9,21 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { PatchStrategy, setHeaderOptions, type CoreV1Event, type V1Namespace, type V1Pod, type V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import type { Cell, CellSettings, TargetName } from '../../../scenarios/define.js';
-import { hasCpuFigures, readContainerStats, sumContainerStats, type CadvisorContainerStats } from '../../collect/cadvisor.js';
-import { hpaEventReasons, parseRescaleSize, summarizeHpaTimeline, type ReplicaSample, type ScalingEvent } from '../../collect/hpa-timeline.js';
-import type { RuntimeSnapshot } from '../../collect/runtime-snapshot.js';
+import type { Cell, CellSettings, TargetName } from '../../../scenarios/index.js';
+import {
+  hasCpuFigures,
+  readContainerStats,
+  sumContainerStats,
+  type CadvisorContainerStats,
+  hpaEventReasons,
+  parseRescaleSize,
+  summarizeHpaTimeline,
+  type ReplicaSample,
+  type ScalingEvent,
+  type RuntimeSnapshot,
+} from '../../collect/index.js';
 import { infraError, usageError } from '../../errors.js';
-import type { EffectiveSettings, RepeatResult } from '../../results/schema.js';
+import type { EffectiveSettings, RepeatResult } from '../../results/index.js';
 import type { ContainerSample, DeployOptions, Rollout, Sampler, ScalingObserver, ServiceHandle, Target, TargetObserver } from '../types.js';
 import type { ClusterProvider } from './cluster-provider.js';
 import { apiMessage, apiStatus, createKubeClients, ignoreNotFound, type KubeClients } from './client.js';

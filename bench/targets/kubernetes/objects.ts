@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { V1ObjectMeta, V1Deployment, V1EnvVar, V1Namespace, V1ResourceRequirements, V1Service, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import type { Cell, CellSettings } from '../../../scenarios/define.js';
+import type { Cell, CellSettings } from '../../../scenarios/index.js';
 import { usageError } from '../../errors.js';
 
 /** Label every object of a run carries; `cleanup(null)` deletes every namespace that has it. */

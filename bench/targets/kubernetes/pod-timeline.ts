@@ -3,7 +3,7 @@
  * started and Ready, on the run's clock (the time the watch event arrived, ms resolution; the API's own
  * timestamps have one-second resolution), plus restarts and OOM kills. Pure.
  */
-import { median as medianOf } from '../../stats/descriptive.js';
+import { median as medianOf } from '../../stats/index.js';
 
 /** The fields of a pod the timeline reads; both watch JSON and typed client objects fit. */
 export interface PodLike {
