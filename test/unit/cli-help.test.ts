@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { commandHelp } from '../flags.js';
-import { parseCommand } from './help.js';
+import { commandHelp } from '../../bench/flags.js';
+import { parseCommand } from '../../bench/cli/help.js';
 
 describe('a command spec', () => {
   const spec = {
