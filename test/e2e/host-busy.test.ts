@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRunRecord } from '../../bench/results/store.js';
-import { containersOfRun, dockerAvailable, spawnBench } from '../helpers/docker.js';
+import { containersOfRun, dockerAvailable, gomaxprocsSmokeArgs, spawnBench } from '../helpers/docker.js';
 
 const available = await dockerAvailable();
 
@@ -18,25 +18,7 @@ describe.skipIf(!available)('host-busy check (real CLI, a real CPU burner beside
     const out = path.join(await mkdtemp(path.join(tmpdir(), 'bench-busy-')), 'run');
     const burner = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
     try {
-      const bench = spawnBench([
-        'run',
-        '--scenario',
-        'gomaxprocs',
-        '--profile',
-        'smoke',
-        '--repeats',
-        '1',
-        '--duration',
-        '1s',
-        '--warmup',
-        '300ms',
-        '--seed',
-        '3',
-        '--host-check',
-        'invalid',
-        '--out',
-        out,
-      ]);
+      const bench = spawnBench(gomaxprocsSmokeArgs({ repeats: 1, duration: '1s', seed: 3, out }, '--host-check', 'invalid'));
       const code = await bench.code;
       // 4: every repeat of a cell is invalid, which is what a busy loop beside the run should give.
       expect(code, bench.stdout() + bench.stderr()).toBe(4);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRunRecord } from '../../bench/results/store.js';
 import { expectedAutoGomaxprocs } from '../../bench/targets/service-env.js';
-import { containersOfRun, dockerAvailable, spawnBench } from '../helpers/docker.js';
+import { containersOfRun, dockerAvailable, gomaxprocsSmokeArgs, spawnBench } from '../helpers/docker.js';
 
 const available = await dockerAvailable();
 const tempDir = () => mkdtemp(path.join(tmpdir(), 'bench-e2e-'));
@@ -16,23 +16,7 @@ const tempDir = () => mkdtemp(path.join(tmpdir(), 'bench-e2e-'));
 describe.skipIf(!available)('bench run on Docker (real CLI, real containers)', () => {
   it('runs the gomaxprocs smoke matrix and records GOMAXPROCS per CPU limit as the Go rule says', async () => {
     const out = path.join(await tempDir(), 'run');
-    const bench = spawnBench([
-      'run',
-      '--scenario',
-      'gomaxprocs',
-      '--profile',
-      'smoke',
-      '--repeats',
-      '2',
-      '--duration',
-      '1s',
-      '--warmup',
-      '300ms',
-      '--seed',
-      '11',
-      '--out',
-      out,
-    ]);
+    const bench = spawnBench(gomaxprocsSmokeArgs({ repeats: 2, duration: '1s', seed: 11, out }));
     const code = await bench.code;
     expect(code, bench.stdout() + bench.stderr()).toBe(0);
     expect(bench.stdout()).toMatch(/Plan: 4 cells, 8 repeats on docker/);
@@ -58,23 +42,7 @@ describe.skipIf(!available)('bench run on Docker (real CLI, real containers)', (
 
   it('stops cleanly on Ctrl-C: no container left, a valid partial record, resumable', async () => {
     const out = path.join(await tempDir(), 'run');
-    const bench = spawnBench([
-      'run',
-      '--scenario',
-      'gomaxprocs',
-      '--profile',
-      'smoke',
-      '--repeats',
-      '3',
-      '--duration',
-      '3s',
-      '--warmup',
-      '300ms',
-      '--seed',
-      '5',
-      '--out',
-      out,
-    ]);
+    const bench = spawnBench(gomaxprocsSmokeArgs({ repeats: 3, duration: '3s', seed: 5, out }));
     await bench.waitForOutput(/\[2\/12\]/, 120_000);
     bench.kill('SIGINT');
     const code = await bench.code;

@@ -56,3 +56,9 @@ export function spawnBench(args: string[], cwd = repoRoot): BenchProcess {
       }),
   };
 }
+
+/** `bench run` of the gomaxprocs smoke matrix, short: the given repeats and window, a 300 ms warm-up. */
+export function gomaxprocsSmokeArgs(o: { repeats: number; duration: string; seed: number; out: string }, ...more: string[]): string[] {
+  const window = ['--repeats', String(o.repeats), '--duration', o.duration, '--warmup', '300ms', '--seed', String(o.seed)];
+  return ['run', '--scenario', 'gomaxprocs', '--profile', 'smoke', ...window, ...more, '--out', o.out];
+}

@@ -104,22 +104,14 @@ describe.skipIf(!available)('least privilege on the local cluster (infra/k8s/ben
     return file;
   };
 
+  /** `bench run` of the one-cell scenario on the local cluster as the user of `kubeconfig`. */
+  const runAs = async (kubeconfig: string, out: string) =>
+    bench(['run', '--scenario', await scenario(), '--target', 'kubernetes', '--kubeconfig', kubeconfig, '--context', LOCAL_CONTEXT_NAME, '--out', out]);
+
   it('runs a scenario with only the rules of bench-rbac.yaml', async () => {
     const kubeconfig = await kubeconfigFor('bench');
     const out = path.join(dir, 'with-rules');
-    const r = await bench([
-      'run',
-      '--scenario',
-      await scenario(),
-      '--target',
-      'kubernetes',
-      '--kubeconfig',
-      kubeconfig,
-      '--context',
-      LOCAL_CONTEXT_NAME,
-      '--out',
-      out,
-    ]);
+    const r = await runAs(kubeconfig, out);
     expect([0, 4], r.stdout + r.stderr).toContain(r.code);
     const record = await readRunRecord(out);
     expect(record.repeats.map((x) => x.outcome.state)).toEqual(['completed', 'completed']);
@@ -127,19 +119,7 @@ describe.skipIf(!available)('least privilege on the local cluster (infra/k8s/ben
 
   it('without them: exit 3, the verb, the resource and the missing rule named, no stack trace', async () => {
     const kubeconfig = await kubeconfigFor('bench-no-rules');
-    const r = await bench([
-      'run',
-      '--scenario',
-      await scenario(),
-      '--target',
-      'kubernetes',
-      '--kubeconfig',
-      kubeconfig,
-      '--context',
-      LOCAL_CONTEXT_NAME,
-      '--out',
-      path.join(dir, 'no-rules'),
-    ]);
+    const r = await runAs(kubeconfig, path.join(dir, 'no-rules'));
     expect(r.code, r.stdout + r.stderr).toBe(3);
     expect(r.stderr).toMatch(/the Kubernetes API server refused: user "system:serviceaccount:bench-system:bench-no-rules" may not \w+ \S+/);
     expect(r.stderr).toMatch(/hint: grant the RBAC rule \{ apiGroups: \[".*"\], resources: \["[^"]+"\], verbs: \["\w+"\] \}/);
