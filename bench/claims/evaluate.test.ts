@@ -80,6 +80,13 @@ describe('effect rule (claimed −40% GC CPU): a directional verdict needs an in
     expect(judgeEffect(diff(0.5, [-2, 3]), 'gcCpuShare', -40).verdict).toBe('refuted');
     expect(judgeEffect(diff(-2, [-3, -1]), 'gcCpuShare', -40).verdict, 'real but negligible').toBe('refuted');
   });
+  test('weaker: an interval reaching 0 that lies entirely short of the claim rejects the claimed size', () => {
+    const j = judgeEffect(diff(11.8, [-2.35, 25.9], { level: 0.99, achievedLevel: 0.992 }), 'throughputRps', 36);
+    expect(j.verdict).toBe('weaker');
+    expect(j.reason).toBe('+11.8% [−2.35%, +25.9%] at 99% reaches 0 but lies entirely short of the claimed +36%: smaller than claimed, perhaps none');
+    expect(judgeEffect(diff(-10, [-30, 5]), 'gcCpuShare', -40).verdict, 'claimed −40%, interval ends at −30%').toBe('weaker');
+    expect(judgeEffect(diff(-10, [-30, 5]), 'gcCpuShare', null).verdict, 'no size claimed: only the direction').toBe('inconclusive');
+  });
   test('inconclusive: an interval reaching 0 says which effects it rules out, with Δ [CI]', () => {
     const j = judgeEffect(diff(-20, [-45, 6]), 'gcCpuShare', -40);
     expect(j.verdict).toBe('inconclusive');
@@ -106,8 +113,10 @@ describe('effect rule (claimed −40% GC CPU): a directional verdict needs an in
     expect(noEffectMarginPct(-40)).toBe(5);
     expect(noEffectMarginPct(4)).toBe(2);
     expect(noEffectMarginPct(null)).toBe(5);
-    // A claimed +4% with CI [−3, +3] is not "no effect" evidence against it at ±2%.
-    expect(judgeEffect(diff(0, [-3, 3]), 'throughputRps', 4).verdict).toBe('inconclusive');
+    // A claimed +4% with CI [−3, +3] is not "no effect" evidence against it at ±2%, but it does lie
+    // short of +4%: smaller than claimed, perhaps none.
+    expect(judgeEffect(diff(0, [-3, 3]), 'throughputRps', 4).verdict).toBe('weaker');
+    expect(judgeEffect(diff(0, [-3, 5]), 'throughputRps', 4).verdict).toBe('inconclusive');
   });
   test('a claim of "an improvement" (no size) takes the direction from `better`', () => {
     expect(judgeEffect(diff(-30, [-40, -20]), 'flaps', null).verdict, 'fewer flaps').toBe('confirmed');

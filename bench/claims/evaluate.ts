@@ -17,9 +17,10 @@
  * - effect checks, on the interval I of the relative change and the claimed change c:
  *   `refuted` — I entirely on the opposite side of 0, or (c named, or I reaching 0) I entirely within
  *   ±`noEffectMarginPct(c)`; `confirmed` — I excludes 0 on the claimed side and c lies inside I or I
- *   lies beyond c (any I on the claimed side when the claim names no size); `weaker` — I excludes 0 on
- *   the claimed side but lies entirely short of c; else `inconclusive`, saying which effects the
- *   interval rules out: "no effect larger than ±X% at 95%" with X the farther end of I.
+ *   lies beyond c (any I on the claimed side when the claim names no size); `weaker` — I lies entirely short of c
+ *   (excluding 0 on the claimed side, or reaching 0: the claimed size is rejected either way, and the
+ *   reason says "perhaps none"); else `inconclusive`, saying which effects the interval rules out:
+ *   "no effect larger than ±X% at 95%" with X the farther end of I.
  * - no-worse checks: `refuted` if I lies entirely on the worse side; `confirmed` if I's worse end stays
  *   within NO_EFFECT_MARGIN_PCT; else `inconclusive`.
  * - absolute checks: `below`/`at-least`/`about` compare the median's CI with the figure (all of it on
@@ -236,6 +237,11 @@ export function judgeEffect(d: Difference, metric: string, claimedChangePct: num
     return (direction < 0 ? ci.low <= claimedChangePct : ci.high >= claimedChangePct)
       ? { verdict: 'confirmed', reason: `${change}: the claimed ${claimText} lies inside the interval or the interval lies beyond it` }
       : { verdict: 'weaker', reason: `${change}: the interval excludes 0 but lies entirely short of the claimed ${claimText}` };
+  }
+  if (claimedChangePct !== null && (direction < 0 ? ci.low > claimedChangePct : ci.high < claimedChangePct)) {
+    // The claimed size is outside the interval as surely as 0 would be: the claim does not hold at its
+    // size, whether or not some smaller effect exists.
+    return { verdict: 'weaker', reason: `${change} reaches 0 but lies entirely short of the claimed ${claimText}: smaller than claimed, perhaps none` };
   }
   return { verdict: 'inconclusive', reason: `${change} reaches 0: ${noEffectBeyond(d, metric)}` };
 }
