@@ -38,7 +38,7 @@ const runFlags = {
   kubeconfig: { type: 'string', recorded: true, arg: 'FILE', help: 'Kubernetes: the kubeconfig file' },
   cluster: { type: 'string', recorded: true, arg: 'NAME', help: 'kind: the cluster name' },
   'keep-cluster': { type: 'boolean', help: 'kind: keep a cluster the run created' },
-  'node-image': { type: 'string', recorded: true, arg: 'IMAGE', help: 'kind: the node image' },
+  'node-image': { type: 'string', recorded: true, arg: 'IMAGE', help: 'kind: the node image (default: built here by infra/kind/node/build.sh, run on podman)' },
   'image-registry': { type: 'string', recorded: true, arg: 'REGISTRY', help: 'Kubernetes: push the service image there instead of loading it into the nodes' },
 } as const satisfies Flags;
 const spec = { name: 'run', usage: 'run (--matrix | --scenario NAME|FILE ...) [options]', flags: runFlags, positionals: false };

@@ -11,6 +11,7 @@ import { dumpYaml, loadYaml } from '@kubernetes/client-node';
 import { infraError, usageError } from '../../errors.js';
 import { ProcessError, type ProcessRunner } from '../../exec/index.js';
 import { repoRoot } from '../../paths.js';
+import { buildNodeImage, isBuiltNodeImage, withBuiltNodeSettings, type KindProvider } from './node-image.js';
 
 /** kind version pinned by infra/kind/go.mod (`tool sigs.k8s.io/kind`). */
 export const KIND_VERSION = 'v0.33.0';
@@ -130,7 +131,12 @@ export function validateClusterName(name: string): string {
 export interface KindClusterOptions {
   name: string;
   run: ProcessRunner;
+  /** The node image; none: the image built here (infra/kind/node/build.sh), on podman. */
   nodeImage?: string | undefined;
+  /** kind's container runtime. @default podman without `nodeImage`, else $KIND_EXPERIMENTAL_PROVIDER or docker */
+  provider?: KindProvider | undefined;
+  /** Environment of the kind commands (KIND_EXPERIMENTAL_PROVIDER is set from `provider`). @default process.env */
+  env?: NodeJS.ProcessEnv;
   /** kubeconfig kind writes to; default: kind's own default ($KUBECONFIG or ~/.kube/config). */
   kubeconfig?: string | undefined;
   portMappings: readonly PortMapping[];
@@ -139,15 +145,26 @@ export interface KindClusterOptions {
   log?: (line: string) => void;
 }
 
+/** podman for the image built here (the only one that runs on these machines), else as the user says. */
+export function defaultKindProvider(nodeImage: string | undefined, env: NodeJS.ProcessEnv): KindProvider {
+  if (nodeImage === undefined || isBuiltNodeImage(nodeImage)) return 'podman';
+  return env.KIND_EXPERIMENTAL_PROVIDER === 'podman' ? 'podman' : 'docker';
+}
+
 /** A kind cluster: finds kind, creates (or reuses), loads images, deletes. */
 export class KindCluster {
   readonly name: string;
   private kind: KindCommand | null = null;
+  readonly provider: KindProvider;
   private readonly options: KindClusterOptions;
+  private readonly env: NodeJS.ProcessEnv;
 
   constructor(options: KindClusterOptions) {
     this.options = options;
     this.name = validateClusterName(options.name);
+    const env = options.env ?? process.env;
+    this.provider = options.provider ?? defaultKindProvider(options.nodeImage, env);
+    this.env = { ...env, KIND_EXPERIMENTAL_PROVIDER: this.provider };
   }
 
   get context(): string {
@@ -161,6 +178,7 @@ export class KindCluster {
     for (const candidate of [kindOnPath, kindFromGoTool]) {
       try {
         const result = await this.options.run(candidate.command, [...candidate.prefix, 'version'], {
+          env: this.env,
           ...(candidate.cwd ? { cwd: candidate.cwd } : {}),
           ...(signal ? { signal } : {}),
         });
@@ -181,6 +199,7 @@ export class KindCluster {
     const kind = await this.resolveKind(signal);
     try {
       const result = await this.options.run(kind.command, [...kind.prefix, ...args], {
+        env: this.env,
         ...(kind.cwd ? { cwd: kind.cwd } : {}),
         ...(signal ? { signal } : {}),
         onStderr: (chunk) => this.options.log?.(chunk.trimEnd()),
@@ -200,13 +219,14 @@ export class KindCluster {
   /** Creates the cluster from the base config plus the run's port mappings and node image. */
   async create(signal?: AbortSignal): Promise<void> {
     const base = await readKindBaseConfig(this.options.baseConfigPath);
-    const config = buildKindConfig(base, { name: this.name, nodeImage: this.options.nodeImage, portMappings: this.options.portMappings });
+    const nodeImage = this.options.nodeImage ?? (await buildNodeImage(this.options.run, { ...(signal ? { signal } : {}), ...(this.options.log ? { log: this.options.log } : {}) }));
+    const config = buildKindConfig(base, { name: this.name, nodeImage, portMappings: this.options.portMappings });
     const dir = await mkdtemp(path.join(tmpdir(), 'bench-kind-'));
     const configPath = path.join(dir, 'cluster.yaml');
     try {
-      await writeFile(configPath, dumpYaml(config));
-      this.options.log?.(`creating kind cluster ${this.name}`);
-      await this.kindRun(createClusterArgs({ name: this.name, configPath, nodeImage: this.options.nodeImage, kubeconfig: this.options.kubeconfig }), signal);
+      await writeFile(configPath, dumpYaml(isBuiltNodeImage(nodeImage) ? withBuiltNodeSettings(config) : config));
+      this.options.log?.(`creating kind cluster ${this.name} (${this.provider}, ${nodeImage})`);
+      await this.kindRun(createClusterArgs({ name: this.name, configPath, nodeImage, kubeconfig: this.options.kubeconfig }), signal);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

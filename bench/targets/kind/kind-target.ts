@@ -6,6 +6,7 @@
  */
 import { usageError } from '../../errors.js';
 import type { ProcessRunner } from '../../exec/index.js';
+import { createKubeClients } from '../kubernetes/client.js';
 import type { ClusterProvider } from '../kubernetes/cluster-provider.js';
 import type { ImageLoader } from '../kubernetes/image-loader.js';
 import { createKubernetesTarget, type EnsureImage, type KubernetesTarget } from '../kubernetes/kubernetes-target.js';
@@ -74,10 +75,11 @@ export function kindClusterProvider(cluster: KindCluster, options: Pick<KindTarg
   };
 }
 
-export function createKindTarget(options: KindTargetOptions): KubernetesTarget {
+/** The kind cluster of a run or of `bench cluster --provider kind`: its name, node image and port mapping. */
+export function kindClusterOf(options: Pick<KindTargetOptions, 'cluster' | 'nodeImage' | 'kubeconfig' | 'hostPort' | 'run' | 'log'>): KindCluster {
   const hostPort = options.hostPort ?? KIND_NODE_PORT;
   if (!(Number.isInteger(hostPort) && hostPort > 0 && hostPort < 65536)) throw usageError(`kind host port must be a TCP port (got ${hostPort})`);
-  const cluster = new KindCluster({
+  return new KindCluster({
     name: options.cluster ?? DEFAULT_KIND_CLUSTER,
     run: options.run,
     nodeImage: options.nodeImage,
@@ -85,6 +87,26 @@ export function createKindTarget(options: KindTargetOptions): KubernetesTarget {
     portMappings: [{ hostPort, containerPort: KIND_NODE_PORT }],
     ...(options.log ? { log: options.log } : {}),
   });
+}
+
+/**
+ * `bench cluster up --provider kind`: makes the cluster exist (kept: `bench run --target kind` reuses
+ * it) and its metrics API answer. Returns whether it was created now.
+ */
+export async function bringUpKindCluster(
+  options: Pick<KindTargetOptions, 'cluster' | 'nodeImage' | 'kubeconfig' | 'run' | 'log'> & { signal: AbortSignal },
+): Promise<{ cluster: KindCluster; created: boolean }> {
+  const cluster = kindClusterOf(options);
+  const existed = await cluster.exists(options.signal);
+  const provider = kindClusterProvider(cluster, { keepCluster: true, run: options.run, ...(options.log ? { log: options.log } : {}) });
+  await provider.provision(options.signal);
+  await provider.ready?.(createKubeClients({ context: cluster.context, kubeconfig: options.kubeconfig }), options.signal);
+  return { cluster, created: !existed };
+}
+
+export function createKindTarget(options: KindTargetOptions): KubernetesTarget {
+  const hostPort = options.hostPort ?? KIND_NODE_PORT;
+  const cluster = kindClusterOf(options);
   return createKubernetesTarget({
     name: 'kind',
     context: cluster.context,
