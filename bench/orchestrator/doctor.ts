@@ -76,7 +76,15 @@ export async function runChecks(env: NodeJS.ProcessEnv, run: ProcessRunner = run
     ok: kind !== null,
     essential: false,
     detail: kind ?? 'not found (only needed for --target kind)',
-    fix: 'go install sigs.k8s.io/kind@v0.30.0 (kind needs a registry for its node image)',
+    fix: 'none needed: `go tool kind` in infra/kind runs the pinned version; `sudo npx bench cluster up --provider kind` builds a node image here and runs it on podman',
+  });
+  const podman = await versionOf(run, 'podman', ['--version']);
+  checks.push({
+    name: 'podman',
+    ok: podman !== null,
+    essential: false,
+    detail: podman ?? "not found (runs kind's nodes where Docker cannot run privileged containers)",
+    fix: 'sudo npx bench cluster up --provider kind installs it (Debian podman) and builds the node image',
   });
   const kubectl = await versionOf(run, 'kubectl', ['version', '--client']);
   checks.push({

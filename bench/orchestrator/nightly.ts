@@ -33,7 +33,7 @@ export type TargetProbe = { target: TargetName; available: true } | { target: Ta
 
 /**
  * Which targets can run here. Docker: the engine answers. kind: a `kind` binary is on PATH (the hosted
- * job installs it; on machines without a registry kind cannot start: infra/kind/README.md). kubernetes is
+ * job installs it), or a kind cluster runs on podman (`bench cluster up --provider kind`). kubernetes is
  * never chosen by auto: it needs a cluster named on purpose.
  */
 export async function probeTargets(requested: TargetName[] | 'auto', run: ProcessRunner = runProcess): Promise<TargetProbe[]> {
@@ -60,14 +60,19 @@ export async function probeTargets(requested: TargetName[] | 'auto', run: Proces
           : { target, available: true },
       );
     } else if (target === 'kind') {
-      const kind = requested === 'auto' ? await answers('kind', ['version']) : 'named';
+      let kind = requested === 'auto' ? await answers('kind', ['version']) : 'named';
+      if (kind instanceof Error) {
+        // No kind on PATH: a cluster made by `bench cluster up --provider kind` (podman) still counts.
+        const nodes = await answers('podman', ['ps', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Names}}']);
+        if (!(nodes instanceof Error) && nodes !== 'ok') kind = nodes;
+      }
       probes.push(
         kind instanceof Error
           ? {
               target,
               available: false,
               reason:
-                'no `kind` binary on PATH (the hosted job installs it with helm/kind-action; kind cannot start without a container registry, see infra/kind/README.md)',
+                'no `kind` binary on PATH and no kind cluster on podman (the hosted job installs kind with helm/kind-action; here: sudo npx bench cluster up --provider kind, see infra/kind/README.md)',
             }
           : { target, available: true },
       );

@@ -47,7 +47,7 @@ function fakes(failAt: string | null, controller = new AbortController()) {
     hostCpus: 2,
     choosePlacement: async (hostCpus) => {
       step('placement');
-      return choosePlacement(hostCpus, async () => true);
+      return choosePlacement(hostCpus, 'docker', async () => true);
     },
     fingerprint: async () => {
       step('fingerprint');
@@ -166,9 +166,13 @@ describe('run lifecycle (executeRun): every setup undone in reverse order, whate
 
 describe('placement and executions', () => {
   it('pins the generator to CPU 0 and the service to the rest on 2+ CPUs; says so when it cannot', async () => {
-    expect((await choosePlacement(4, async () => true)).placement).toMatchObject({ serviceCpus: '1-3', generatorCpus: '0' });
-    expect((await choosePlacement(2, async () => false)).cpuset).toBeNull();
-    expect((await choosePlacement(1, async () => true)).placement.note).toContain('the host has 1 CPU');
+    expect((await choosePlacement(4, 'docker', async () => true)).placement).toMatchObject({ serviceCpus: '1-3', generatorCpus: '0' });
+    expect((await choosePlacement(2, 'docker', async () => false)).cpuset).toBeNull();
+    expect((await choosePlacement(1, 'docker', async () => true)).placement.note).toContain('the host has 1 CPU');
+    const onKind = await choosePlacement(2, 'kind', async () => true);
+    expect(onKind.cpuset, 'a cluster node takes no CPU set from the harness').toBeNull();
+    expect(onKind.placement).toMatchObject({ serviceCpus: null, generatorCpus: '0' });
+    expect(onKind.placement.note).toContain('service not pinned: on kind it runs in a cluster node');
   });
   it('duet only on Docker with an in-process generator, the fallback stated as a limit', () => {
     const scenarios = [{ name: 'greentea', execution: 'duet' as const, placement: undefined }];

@@ -41,8 +41,31 @@ export interface PlacementChoice {
   availableCpus: number;
 }
 
-/** Service/generator CPU placement: disjoint CPUs when the host has two or more, said in the record either way. */
-export async function choosePlacement(hostCpus: number, pin: (cpus: string) => Promise<boolean> = pinThisProcess): Promise<PlacementChoice> {
+/**
+ * Service/generator CPU placement: disjoint CPUs when the host has two or more, said in the record either
+ * way. Only Docker can give the service a CPU set: on a cluster the pod runs in a node whose CPUs the
+ * harness does not assign, so there only the generator is pinned (measured on kind: unpinned, its sends
+ * were later still) and the record says the service shares its CPU.
+ */
+export async function choosePlacement(
+  hostCpus: number,
+  target: TargetName = 'docker',
+  pin: (cpus: string) => Promise<boolean> = pinThisProcess,
+): Promise<PlacementChoice> {
+  if (target !== 'docker') {
+    const pinned = hostCpus >= 2 && (await pin('0'));
+    return {
+      placement: {
+        serviceCpus: null,
+        generatorCpus: pinned ? '0' : null,
+        note:
+          `service not pinned: on ${target} it runs in a cluster node whose CPUs the harness does not assign, so it and the node's ` +
+          `control plane share the CPUs${pinned ? ' with the load generator (pinned to CPU 0)' : ' with the load generator'}; compare variants within this run only`,
+      },
+      cpuset: null,
+      availableCpus: hostCpus,
+    };
+  }
   if (hostCpus >= 2) {
     // One CPU for the generator (this process and its open-model child), the rest for the service: the
     // generator's cycles are not taken from the service it measures.
@@ -157,7 +180,7 @@ export interface RunLifecycleDeps {
   /** The generator; `onSkipped` hears of generators that were not available (a limit of the run). */
   createGenerator(onSkipped: (reason: string) => void): Promise<LoadGenerator>;
   hostCpus: number;
-  choosePlacement(hostCpus: number): Promise<PlacementChoice>;
+  choosePlacement(hostCpus: number, target: TargetName): Promise<PlacementChoice>;
   fingerprint(target: Target): Promise<RunRecord['fingerprint']>;
   /** Runs the standard GC benchmark into `<run>/gcbench.json` (default and full Docker runs with Green Tea). */
   gcBench(runDir: string, signal: AbortSignal, log: (line: string) => void): Promise<void>;
@@ -187,7 +210,7 @@ export function realRunDeps(options: {
   return {
     ...options,
     hostCpus: os.cpus().length,
-    choosePlacement: (hostCpus) => choosePlacement(hostCpus),
+    choosePlacement: (hostCpus, target) => choosePlacement(hostCpus, target),
     fingerprint: async (target) => collectFingerprint({ run: runProcess, dockerVersion: (await target.version?.().catch(() => null)) ?? null }),
     gcBench: runStandardGcBench,
     now: () => Date.now(),
@@ -218,7 +241,7 @@ export async function executeRun(spec: RunSpec, deps: RunLifecycleDeps): Promise
       skippedGenerators.push(reason);
       deps.log(reason);
     });
-    const { placement, cpuset, availableCpus } = await deps.choosePlacement(deps.hostCpus);
+    const { placement, cpuset, availableCpus } = await deps.choosePlacement(deps.hostCpus, spec.target);
     const where = { target: spec.target, generator: generator.name, hostCpus: deps.hostCpus, cpuset, availableCpus };
     const { executions, limits } =
       store === null ? scenarioExecutions(spec.scenarios, where) : { executions: recordedExecutions(store.record, where), limits: [] };

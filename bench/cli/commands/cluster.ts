@@ -96,7 +96,8 @@ async function kindClusterAction(
     }
     case 'load-image': {
       const tag = rest[0];
-      if (tag === undefined) throw usageError('bench cluster load-image needs an image tag', 'e.g. bench cluster load-image refsvc:local-default-s-… --provider kind');
+      if (tag === undefined)
+        throw usageError('bench cluster load-image needs an image tag', 'e.g. bench cluster load-image refsvc:local-default-s-… --provider kind');
       await kindClusterOf(options).loadImage(tag, ctx.signal);
       ctx.stdout(`loaded ${tag}\n`);
       return ExitCode.ok;

@@ -1,4 +1,12 @@
-export { createKindTarget, kindClusterOf, bringUpKindCluster, kindClusterProvider, kindImageLoader, KIND_NODE_PORT, DEFAULT_KIND_CLUSTER } from './kind-target.js';
+export {
+  createKindTarget,
+  kindClusterOf,
+  bringUpKindCluster,
+  kindClusterProvider,
+  kindImageLoader,
+  KIND_NODE_PORT,
+  DEFAULT_KIND_CLUSTER,
+} from './kind-target.js';
 export type { KindTargetOptions } from './kind-target.js';
 export {
   KindCluster,

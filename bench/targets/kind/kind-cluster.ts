@@ -219,7 +219,9 @@ export class KindCluster {
   /** Creates the cluster from the base config plus the run's port mappings and node image. */
   async create(signal?: AbortSignal): Promise<void> {
     const base = await readKindBaseConfig(this.options.baseConfigPath);
-    const nodeImage = this.options.nodeImage ?? (await buildNodeImage(this.options.run, { ...(signal ? { signal } : {}), ...(this.options.log ? { log: this.options.log } : {}) }));
+    const nodeImage =
+      this.options.nodeImage ??
+      (await buildNodeImage(this.options.run, { ...(signal ? { signal } : {}), ...(this.options.log ? { log: this.options.log } : {}) }));
     const config = buildKindConfig(base, { name: this.name, nodeImage, portMappings: this.options.portMappings });
     const dir = await mkdtemp(path.join(tmpdir(), 'bench-kind-'));
     const configPath = path.join(dir, 'cluster.yaml');

@@ -59,13 +59,15 @@ export async function installMetricsServer(deps: {
   const objects = await readMetricsServerManifest();
   const image = manifestImage(objects);
   deps.log?.(`building ${image} FROM scratch (infra/k8s/build-metrics-server-image.sh)`);
-  const built = await deps.run('bash', [metricsServerImageScript], { signal: deps.signal, onStderr: (c) => deps.log?.(c.trimEnd()) }).catch((error: unknown) => {
-    throw infraError(
-      `building the metrics-server image failed: ${(error as Error).message.split('\n')[0]}`,
-      'it is built with Docker: is dockerd running? (`npm run setup` starts it)',
-      error,
-    );
-  });
+  const built = await deps
+    .run('bash', [metricsServerImageScript], { signal: deps.signal, onStderr: (c) => deps.log?.(c.trimEnd()) })
+    .catch((error: unknown) => {
+      throw infraError(
+        `building the metrics-server image failed: ${(error as Error).message.split('\n')[0]}`,
+        'it is built with Docker: is dockerd running? (`npm run setup` starts it)',
+        error,
+      );
+    });
   const tag = built.stdout.trim().split('\n').pop();
   if (tag !== image)
     throw infraError(

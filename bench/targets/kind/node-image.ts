@@ -31,13 +31,7 @@ export function withBuiltNodeSettings(config: KindConfig): KindConfig {
     networking: { ...networking, disableDefaultCNI: true, kubeProxyMode: 'none', podSubnet: '10.244.0.0/16', serviceSubnet: '10.96.0.0/16' },
     kubeadmConfigPatches: [
       ...patches,
-      [
-        'kind: InitConfiguration',
-        'skipPhases: [preflight, addon/kube-proxy, addon/coredns]',
-        'patches:',
-        '  directory: /kind/patches',
-        '',
-      ].join('\n'),
+      ['kind: InitConfiguration', 'skipPhases: [preflight, addon/kube-proxy, addon/coredns]', 'patches:', '  directory: /kind/patches', ''].join('\n'),
     ],
   };
 }

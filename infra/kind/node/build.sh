@@ -30,6 +30,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# The host side of kind's podman nodes: kind mounts /lib/modules (these VMs have none), and podman's
+# default rlimits (nofile 1048576) exceed this machine's hard limits.
+mkdir -p /lib/modules
+conf=/etc/containers/containers.conf.d/50-bench-kind.conf
+if [ ! -f "$conf" ]; then
+  nofile=$(ulimit -Hn) nproc=$(ulimit -Hu)
+  [ "$nofile" = unlimited ] && nofile=1048576
+  { [ "$nproc" = unlimited ] || [ "$nproc" -gt 4096 ]; } && nproc=4096
+  mkdir -p "$(dirname "$conf")"
+  printf '%s\n' '# bench (infra/kind/node/build.sh): rlimits within the hard limits, for kind'"'"'s podman nodes' \
+    '[containers]' "default_ulimits = [\"nofile=$nofile:$nofile\", \"nproc=$nproc:$nproc\"]" >"$conf"
+fi
+
 # 2. Inputs: the local cluster's build (made once, cached by its own recipe hash) and kind's files.
 k8s=$(bash "$repo/infra/local-k8s/build.sh" --print-dir | tail -n 1)
 [ -f "$k8s/COMPLETE" ] || die "the local cluster's build did not complete ($k8s)" "run: bash infra/local-k8s/build.sh"
