@@ -9,7 +9,6 @@ import path from 'node:path';
 import { infraError } from '../../errors.js';
 import { ProcessError, type ProcessRunner } from '../../exec/index.js';
 import { repoRoot } from '../../paths.js';
-import type { KindConfig } from './kind-cluster.js';
 
 export const nodeImageScript = path.join(repoRoot, 'infra', 'kind', 'node', 'build.sh');
 export const BUILT_NODE_IMAGE_REPOSITORY = 'localhost/bench-kind-node';
@@ -22,7 +21,7 @@ export function isBuiltNodeImage(image: string | undefined): boolean {
 }
 
 /** What a cluster on the built image needs in its kind config. Pure. */
-export function withBuiltNodeSettings(config: KindConfig): KindConfig {
+export function withBuiltNodeSettings<T extends { [key: string]: unknown }>(config: T): T {
   const networking = (config.networking ?? {}) as Record<string, unknown>;
   const patches = Array.isArray(config.kubeadmConfigPatches) ? (config.kubeadmConfigPatches as string[]) : [];
   return {
