@@ -15,22 +15,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKubeClients } from '../../bench/targets/kubernetes/client.js';
 import { gomaxprocsSmokeArgs, spawnBench } from '../helpers/docker.js';
+import { clusterSuiteSkipReason } from '../helpers/k8s.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const required = process.env.BENCH_REQUIRE_KIND === '1';
 const CLUSTER = 'bench-it';
 
-function skipReason(): string | null {
-  if (process.platform !== 'linux') return `needs Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'needs root: rootful podman runs the kind node';
-  try {
-    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 20_000 });
-  } catch {
-    return 'needs a running Docker engine to build the reference service image (infra/setup/docker-engine.sh)';
-  }
-  return null;
-}
-const reason = skipReason();
+const reason = clusterSuiteSkipReason('rootful podman runs the kind node');
 
 if (required && reason !== null) {
   describe('kind on podman', () => {

@@ -8,7 +8,6 @@
  * turns the skip into a failure. The cluster is left up (other suites use it); `infra/local-k8s/down.sh` ends it.
  * BENCH_LOCAL_K8S_TEST_IMAGE=<tag> uses an image already in the Docker engine instead of building refsvc.
  */
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,21 +15,12 @@ import { AppsV1Api, AutoscalingV2Api, CoreV1Api, KubeConfig, Metrics, Watch, typ
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLocalCluster } from '../../bench/cluster/index.js';
 import { runProcess } from '../../bench/exec/index.js';
+import { clusterSuiteSkipReason } from '../helpers/k8s.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const required = process.env.BENCH_REQUIRE_K8S === '1';
 
-function skipReason(): string | null {
-  if (process.platform !== 'linux') return `needs Linux (this is ${process.platform})`;
-  if (process.getuid?.() !== 0) return 'needs root: the local cluster runs containerd, the kubelet and changes iptables (run as root)';
-  try {
-    execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 20_000 });
-  } catch {
-    return 'needs a running Docker engine to build and load the reference service image (infra/setup/docker-engine.sh)';
-  }
-  return null;
-}
-const reason = skipReason();
+const reason = clusterSuiteSkipReason('the local cluster runs containerd, the kubelet and changes iptables');
 
 const CPU_LIMIT_MILLICORES = 1000;
 const CPU_REQUEST_MILLICORES = 100;

@@ -21,14 +21,9 @@ started=$(date +%s)
 mkdir -p "$cache"
 
 # 1. podman and debootstrap, from Debian.
-missing=()
-command -v podman >/dev/null || missing+=(podman)
-command -v debootstrap >/dev/null || missing+=(debootstrap)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# shellcheck source=/dev/null
+source "$here/../podman/tools.sh"
+kind_podman_tools
 
 # The host side of kind's podman nodes: kind mounts /lib/modules (these VMs have none), and podman's
 # default rlimits (nofile 1048576) exceed this machine's hard limits.
@@ -57,7 +52,8 @@ key=$( {
   (cd "$here/files" && find . -type f -print0 | sort -z | xargs -0 sha256sum)
   basename "$k8s"
 } | sha256sum | cut -c1-12)
-image=localhost/bench-kind-node:$k8s_version-$key
+BUILT_REPO=localhost/bench-kind-node
+image=$BUILT_REPO:$k8s_version-$key
 if podman image exists "$image"; then
   log "cached: $image"
   echo "$image"
@@ -104,4 +100,6 @@ tar -C "$stage" -c . | podman import \
   --change 'ENV container=podman' \
   --change 'STOPSIGNAL SIGRTMIN+3' - "$image" >/dev/null
 log "built $image in $(($(date +%s) - started)) s"
+# Earlier builds of the image (about 1 GB each) go, unless a node still runs on one.
+podman images --format '{{.Repository}}:{{.Tag}}' | grep "^$BUILT_REPO:" | grep -vx "$image" | xargs -r -n1 podman rmi >/dev/null 2>&1 || true
 echo "$image"

@@ -23,14 +23,9 @@ log() { echo "[probe $(date +%T)] $*"; }
 in_node() { podman exec "$name" "$@"; }
 
 # 1. podman and debootstrap, from Debian.
-missing=()
-command -v podman >/dev/null || missing+=(podman)
-command -v debootstrap >/dev/null || missing+=(debootstrap)
-if [ ${#missing[@]} -gt 0 ]; then
-  log "installing ${missing[*]}"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# shellcheck source=/dev/null
+source "$here/tools.sh"
+kind_podman_tools
 log "$(podman --version)"
 
 # 2. The node's root filesystem, once.
