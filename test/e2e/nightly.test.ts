@@ -109,8 +109,11 @@ describe.skipIf(!available)('bench nightly on Docker (real CLI, real containers)
         path.join(dir, `summary${n}.md`),
         '--gate',
         'latencyP50Ms',
+        // The slowed cell's P50 doubles (10 → 20 ms of sleep: about +90%); the trivial cell's P50 of about
+        // 1 ms moved +31.7% between two consecutive nights in CI on a day with hypervisor steal
+        // (2026-12-07), which a 25% threshold gated as a regression of the unchanged service.
         '--threshold',
-        '25%',
+        '50%',
       ]);
 
     // Night 1: no baseline yet → pass, with the command to accept one; what auto skipped is said.
