@@ -133,9 +133,7 @@ export interface KindClusterOptions {
   run: ProcessRunner;
   /** The node image; none: the image built here (infra/kind/node/build.sh), on podman. */
   nodeImage?: string | undefined;
-  /** kind's container runtime. @default podman without `nodeImage`, else $KIND_EXPERIMENTAL_PROVIDER or docker */
-  provider?: KindProvider | undefined;
-  /** Environment of the kind commands (KIND_EXPERIMENTAL_PROVIDER is set from `provider`). @default process.env */
+  /** Environment of the kind commands (KIND_EXPERIMENTAL_PROVIDER is set from `defaultKindProvider`). @default process.env */
   env?: NodeJS.ProcessEnv;
   /** kubeconfig kind writes to; default: kind's own default ($KUBECONFIG or ~/.kube/config). */
   kubeconfig?: string | undefined;
@@ -163,7 +161,7 @@ export class KindCluster {
     this.options = options;
     this.name = validateClusterName(options.name);
     const env = options.env ?? process.env;
-    this.provider = options.provider ?? defaultKindProvider(options.nodeImage, env);
+    this.provider = defaultKindProvider(options.nodeImage, env);
     this.env = { ...env, KIND_EXPERIMENTAL_PROVIDER: this.provider };
   }
 
