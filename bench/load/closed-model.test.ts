@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseResponse } from './closed-model.js';
+import { parseResponse } from './http1.js';
 
 const b = (s: string) => Buffer.from(s, 'latin1');
 

@@ -1,7 +1,6 @@
 /**
  * The built-in closed-model driver: `connections` keep-alive sockets, each with one request in flight,
- * over raw `net` sockets with one pre-encoded HTTP/1.1 request and a minimal response parser (status
- * line, `Content-Length` or chunked body). On a small host every cycle the generator spends is taken from
+ * over raw `net` sockets with one pre-encoded HTTP/1.1 request and a minimal response parser (http1.ts). On a small host every cycle the generator spends is taken from
  * the service; this path costs a fraction of node:http's or autocannon's per request
  * (`npm run bench:generators` compares it with wrk). Latency is per response, microsecond HDR.
  */
@@ -9,56 +8,13 @@ import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile } from '../../scenarios/index.js';
 import { createLatencyHistogram, progressOfLastSecond, recordMs, closedModelResult, type SecondBucket } from './histogram.js';
+import { parseResponse, requestPayload } from './http1.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 
 type ClosedProfile = Extract<LoadProfile, { model: 'closed' }>;
 
 /** A request not answered by then counts as a timeout and its connection is replaced. */
 const requestTimeoutMs = 10_000;
-
-const CRLF2 = Buffer.from('\r\n\r\n');
-const CHUNK_END = Buffer.from('0\r\n\r\n');
-const CONTENT_LENGTH = Buffer.from('\r\nContent-Length:');
-
-/**
- * Where the first complete HTTP/1.1 response in `buffer` ends, with its status; `null` while incomplete.
- * Exported for tests.
- */
-export function parseResponse(buffer: Buffer): { status: number; end: number } | null {
-  const headerEnd = buffer.indexOf(CRLF2);
-  if (headerEnd < 0) return null;
-  const status = digitsAt(buffer, 9, 12);
-  const bodyStart = headerEnd + 4;
-  // Fast path: the header as Go's net/http writes it; the case-insensitive scan below for anything else.
-  const at = buffer.indexOf(CONTENT_LENGTH);
-  if (at >= 0 && at < headerEnd) {
-    let i = at + CONTENT_LENGTH.length;
-    while (buffer[i] === 0x20) i++;
-    let length = 0;
-    for (let c = buffer[i]; c !== undefined && c >= 0x30 && c <= 0x39; c = buffer[++i]) length = length * 10 + (c - 0x30);
-    const end = bodyStart + length;
-    return buffer.length >= end ? { status, end } : null;
-  }
-  const head = buffer.toString('latin1', 0, headerEnd);
-  const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-  if (length) {
-    const end = bodyStart + Number(length[1]);
-    return buffer.length >= end ? { status, end } : null;
-  }
-  if (/\r\ntransfer-encoding:\s*chunked/i.test(head)) {
-    const end = buffer.indexOf(CHUNK_END, bodyStart);
-    return end < 0 ? null : { status, end: end + CHUNK_END.length };
-  }
-  // No body (204/304) or a body delimited by close, which keep-alive servers do not send.
-  return { status, end: bodyStart };
-}
-
-/** The decimal number in bytes [from, to) (the status code of a status line). */
-function digitsAt(buffer: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) n = n * 10 + ((buffer[i] ?? 0x30) - 0x30);
-  return n;
-}
 
 interface ConnectionState {
   socket: net.Socket;
@@ -72,7 +28,7 @@ interface ConnectionState {
 export async function runNativeClosedModel(baseUrl: string, request: LoadRequest, profile: ClosedProfile, options: LoadRunOptions): Promise<LoadResult> {
   const url = new URL(request.path, baseUrl);
   const port = Number(url.port || 80);
-  const payload = Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nConnection: keep-alive\r\n\r\n`, 'latin1');
+  const payload = requestPayload(url);
   const histogram = createLatencyHistogram();
   const errors = { non2xx: 0, timeouts: 0, connection: 0 };
   const perSecond = new Map<number, SecondBucket>();

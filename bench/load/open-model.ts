@@ -8,7 +8,6 @@
  * `reqsMadeThisSecond`), which is a burst every second rather than a steady arrival process, and its
  * correction assumes a 1 ms interval whatever the rate.
  */
-import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile, RateStage } from '../../scenarios/index.js';
 import {
@@ -20,6 +19,7 @@ import {
   summarizeHistogram,
   type SecondBucket,
 } from './histogram.js';
+import { ConnectionPool } from './http1.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 import { dispatchLagLimitMs } from './validity.js';
 
@@ -122,7 +122,6 @@ export async function runOpenModel(
   // Only a worker thread of its own may block its event loop while it waits (see the scheduler below).
   const sleeper = options.blockingWait === true ? new Int32Array(new SharedArrayBuffer(4)) : null;
   const url = new URL(request.path, baseUrl);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: profile.connections });
   // `phase` (a fraction of the first inter-arrival time) staggers schedules that run side by side, so the
   // cells of a duet do not all have their requests due at the same instant.
   const shift = options.phase === undefined || options.phase === 0 ? 0 : (options.phase * 1000) / Math.max(1e-9, rateAt(profile, 0));
@@ -153,29 +152,14 @@ export async function runOpenModel(
   };
   runsOfThisThread.add(threadRun);
 
+  // At most `connections` keep-alive connections; a request due while all are busy waits in line, and its
+  // latency, counted from its intended send time, includes that wait.
+  const pool = new ConnectionPool(url, profile.connections, () => performance.now(), requestTimeoutMs);
   const send = (intendedMs: number) => {
     outstanding++;
-    const outcome: RequestOutcome = { intendedMs, doneMs: 0, status: null, error: null };
-    const finish = () => {
-      outcome.doneMs = performance.now() - t0;
+    pool.request((status, error) => {
       outstanding--;
-      outcomes.push(outcome);
-    };
-    const req = http.get(url, { agent, timeout: requestTimeoutMs }, (res) => {
-      outcome.status = res.statusCode ?? 0;
-      res.on('data', () => undefined);
-      res.on('end', finish);
-      res.on('error', () => {
-        outcome.error = 'connection';
-      });
-    });
-    req.on('timeout', () => {
-      outcome.error = 'timeout';
-      req.destroy();
-    });
-    req.on('error', () => {
-      if (outcome.error === null) outcome.error = 'connection';
-      if (outcome.doneMs === 0) finish();
+      outcomes.push({ intendedMs, doneMs: performance.now() - t0, status, error });
     });
   };
 
@@ -240,7 +224,7 @@ export async function runOpenModel(
   });
   const cpu = process.cpuUsage(cpuStart);
   const wallMs = performance.now() - t0;
-  agent.destroy();
+  pool.destroy();
 
   const measured = outcomes.filter((o) => o.intendedMs >= profile.warmupMs);
   const histogram = createLatencyHistogram();
@@ -264,7 +248,7 @@ export async function runOpenModel(
   const targetCount = schedule.filter((t) => t >= profile.warmupMs).length;
   const stoppedEarly = options.stopIssuing?.aborted === true;
   return {
-    generator: 'open-model (node:http)',
+    generator: 'open-model (net, keep-alive)',
     requests: measured.length,
     achievedRps: completedInWindow / (durationMs / 1000),
     targetRps: stoppedEarly ? null : targetCount / (durationMs / 1000),
