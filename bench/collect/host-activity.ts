@@ -131,6 +131,9 @@ export function hostActivity(start: HostCpuSnapshot, end: HostCpuSnapshot): Host
   return { foreignCores: foreignTicks / TICKS_PER_SECOND / seconds, stealShare, top };
 }
 
+/** How every host-busy reason begins (see `hostBusyReason`). */
+export const HOST_BUSY_REASON = 'host busy';
+
 /** Why the host was too busy for a sequential measurement, or `null`. */
 export function hostBusyReason(activity: HostActivity): string | null {
   const reasons: string[] = [];
@@ -140,5 +143,5 @@ export function hostBusyReason(activity: HostActivity): string | null {
   if (activity.stealShare > HOST_BUSY_STEAL_SHARE) {
     reasons.push(`the hypervisor stole ${(activity.stealShare * 100).toFixed(1)}% of CPU time (limit ${HOST_BUSY_STEAL_SHARE * 100}%)`);
   }
-  return reasons.length === 0 ? null : `host busy: ${reasons.join('; ')}`;
+  return reasons.length === 0 ? null : `${HOST_BUSY_REASON}: ${reasons.join('; ')}`;
 }

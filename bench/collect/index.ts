@@ -3,7 +3,7 @@ export { hasCpuFigures, readContainerStats, sumContainerStats } from './cadvisor
 export type { CadvisorContainerStats } from './cadvisor.js';
 export { findContainerCgroup, readCgroupSample } from './cgroup.js';
 export type { CgroupPaths } from './cgroup.js';
-export { clusterCommands, engineCommands, hostActivity, hostBusyReason, readHostCpu } from './host-activity.js';
+export { clusterCommands, engineCommands, HOST_BUSY_REASON, hostActivity, hostBusyReason, readHostCpu } from './host-activity.js';
 export type { HostCpuSnapshot } from './host-activity.js';
 export { hpaEventReasons, parseRescaleSize, summarizeHpaTimeline } from './hpa-timeline.js';
 export type { ReplicaSample, ScalingEvent } from './hpa-timeline.js';

@@ -47,7 +47,7 @@ export { NativeLoadGenerator } from './native.js';
 export { runNativeClosedModel } from './closed-model.js';
 export { K6LoadGenerator, findK6, k6InstallHint } from './k6.js';
 export { runOpenModel, createSchedule, rateAt } from './open-model.js';
-export { judgeLoad, validityThresholds } from './validity.js';
+export { judgeLoad, LATE_SENDS_REASON, validityThresholds } from './validity.js';
 export { createLatencyHistogram, encodeHistogram, decodeHistogram, summarizeHistogram } from './histogram.js';
 export type { LoadGenerator, LoadResult, LoadRequest, LoadProgress, LoadRunOptions, LatencySummary } from './types.js';
 export { runClosedModel } from './autocannon.js';

@@ -56,6 +56,9 @@ export function dispatchLagLimitMs(
   return Math.max(thresholds.dispatchLagP99Ms, thresholds.dispatchLagGapShare * gapMs);
 }
 
+/** How every late-sends reason begins (see `judgeDispatchLag`). */
+export const LATE_SENDS_REASON = 'the generator sent late';
+
 /**
  * Why the generator's sends were too late to measure the service, or `null`. With the counts (this
  * harness's open model) a one-sided binomial test of "more than 1% of sends later than the limit";
@@ -69,13 +72,13 @@ export function judgeDispatchLag(
   if (!lag) return null;
   const limit = Number(dispatchLagLimitMs(result.targetRps, thresholds).toFixed(2));
   if (lag.sends === undefined || lag.lateSends === undefined) {
-    return lag.p99Ms > limit ? `the generator sent late: P99 dispatch lag ${lag.p99Ms.toFixed(2)} ms (limit ${limit} ms)` : null;
+    return lag.p99Ms > limit ? `${LATE_SENDS_REASON}: P99 dispatch lag ${lag.p99Ms.toFixed(2)} ms (limit ${limit} ms)` : null;
   }
   if (lag.lateSends === 0 || lag.sends === 0) return null;
   const p = binomialUpperTail(lag.lateSends, lag.sends, 0.01);
   if (p > thresholds.lateSendsSignificance) return null;
   const share = (100 * lag.lateSends) / lag.sends;
-  return `the generator sent late: ${lag.lateSends} of ${lag.sends} sends over ${limit} ms (${share.toFixed(1)}%, more than 1% at p=${p.toPrecision(2)}; P99 ${lag.p99Ms.toFixed(2)} ms)`;
+  return `${LATE_SENDS_REASON}: ${lag.lateSends} of ${lag.sends} sends over ${limit} ms (${share.toFixed(1)}%, more than 1% at p=${p.toPrecision(2)}; P99 ${lag.p99Ms.toFixed(2)} ms)`;
 }
 
 export type LoadValidity = { valid: true } | { valid: false; reason: string };

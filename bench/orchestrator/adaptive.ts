@@ -1,4 +1,10 @@
 /**
+ * Extra rounds, decided from the record. Replacement rounds first: a scenario with a cell that has no
+ * valid repeat yet, only ones the host spoilt (other processes or the hypervisor took the CPUs, or the
+ * generator sent late, their usual symptom), gets another round, at most `MAX_REPLACEMENT_ROUNDS` times:
+ * a cell with nothing measured says nothing, and a spoilt window is a fact about that moment, not about
+ * the cell (the spoilt repeats stay in the record, invalid). A cell that stays spoilt round after round
+ * is a fact about the cell on this host, and the run says so (exit code 4).
  * Adaptive repeats: after the planned rounds, rounds are added (still interleaved, seeded) to the
  * scenarios whose deciding comparison is still `inconclusive` with a CI wider than the target (or one
  * that too few values could not take to its corrected level), until
@@ -7,7 +13,9 @@
  */
 import type { ClaimVerdict } from '../claims/index.js';
 import { type PlanItem, createRandom, shuffle } from '../../scenarios/index.js';
-import { isDriftReference, type RunRecord } from '../results/index.js';
+import { HOST_BUSY_REASON } from '../collect/index.js';
+import { LATE_SENDS_REASON } from '../load/index.js';
+import { isDriftReference, type RepeatResult, type RunRecord } from '../results/index.js';
 
 /** A deciding comparison whose CI half-width is above this, %, asks for another round. */
 export const TARGET_HALF_WIDTH_PCT = 10;
@@ -38,18 +46,47 @@ export function scenariosToExtend(verdicts: readonly ClaimVerdict[], targetHalfW
   return out;
 }
 
+/** A scenario gets at most this many replacement rounds (see above). */
+export const MAX_REPLACEMENT_ROUNDS = 2;
+
+/** Whether an invalid repeat was spoilt by the host at that moment rather than by its cell. */
+export function spoiltByHost(outcome: RepeatResult['outcome']): boolean {
+  return outcome.state === 'invalid' && (outcome.reason.startsWith(HOST_BUSY_REASON) || outcome.reason.startsWith(LATE_SENDS_REASON));
+}
+
+/**
+ * Scenarios owed a replacement round: every repeat of the plan is measured, and a cell of theirs has no
+ * valid repeat, at least one host-spoilt one and no other kind (a death or a failure is the cell's own
+ * result), and has had fewer than `MAX_REPLACEMENT_ROUNDS` rounds beyond the planned ones.
+ */
+export function scenariosToReplace(record: Pick<RunRecord, 'plan' | 'repeats'>): string[] {
+  const done = new Set(record.repeats.map((r) => `${r.cellId}#${r.repeat}`));
+  if (record.plan.order.some((i) => !done.has(`${i.cellId}#${i.repeat}`))) return [];
+  const out = new Set<string>();
+  for (const cell of record.plan.cells) {
+    if (isDriftReference(cell) || out.has(cell.scenario)) continue;
+    const planned = record.plan.scenarios.find((s) => s.name === cell.scenario)?.repeats ?? 0;
+    const repeats = record.repeats.filter((r) => r.cellId === cell.id);
+    const beyondPlan = repeats.filter((r) => r.repeat >= planned).length;
+    if (repeats.length === 0 || beyondPlan >= MAX_REPLACEMENT_ROUNDS) continue;
+    if (repeats.every((r) => spoiltByHost(r.outcome))) out.add(cell.scenario);
+  }
+  return [...out];
+}
+
 /**
  * One more round for each scenario named: every cell once, in a seeded order, numbered after the
- * scenario's last repeat. Scenarios past their extra-round allowance are left out.
+ * scenario's last repeat. For adaptive rounds (`capped`), scenarios past their extra-round allowance are
+ * left out; replacement rounds are bounded by `scenariosToReplace`.
  */
-export function extraRound(record: Pick<RunRecord, 'plan' | 'seed'>, scenarios: Iterable<string>, round: number): PlanItem[] {
+export function extraRound(record: Pick<RunRecord, 'plan' | 'seed'>, scenarios: Iterable<string>, round: number, capped = true): PlanItem[] {
   const random = createRandom((record.seed ^ (0x5bd1e995 * (round + 1))) >>> 0);
   const items: PlanItem[] = [];
   for (const scenario of scenarios) {
     const planned = record.plan.scenarios.find((s) => s.name === scenario)?.repeats ?? 0;
     const cells = record.plan.cells.filter((c) => c.scenario === scenario && !isDriftReference(c));
     const next = Math.max(-1, ...record.plan.order.filter((i) => cells.some((c) => c.id === i.cellId)).map((i) => i.repeat)) + 1;
-    if (cells.length === 0 || next >= planned * (1 + MAX_EXTRA_ROUNDS_FACTOR)) continue;
+    if (cells.length === 0 || (capped && next >= planned * (1 + MAX_EXTRA_ROUNDS_FACTOR))) continue;
     for (const cell of cells) items.push({ cellId: cell.id, repeat: next });
   }
   return shuffle(items, random);

@@ -9,7 +9,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { access, mkdtemp, rm } from 'node:fs/promises';
-import { type Cell, type ProfileName, type Scenario, type TargetName, estimateCellMs, type Plan, claimsCatalog } from '../../scenarios/index.js';
+import { type Cell, type ProfileName, type Scenario, type TargetName, estimateCellMs, type Plan, type PlanItem, claimsCatalog } from '../../scenarios/index.js';
 import { evaluateClaims } from '../claims/index.js';
 import { runProcess } from '../exec/index.js';
 import { defaultGcBenchmarks, defaultGcBenchOptions, runGcBench } from '../gcbench/index.js';
@@ -25,7 +25,7 @@ import {
 } from '../results/index.js';
 import { analyseRun } from '../stats/index.js';
 import type { Target } from '../targets/index.js';
-import { extraRound, maxTimeByProfile, scenariosToExtend } from './adaptive.js';
+import { extraRound, maxTimeByProfile, scenariosToExtend, scenariosToReplace } from './adaptive.js';
 import { applyCalibration, calibrateScenario, type CalibrationContext } from './calibrate.js';
 import { runPlan, type RunEvent, type RunPlanSummary, type ScenarioExecution } from './run-plan.js';
 import { formatDuration } from './format-duration.js';
@@ -376,8 +376,9 @@ async function calibrate(plan: Plan, ctx: CalibrationContext): Promise<Calibrati
 }
 
 /**
- * The planned rounds, then adaptive ones: while a scenario's deciding comparison is inconclusive with a
- * CI wider than the target and the time budget allows, one more round of it (see adaptive.ts).
+ * The planned rounds, then replacement rounds for cells the host left with no valid repeat, then adaptive
+ * ones: while a scenario's deciding comparison is inconclusive with a CI wider than the target and the
+ * time budget allows, one more round of it (see adaptive.ts).
  */
 async function runAdaptively(
   store: RunStore,
@@ -386,6 +387,18 @@ async function runAdaptively(
   budget: { maxTimeMs: number; startedAtMs: number; now: () => number; log: (line: string) => void },
 ): Promise<RunPlanSummary> {
   let summary = await runOnce();
+  const addRound = async (items: PlanItem[]): Promise<void> => {
+    plan.order.push(...items);
+    await store.update({ plan: { ...store.record.plan, order: [...store.record.plan.order, ...items] } });
+    const more = await runOnce();
+    summary = { status: more.status, measured: summary.measured + more.measured, skippedAlreadyDone: summary.skippedAlreadyDone };
+  };
+  for (let round = 0; summary.status === 'completed'; round++) {
+    const spoilt = scenariosToReplace(store.record);
+    if (spoilt.length === 0) break;
+    budget.log(`replacement round: ${spoilt.join(', ')} (a cell has no valid repeat yet, only ones the busy host spoilt)`);
+    await addRound(extraRound(store.record, spoilt, REPLACEMENT_SEED_ROUND + round, false));
+  }
   for (let round = 0; summary.status === 'completed' && budget.maxTimeMs > 0; round++) {
     const wide = scenariosToExtend(evaluateClaims(analyseRun(store.record), claimsCatalog));
     if (wide.size === 0) break;
@@ -401,13 +414,13 @@ async function runAdaptively(
     budget.log(
       `adaptive round: ${[...wide].map(([name, width]) => `${name} (${Number.isFinite(width) ? `CI ±${width.toFixed(0)}%` : 'level out of reach'})`).join(', ')}`,
     );
-    plan.order.push(...items);
-    await store.update({ plan: { ...store.record.plan, order: [...store.record.plan.order, ...items] } });
-    const more = await runOnce();
-    summary = { status: more.status, measured: summary.measured + more.measured, skippedAlreadyDone: summary.skippedAlreadyDone };
+    await addRound(items);
   }
   return summary;
 }
+
+/** Replacement rounds shuffle with seeds of their own, apart from the adaptive rounds'. */
+const REPLACEMENT_SEED_ROUND = 1000;
 
 /** Time kept back from adaptive rounds for the standard GC benchmark. */
 const GC_BENCH_BUDGET_MS = 90_000;

@@ -11,7 +11,7 @@ import { forbiddenError, type Target } from '../targets/index.js';
 import { performance } from 'node:perf_hooks';
 import { estimateCellMs, type Plan, type PlanItem, type Cell, type ExecutionMode } from '../../scenarios/index.js';
 import { clusterCommands, engineCommands, hostActivity, hostBusyReason, readHostCpu, type HostCpuSnapshot } from '../collect/index.js';
-import type { LoadGenerator, LoadProgress } from '../load/index.js';
+import { LATE_SENDS_REASON, type LoadGenerator, type LoadProgress } from '../load/index.js';
 import { type RepeatResult, repeatKey, type RunStore } from '../results/index.js';
 import { procedures, SettingsMismatchError, type Measurement } from './procedures.js';
 import { TaskStack } from './task-stack.js';
@@ -210,7 +210,7 @@ export async function runPlan(options: RunPlanOptions): Promise<RunPlanSummary> 
       const notes = [...measurement.notes, ...teardownFailures.map((f) => `teardown: ${f}`)];
       let outcome = measurement.outcome;
       // `note`: a busy host (here or in the generator's late sends, its usual symptom) leaves a note only.
-      if (options.hostBusy === 'note' && outcome.state === 'invalid' && outcome.reason.startsWith('the generator sent late')) {
+      if (options.hostBusy === 'note' && outcome.state === 'invalid' && outcome.reason.startsWith(LATE_SENDS_REASON)) {
         notes.push(`${outcome.reason} (kept: --host-check note)`);
         outcome = { state: 'completed' };
       }
