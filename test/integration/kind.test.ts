@@ -1,8 +1,10 @@
 /**
  * kind for real on this machine: `bench cluster up --provider kind` builds the node image here (cached by
  * the hash of its inputs) and starts a kind cluster on rootful podman with its metrics API; a short
- * `bench run --target kind` measures the reference service in it through kind's port mapping; `bench
- * cluster down --provider kind` leaves no node container or volume behind.
+ * `bench run --target kind` measures the reference service in it through kind's port mapping; the
+ * Kubernetes target's integration suite (GOMAXPROCS through the port mapping, the metrics API, HPA
+ * scaling, rollout, pod start-up) runs against it as against the local cluster; `bench cluster down
+ * --provider kind` leaves no node container or volume behind.
  *
  * Skipped (with the reason) when not root, not Linux, or no Docker engine (the reference image is built
  * with Docker and copied into the node), unless BENCH_REQUIRE_KIND=1, which turns the skip into a failure.
@@ -13,9 +15,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Docker from 'dockerode';
+import { runProcess } from '../../bench/exec/index.js';
+import { ensureServiceImage } from '../../bench/targets/images.js';
+import { createKindTarget, KIND_NODE_PORT } from '../../bench/targets/kind/kind-target.js';
 import { createKubeClients } from '../../bench/targets/kubernetes/client.js';
 import { gomaxprocsSmokeArgs, spawnBench } from '../helpers/docker.js';
 import { clusterSuiteSkipReason } from '../helpers/k8s.js';
+import { kubernetesTargetSuite } from '../helpers/kubernetes-target-suite.js';
 import { useTempDir } from '../helpers/temp-dir.js';
 
 const required = process.env.BENCH_REQUIRE_KIND === '1';
@@ -91,5 +98,22 @@ describe.skipIf(reason !== null)(`kind on podman (cluster ${CLUSTER})${reason ==
       const expected = repeat.cellId.includes('unaware(8)') ? 8 : 2;
       expect(repeat.effective.gomaxprocs, repeat.cellId).toBe(expected);
     }
+  });
+
+  describe('the Kubernetes target suite on kind', () => {
+    const docker = new Docker();
+    kubernetesTargetSuite({
+      runId: `itest-kind-${process.pid}`,
+      // kind's extraPortMappings: the host port to the node's fixed NodePort.
+      baseUrl: new RegExp(`^http://127\\.0\\.0\\.1:${KIND_NODE_PORT}$`),
+      makeTarget: (hpa) =>
+        createKindTarget({
+          cluster: CLUSTER,
+          run: runProcess,
+          ensureImage: (settings, s) => ensureServiceImage(settings, { docker, run: runProcess, signal: s }),
+          hpa,
+          log: (line) => console.log(`[kind] ${line}`),
+        }),
+    });
   });
 });

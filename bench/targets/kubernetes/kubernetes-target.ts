@@ -815,7 +815,9 @@ class KubernetesObserver implements TargetObserver {
     this.seenEvents.add(key);
     const message = event.message ?? '';
     const toReplicas = reason === hpaEventReasons.success ? parseRescaleSize(message) : null;
-    const from = [...this.events].reverse().find((e) => e.toReplicas !== null)?.toReplicas ?? this.replicas[this.replicas.length - 1]?.replicas ?? null;
+    // Scaled from: the previous rescale's size, else the replicas running when the HPA decided (its status
+    // may already show the new desired count by the time the event arrives).
+    const from = [...this.events].reverse().find((e) => e.toReplicas !== null)?.toReplicas ?? this.replicas[this.replicas.length - 1]?.current ?? null;
     this.events.push({ tMs: Math.round(this.clockMs()), reason, message, fromReplicas: toReplicas === null ? null : from, toReplicas });
   }
 
