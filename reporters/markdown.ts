@@ -474,6 +474,7 @@ function renderEnvironment(record: RunRecord): string {
     ['Go', f.goVersion ?? 'not found'],
     ['Docker', f.dockerVersion ?? '—'],
     ['Kubernetes / kind', `${f.kubernetesVersion ?? '—'} / ${f.kindVersion ?? '—'}`],
+    ...(f.kindNodeImage ? [['kind node image', f.kindNodeImage] as [string, string]] : []),
     ['Node / k6', `${f.nodeVersion} / ${f.k6Version ?? '—'}`],
     ['load generator', record.loadGenerator],
     [

@@ -45,6 +45,9 @@ describe('markdown report (frozen hand-written fixtures, fixed seed)', () => {
     await expect(markdown).toMatchFileSnapshot('__snapshots__/report-kind-hpa.md');
     expect(files.map((f) => f.name)).toContain('hpa-replicas.svg');
     expect(markdown).toContain('not run — covered by `gomaxprocs` on docker/kind/kubernetes');
+    expect(markdown, 'the node image the cluster ran on').toContain(
+      '| kind node image | localhost/bench-kind-node:v1.34.0-fixture@sha256:1111111111111111111111111111111111111111111111111111111111111111 |',
+    );
   });
 
   test('verdict table first, with a row for every claim of the catalog', async () => {

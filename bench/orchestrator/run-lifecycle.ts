@@ -32,6 +32,18 @@ import { formatDuration } from './format-duration.js';
 import { scenarioFileChanges } from './scenarios.js';
 import { TaskStack } from './task-stack.js';
 
+/** The run's fingerprint: the host, the toolchains and what the target says of itself (versions, kind's node image). */
+export async function fingerprintOf(target: Pick<Target, 'versions'>): Promise<RunRecord['fingerprint']> {
+  const v = (await target.versions?.().catch(() => null)) ?? {};
+  return collectFingerprint({
+    run: runProcess,
+    dockerVersion: v.docker ?? null,
+    kubernetesVersion: v.kubernetes ?? null,
+    kindVersion: v.kind ?? null,
+    kindNodeImage: v.kindNodeImage ?? null,
+  });
+}
+
 /** Where the service and the generator run. */
 export interface PlacementChoice {
   placement: Placement;
@@ -211,7 +223,7 @@ export function realRunDeps(options: {
     ...options,
     hostCpus: os.cpus().length,
     choosePlacement: (hostCpus, target) => choosePlacement(hostCpus, target),
-    fingerprint: async (target) => collectFingerprint({ run: runProcess, dockerVersion: (await target.version?.().catch(() => null)) ?? null }),
+    fingerprint: fingerprintOf,
     gcBench: runStandardGcBench,
     now: () => Date.now(),
   };

@@ -7,11 +7,11 @@ import path from 'node:path';
 import { usageError } from '../errors.js';
 import { runProcess } from '../exec/index.js';
 import { createLoadGenerator } from '../load/index.js';
-import { collectFingerprint, RUN_RECORD_SCHEMA_VERSION, type RunRecord, RunStore, writeFileAtomic } from '../results/index.js';
+import { RUN_RECORD_SCHEMA_VERSION, type RunRecord, RunStore, writeFileAtomic } from '../results/index.js';
 import { createTarget } from '../targets/index.js';
 import { calibrateScenario } from './calibrate.js';
 import { createProgressPrinter } from './progress.js';
-import { choosePlacement } from './run-lifecycle.js';
+import { choosePlacement, fingerprintOf } from './run-lifecycle.js';
 import { runPlan, type ScenarioExecution } from './run-plan.js';
 import {
   controlCell,
@@ -88,7 +88,7 @@ export async function runSelftest(options: SelftestOptions): Promise<RunRecord['
       loadGenerator: generator.name,
       seed,
       argv: options.argv,
-      fingerprint: await collectFingerprint({ run: runProcess, dockerVersion: (await target.version?.().catch(() => null)) ?? null }),
+      fingerprint: await fingerprintOf(target),
       placement,
       plan: {
         scenarios: scenarioNames.map((name) => ({

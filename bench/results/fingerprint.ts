@@ -26,6 +26,7 @@ export interface FingerprintInputs {
   dockerVersion?: string | null;
   kubernetesVersion?: string | null;
   kindVersion?: string | null;
+  kindNodeImage?: string | null;
   k6Version?: string | null;
 }
 
@@ -42,6 +43,7 @@ export async function collectFingerprint(inputs: FingerprintInputs): Promise<Fin
     dockerVersion: inputs.dockerVersion ?? null,
     kubernetesVersion: inputs.kubernetesVersion ?? null,
     kindVersion: inputs.kindVersion ?? null,
+    ...(inputs.kindNodeImage ? { kindNodeImage: inputs.kindNodeImage } : {}),
     k6Version: inputs.k6Version ?? null,
     gitSha: await firstLine(inputs.run, 'git', ['rev-parse', 'HEAD'], repoRoot),
     images: {},

@@ -60,6 +60,8 @@ export const fingerprintSchema = z.object({
   dockerVersion: z.string().nullable(),
   kubernetesVersion: z.string().nullable(),
   kindVersion: z.string().nullable(),
+  /** The kind node's image, `name@sha256:id` (kind runs only; absent in older records). */
+  kindNodeImage: z.string().nullable().optional(),
   k6Version: z.string().nullable(),
   gitSha: z.string().nullable(),
   /** Image id (sha256) per image tag used in the run. */

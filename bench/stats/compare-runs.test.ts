@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { parseRunRecord } from '../results/store.js';
 import type { RunRecord } from '../results/schema.js';
 import type { Difference } from './difference.js';
-import { baselineName, classifyChange, compareRuns, environmentFingerprint, IncomparableRunsError } from './compare-runs.js';
+import { baselineName, classifyChange, compareRuns, environmentFingerprint, environmentWarnings, IncomparableRunsError } from './compare-runs.js';
 
 function loadFixture(name: string): RunRecord {
   return parseRunRecord(readFileSync(new URL(`../../test/fixtures/${name}.json`, import.meta.url), 'utf8'), name);
@@ -107,6 +107,22 @@ describe('compareRuns', { timeout: 30_000 }, () => {
     expect(() => compareRuns(base, other, { thresholdPct: 5, force: false })).toThrow(IncomparableRunsError);
     expect(() => compareRuns(base, other, { thresholdPct: 5, force: false })).toThrow('host CPU count differs: 2 vs 8; cgroup version differs: v1 vs v2');
     expect(compareRuns(base, other, { thresholdPct: 5, force: true }).forcedMismatches).toHaveLength(2);
+  });
+
+  test("warns when the cluster or kind's node image changed between two kind runs", () => {
+    const a = structuredClone(base);
+    a.fingerprint.kubernetesVersion = 'v1.34.4';
+    a.fingerprint.kindNodeImage = `localhost/bench-kind-node:v1.34.4-1@sha256:${'a'.repeat(64)}`;
+    const b = structuredClone(a);
+    expect(environmentWarnings(a, b)).toEqual([]);
+    b.fingerprint.kindNodeImage = `localhost/bench-kind-node:v1.34.4-2@sha256:${'b'.repeat(64)}`;
+    expect(environmentWarnings(a, b)).toEqual([
+      `kind node image differs: ${a.fingerprint.kindNodeImage} (baseline) vs ${b.fingerprint.kindNodeImage} (current)`,
+    ]);
+    // Records from before the field: absent is unknown, not a difference from null.
+    delete a.fingerprint.kindNodeImage;
+    b.fingerprint.kindNodeImage = null;
+    expect(environmentWarnings(a, b)).toEqual([]);
   });
 
   test('environment fingerprint: stable, short, and different when what matters differs', () => {

@@ -68,7 +68,8 @@ export function environmentMismatches(baseline: RunRecord, current: RunRecord): 
 
 /**
  * Differences of the machine that do not make two runs incomparable but may move every figure: the CPU
- * model, the kernel, the Go toolchain, the container engine. Each is named, as a warning.
+ * model, the kernel, the Go toolchain, the container engine, the cluster and kind's node image. Each is
+ * named, as a warning.
  */
 export function environmentWarnings(baseline: Pick<RunRecord, 'fingerprint'>, current: Pick<RunRecord, 'fingerprint'>): string[] {
   const a = baseline.fingerprint;
@@ -78,6 +79,8 @@ export function environmentWarnings(baseline: Pick<RunRecord, 'fingerprint'>, cu
     ['kernel', a.kernel, b.kernel],
     ['Go version', a.goVersion, b.goVersion],
     ['Docker version', a.dockerVersion, b.dockerVersion],
+    ['Kubernetes version', a.kubernetesVersion, b.kubernetesVersion],
+    ['kind node image', a.kindNodeImage, b.kindNodeImage],
   ];
   return fields
     .filter(([, x, y]) => (x ?? null) !== (y ?? null))

@@ -30,6 +30,18 @@ export interface DeployOptions {
   readyTimeoutMs: number;
 }
 
+/** A target's versions for the run's fingerprint; what does not apply is absent. */
+export interface TargetVersions {
+  /** Docker engine and API, e.g. `20.10.24 (API 1.41)`. */
+  docker?: string;
+  /** The cluster's API server, e.g. `v1.34.4`. */
+  kubernetes?: string;
+  /** `kind version`'s line. */
+  kind?: string;
+  /** The kind node's image: its name and id (`name@sha256:…`). */
+  kindNodeImage?: string;
+}
+
 /**
  * A place where cells run: local Docker containers, a kind cluster, an existing Kubernetes cluster. The
  * lifecycle every target has; what only some can do are the capabilities below, which procedures ask
@@ -37,8 +49,8 @@ export interface DeployOptions {
  */
 export interface Target {
   readonly name: TargetName;
-  /** Engine / cluster version for the run's fingerprint. */
-  version?(): Promise<string>;
+  /** What the run's fingerprint records of the target: engine, cluster and kind versions, kind's node image. */
+  versions?(): Promise<TargetVersions>;
   /** Checks the target answers (a cluster provider first makes it exist); throws a BenchError (code 3) with a hint when it does not. */
   prepare(signal: AbortSignal): Promise<void>;
   deploy(cell: Cell, options: DeployOptions): Promise<ServiceHandle>;

@@ -80,6 +80,7 @@ describe.skipIf(reason !== null)(`kind on podman (cluster ${CLUSTER})${reason ==
     expect(code, `bench run --target kind:\n${run.stderr().slice(-3000)}\n${run.stdout().slice(-3000)}`).toBe(0);
     const record = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as {
       target: string;
+      fingerprint: { kubernetesVersion: string | null; kindVersion: string | null; kindNodeImage?: string | null };
       repeats: Array<{
         cellId: string;
         outcome: { state: string };
@@ -88,6 +89,14 @@ describe.skipIf(reason !== null)(`kind on podman (cluster ${CLUSTER})${reason ==
       }>;
     };
     expect(record.target).toBe('kind');
+    expect(record.fingerprint.kubernetesVersion, 'the API server').toMatch(/^v1\.34\.\d+$/);
+    expect(record.fingerprint.kindVersion, '`kind version`').toMatch(/^kind v0\.33\.\d+/);
+    expect(record.fingerprint.kindNodeImage, 'the node image built here, with its id').toMatch(
+      /^localhost\/bench-kind-node:v1\.34\.\d+-[0-9a-f]+@sha256:[0-9a-f]{64}$/,
+    );
+    const report = readFileSync(path.join(out, 'report.md'), 'utf8');
+    expect(report).toContain('Target **kind**');
+    expect(report).toContain(`| kind node image | ${record.fingerprint.kindNodeImage} |`);
     expect(record.repeats.length, 'repeats').toBeGreaterThanOrEqual(4);
     for (const repeat of record.repeats) {
       expect(repeat.outcome.state, repeat.cellId).toBe('completed');

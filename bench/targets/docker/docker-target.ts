@@ -15,7 +15,7 @@ import { fetchRuntime, waitForReady } from '../http.js';
 import { ensureServiceImage } from '../images.js';
 import { effectiveFromRuntime, MiB, serviceEnv } from '../service-env.js';
 import { OWNER_LABELS, ownerFromLabels, ownerLabels, type RunLeftovers } from '../owner.js';
-import type { ContainerSample, DeployOptions, ImageBuilder, Sampler, ServiceHandle, Target } from '../types.js';
+import type { ContainerSample, DeployOptions, ImageBuilder, Sampler, ServiceHandle, Target, TargetVersions } from '../types.js';
 
 export const RUN_LABEL = 'bench.run-id';
 const SERVICE_PORT = '8080/tcp';
@@ -94,9 +94,9 @@ export class DockerTarget implements Target, Sampler, ImageBuilder {
   }
 
   /** Docker and API versions, for the run's fingerprint. */
-  async version(): Promise<string> {
+  async versions(): Promise<TargetVersions> {
     const v = await engineCall('version', (abortSignal) => (this.docker as unknown as AbortableCalls).version({ abortSignal }));
-    return `${v.Version} (API ${v.ApiVersion})`;
+    return { docker: `${v.Version} (API ${v.ApiVersion})` };
   }
 
   async deploy(cell: Cell, options: DeployOptions): Promise<ServiceHandle> {

@@ -11,6 +11,7 @@ import {
   kindToolDir,
   KIND_VERSION,
   loadImageArgs,
+  nodeImageOf,
   readKindBaseConfig,
   validateClusterName,
   type KindConfig,
@@ -189,5 +190,18 @@ describe('KindCluster with an injected runner', () => {
     await expect(new KindCluster({ name: 'bench', run, portMappings: [] }).delete()).rejects.toThrow(
       /kind delete cluster failed: kind delete cluster --name bench exited with code 1:\nERROR: failed to delete cluster "bench"/,
     );
+  });
+});
+
+describe('nodeImageOf (the node image in the run fingerprint)', () => {
+  const id = 'a'.repeat(64);
+  it('reads podman’s bare id and docker’s sha256: id alike', () => {
+    expect(nodeImageOf(`localhost/bench-kind-node:v1.34.4-89b942eb85d3@${id}\n`)).toBe(`localhost/bench-kind-node:v1.34.4-89b942eb85d3@sha256:${id}`);
+    expect(nodeImageOf(`kindest/node:v1.34.0@sha256:${id}`)).toBe(`kindest/node:v1.34.0@sha256:${id}`);
+  });
+  it('is null for anything else', () => {
+    expect(nodeImageOf('')).toBeNull();
+    expect(nodeImageOf('Error: no such container bench-control-plane')).toBeNull();
+    expect(nodeImageOf(`@${id}`)).toBeNull();
   });
 });

@@ -153,6 +153,8 @@ export function defaultKindProvider(nodeImage: string | undefined, env: NodeJS.P
 export class KindCluster {
   readonly name: string;
   private kind: KindCommand | null = null;
+  /** `kind version`'s line, once resolved. */
+  private kindVersion: string | null = null;
   readonly provider: KindProvider;
   private readonly options: KindClusterOptions;
   private readonly env: NodeJS.ProcessEnv;
@@ -182,6 +184,7 @@ export class KindCluster {
         });
         this.options.log?.(`kind: ${result.stdout.trim()} (${candidate.source})`);
         this.kind = candidate;
+        this.kindVersion = result.stdout.trim().split('\n')[0] ?? null;
         return candidate;
       } catch (error) {
         tried.push(`${candidate.source}: ${(error as Error).message.split('\n')[0]}`);
@@ -236,8 +239,32 @@ export class KindCluster {
     await this.kindRun(loadImageArgs(this.name, tag), signal);
   }
 
+  /** kind's version and the node's image (`name@sha256:id`, read from the node container), for the run's fingerprint. */
+  async versions(signal?: AbortSignal): Promise<{ kind?: string; kindNodeImage?: string }> {
+    await this.resolveKind(signal);
+    const format = this.provider === 'podman' ? '{{.ImageName}}@{{.Image}}' : '{{.Config.Image}}@{{.Image}}';
+    const node = `${this.name}-control-plane`;
+    const image = await this.options
+      .run(this.provider, ['inspect', '--type', 'container', node, '--format', format], { env: this.env, ...(signal ? { signal } : {}) })
+      .then(
+        (result) => nodeImageOf(result.stdout),
+        () => null,
+      );
+    return { ...(this.kindVersion !== null ? { kind: this.kindVersion } : {}), ...(image !== null ? { kindNodeImage: image } : {}) };
+  }
+
   async delete(): Promise<void> {
     this.options.log?.(`deleting kind cluster ${this.name}`);
     await this.kindRun(deleteClusterArgs(this.name, this.options.kubeconfig));
   }
+}
+
+/** `name@id` as podman or docker inspect print it, with the id as `sha256:…`; null when it is not that. Exported for tests. */
+export function nodeImageOf(inspectOutput: string): string | null {
+  const line = inspectOutput.trim().split('\n')[0] ?? '';
+  const at = line.lastIndexOf('@');
+  if (at <= 0) return null;
+  const name = line.slice(0, at);
+  const id = line.slice(at + 1).replace(/^sha256:/, '');
+  return /^[0-9a-f]{64}$/.test(id) ? `${name}@sha256:${id}` : null;
 }

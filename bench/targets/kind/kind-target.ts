@@ -59,6 +59,7 @@ export function kindClusterProvider(cluster: KindCluster, options: Pick<KindTarg
       await cluster.create(signal);
     },
     exists: () => cluster.exists(),
+    versions: () => cluster.versions(),
     async ready(clients, signal) {
       const hasMetrics = await clients.metrics.getNodeMetrics().then(
         () => true,

@@ -4,6 +4,7 @@
  * provider (bench/targets/kind), the local single-node cluster and any cluster named by `--context` need
  * none: they exist before the run, and `bench cluster up` makes the local one.
  */
+import type { TargetVersions } from '../types.js';
 import type { KubeClients } from './client.js';
 
 export interface ClusterProvider {
@@ -15,6 +16,8 @@ export interface ClusterProvider {
   exists(): Promise<boolean>;
   /** Once the target's clients answer: what the cluster needs before cells run (metrics-server on kind). */
   ready?(clients: KubeClients, signal: AbortSignal): Promise<void>;
+  /** What the provider knows of its cluster for the run's fingerprint (kind: its version and node image). */
+  versions?(): Promise<Pick<TargetVersions, 'kind' | 'kindNodeImage'>>;
   /** Removes what `provision` made (a cluster this run created, unless kept). */
   release(): Promise<void>;
 }

@@ -24,7 +24,7 @@ import {
 } from '../../collect/index.js';
 import { infraError, usageError } from '../../errors.js';
 import type { EffectiveSettings, RepeatResult } from '../../results/index.js';
-import type { ContainerSample, DeployOptions, Rollout, Sampler, ScalingObserver, ServiceHandle, Target, TargetObserver } from '../types.js';
+import type { ContainerSample, DeployOptions, Rollout, Sampler, ScalingObserver, ServiceHandle, Target, TargetObserver, TargetVersions } from '../types.js';
 import type { ClusterProvider } from './cluster-provider.js';
 import { apiMessage, apiStatus, createKubeClients, ignoreNotFound, type KubeClients } from './client.js';
 import { waitForReady } from '../http.js';
@@ -131,9 +131,11 @@ export class KubernetesTarget implements Target, Sampler, ScalingObserver, Rollo
     this.options.log?.(line);
   }
 
-  async version(): Promise<string> {
+  /** The API server's version, and what the cluster's provider knows of itself (kind's version and node image). */
+  async versions(): Promise<TargetVersions> {
     const info = await this.clients.version.getCode();
-    return info.gitVersion;
+    const provided = (await this.options.provider?.versions?.().catch(() => ({}))) ?? {};
+    return { kubernetes: info.gitVersion, ...provided };
   }
 
   async prepare(signal: AbortSignal): Promise<void> {
@@ -815,9 +817,12 @@ class KubernetesObserver implements TargetObserver {
     this.seenEvents.add(key);
     const message = event.message ?? '';
     const toReplicas = reason === hpaEventReasons.success ? parseRescaleSize(message) : null;
-    // Scaled from: the previous rescale's size, else the replicas running when the HPA decided (its status
-    // may already show the new desired count by the time the event arrives).
-    const from = [...this.events].reverse().find((e) => e.toReplicas !== null)?.toReplicas ?? this.replicas[this.replicas.length - 1]?.current ?? null;
+    // Scaled from: the previous rescale's size, else the replicas running when the HPA decided: its status's
+    // current count (the status may already show the new desired one by the time the event arrives), or,
+    // when the event comes before any status, the Ready pods.
+    const from =
+      [...this.events].reverse().find((e) => e.toReplicas !== null)?.toReplicas ??
+      (this.replicas[this.replicas.length - 1]?.current || this.podSeries[this.podSeries.length - 1]?.ready || null);
     this.events.push({ tMs: Math.round(this.clockMs()), reason, message, fromReplicas: toReplicas === null ? null : from, toReplicas });
   }
 
