@@ -5,6 +5,7 @@ import type { RunPlanSummary } from './run-plan.js';
 import type { RunRecord, RunStore } from '../results/index.js';
 import { expectedAutoGomaxprocs } from '../stats/index.js';
 import { unawareNodeCpus } from '../targets/index.js';
+import { spoiltByHost } from './adaptive.js';
 import { writeRunReport, type RunConsole } from './report-files.js';
 
 /** What this run could not show, stated in the record and the report. Pure. */
@@ -99,7 +100,20 @@ export async function finishRun(
   for (const r of record.repeats) byCell.set(r.cellId, [...(byCell.get(r.cellId) ?? []), r.outcome.state]);
   const allInvalid = [...byCell.entries()].filter(([, states]) => states.length > 0 && states.every((s) => s === 'invalid'));
   if (allInvalid.length > 0) {
-    ctx.stderr(`bench: invalid load in every repeat of ${allInvalid.map(([id]) => id).join(', ')} (the generator missed the rate or was saturated)\n`);
+    const repeats = record.repeats.filter((r) => allInvalid.some(([id]) => id === r.cellId));
+    const spoilt = repeats.filter((r) => spoiltByHost(r.outcome)).length;
+    const why =
+      spoilt === repeats.length
+        ? `the host spoilt all ${repeats.length}: the generator sent late, or the hypervisor or other processes took the CPUs`
+        : 'the generator missed the rate or was saturated';
+    ctx.stderr(`bench: invalid load in every repeat of ${allInvalid.map(([id]) => id).join(', ')} (${why})\n`);
+    if (spoilt > 0) {
+      const where =
+        cpus.hostCpus <= 2
+          ? `on ${cpus.hostCpus} CPUs the generator shares a CPU with the service or the cluster node; a host with more CPUs, or a quieter one, measures these cells`
+          : 'a quieter host measures these cells';
+      ctx.stderr(`hint: ${where} (\`--host-check note\` keeps such repeats, with a note, at the cost of a less exact arrival process)\n`);
+    }
     return ExitCode.invalidLoad;
   }
   return ExitCode.ok;

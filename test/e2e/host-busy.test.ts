@@ -1,13 +1,15 @@
 /**
  * A run measured next to another CPU-hungry program must say so: the real CLI on real containers, with a
  * busy-looping process started by the test beside it. Every sequential repeat is `invalid` with the
- * reason naming the other program, and the report says the run was disturbed.
+ * reason naming the other program, each cell gets its replacement rounds (spoilt again), the run ends
+ * with exit code 4 and a hint, and the report says the run was disturbed.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MAX_REPLACEMENT_ROUNDS } from '../../bench/orchestrator/adaptive.js';
 import { readRunRecord } from '../../bench/results/store.js';
 import { containersOfRun, dockerAvailable, gomaxprocsSmokeArgs, spawnBench } from '../helpers/docker.js';
 
@@ -24,6 +26,13 @@ describe.skipIf(!available)('host-busy check (real CLI, a real CPU burner beside
       expect(code, bench.stdout() + bench.stderr()).toBe(4);
       const record = await readRunRecord(out);
       expect(record.repeats.length).toBeGreaterThan(0);
+      // Host-spoilt cells get their replacement rounds, and the run says why it gave up, with a hint.
+      const perCell = new Map<string, number>();
+      for (const r of record.repeats) perCell.set(r.cellId, (perCell.get(r.cellId) ?? 0) + 1);
+      for (const [cellId, n] of perCell) expect(n, `${cellId}: the planned repeat and its replacement rounds`).toBe(1 + MAX_REPLACEMENT_ROUNDS);
+      expect(bench.stdout()).toContain('replacement round: gomaxprocs');
+      expect(bench.stderr()).toMatch(/invalid load in every repeat of .* \(the host spoilt all \d+: /);
+      expect(bench.stderr()).toContain('hint: ');
       for (const r of record.repeats) {
         expect(r.outcome.state, r.cellId).toBe('invalid');
         expect(r.outcome.state === 'invalid' ? r.outcome.reason : '').toMatch(/^host busy: other processes used \d+\.\d\d cores \(.*node/);
