@@ -3,7 +3,7 @@
  * and CLI overrides resolved in one place, matrix expansion, and the interleaved, seeded run order.
  * Pure: no I/O.
  */
-import { CONTROL_REPLICA, DRIFT_REPLICA, isDriftReference } from '../bench/results/index.js';
+import { CONTROL_REPLICA, DRIFT_REPLICA, formatZodIssues, isDriftReference } from '../bench/results/index.js';
 import type { ZodError } from 'zod';
 import { usageError } from '../bench/errors.js';
 import {
@@ -37,28 +37,9 @@ export const axisOrder = [
 
 type Axis = (typeof axisOrder)[number];
 
-function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? String(key) : `${out}.${String(key)}`), '');
-}
-
-function valueAt(data: unknown, keys: ReadonlyArray<PropertyKey>): unknown {
-  let current: unknown = data;
-  for (const key of keys) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
-}
-
-/** `scenarios/gc.ts: matrix.cpuLimit[2] must be > 0 (got 0)` — one line per issue. */
+/** `scenarios/gc.ts: matrix.cpuLimit[2]: must be > 0 (got 0)` — one line per issue. */
 export function formatScenarioIssues(source: string, error: ZodError, data: unknown): string {
-  return error.issues
-    .map((issue) => {
-      const got = valueAt(data, issue.path);
-      const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)})`;
-      return `${source}: ${formatIssuePath(issue.path) || '(scenario)'}: ${issue.message}${shown}`;
-    })
-    .join('\n');
+  return formatZodIssues(error, data, { source, rootName: '(scenario)', separator: '\n', maxValueChars: Number.POSITIVE_INFINITY });
 }
 
 /** Validates a scenario module's export. Throws a usage error naming the file and every bad field. */

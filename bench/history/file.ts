@@ -5,7 +5,7 @@
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { usageError } from '../errors.js';
-import { formatSchemaIssues } from '../results/index.js';
+import { formatZodIssues } from '../results/index.js';
 import { historyEntrySchema, type HistoryEntry } from './entry.js';
 
 /** Default location, relative to the working directory. */
@@ -26,7 +26,7 @@ export function parseHistory(text: string, source: string): HistoryEntry[] {
     const parsed = historyEntrySchema.safeParse(data);
     if (!parsed.success) {
       throw usageError(
-        `${source}:${i + 1}: invalid history entry: ${formatSchemaIssues(parsed.error, data)}`,
+        `${source}:${i + 1}: invalid history entry: ${formatZodIssues(parsed.error, data, { limit: 5 })}`,
         'remove or fix that line (it was not written by `bench history append`)',
       );
     }

@@ -1,4 +1,5 @@
 /** The public face of bench/orchestrator/: what other folders import from it. */
+export { performClusterAction } from './cluster-job.js';
 export { compareJob } from './compare-job.js';
 export { cleanupLeftovers, formatChecks, leftoverSources, runChecks } from './doctor.js';
 export { runGeneratorBenchmark } from './generator-benchmark.js';

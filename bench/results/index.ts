@@ -8,4 +8,5 @@ export { CONTROL_REPLICA, DRIFT_REPLICA, isDriftReference } from './cell-roles.j
 export { collectFingerprint, detectCgroupVersion } from './fingerprint.js';
 export { DEFAULT_BASELINE_DIR, RUN_ID_PATTERN, baselineFile, createRunId, resolveInside, timeStamp } from './layout.js';
 export type { Calibration } from './schema.js';
-export { checkNewRunDir, formatSchemaIssues } from './store.js';
+export { checkNewRunDir } from './store.js';
+export { formatZodIssues, type IssueFormat } from './zod-issues.js';

@@ -75,7 +75,7 @@ describe('readRunRecord', () => {
     const error = await readRunRecord(dir).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(BenchError);
     expect((error as BenchError).exitCode).toBe(2);
-    expect((error as BenchError).message).toMatch(/repeats\.0\.metrics\.latencyP99Ms: .*\(got "fast"\)/);
+    expect((error as BenchError).message).toMatch(/repeats\[0\]\.metrics\.latencyP99Ms: .*\(got "fast"\)/);
   });
 
   it('says so for a file that is not JSON, and for another schema version', async () => {

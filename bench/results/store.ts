@@ -5,9 +5,9 @@
  */
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { ZodError } from 'zod';
 import { infraError, usageError } from '../errors.js';
 import { findBadRecordName, RESULTS_FILE } from './layout.js';
+import { formatZodIssues } from './zod-issues.js';
 import { RUN_RECORD_SCHEMA_VERSION, runRecordSchema, type RepeatResult, type RunRecord } from './schema.js';
 
 export { RESULTS_FILE };
@@ -19,27 +19,6 @@ export async function resolveRecordPath(runDirOrFile: string): Promise<string> {
     throw usageError(`${runDirOrFile}: no such run directory or results file`, 'pass a directory under results/ (see `ls results`) or its results.json');
   }
   return info.isDirectory() ? path.join(runDirOrFile, RESULTS_FILE) : runDirOrFile;
-}
-
-/** Formats the first few zod issues as `field.path: message (got …)`. */
-export function formatSchemaIssues(error: ZodError, data: unknown): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => {
-      const field = issue.path.length === 0 ? '(root)' : issue.path.map(String).join('.');
-      const got = valueAt(data, issue.path);
-      return `${field}: ${issue.message}${got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 60)})`}`;
-    })
-    .join('; ');
-}
-
-function valueAt(data: unknown, keys: ReadonlyArray<PropertyKey>): unknown {
-  let current: unknown = data;
-  for (const key of keys) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<PropertyKey, unknown>)[key];
-  }
-  return current;
 }
 
 /** Parses and validates a run record's text. Throws a usage error naming the file and the field. */
@@ -59,7 +38,7 @@ export function parseRunRecord(text: string, source: string): RunRecord {
   }
   const parsed = runRecordSchema.safeParse(data);
   if (!parsed.success) {
-    throw usageError(`${source}: invalid run record: ${formatSchemaIssues(parsed.error, data)}`, 'the file is corrupt or was edited by hand');
+    throw usageError(`${source}: invalid run record: ${formatZodIssues(parsed.error, data, { limit: 5 })}`, 'the file is corrupt or was edited by hand');
   }
   // Names in a record become file names and are looked up as scenarios: plain names only, never paths.
   const bad = findBadRecordName(parsed.data);

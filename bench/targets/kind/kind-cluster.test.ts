@@ -148,6 +148,25 @@ describe('KindCluster with an injected runner', () => {
     expect(calls[2]?.options?.cwd, 'run in infra/kind, where go.mod pins it').toBe(kindToolDir);
   });
 
+  it('no podman yet (a fresh machine): no cluster, so that create builds the image and installs it', async () => {
+    const { run, calls } = recorder({
+      'kind version': { stdout: 'kind v0.33.0\n' },
+      'kind get clusters': { exitCode: 1, stderr: 'ERROR: failed to check podman version' },
+      'podman --version': new Error('podman: not found on PATH'),
+    });
+    expect(await new KindCluster({ name: 'bench', run, portMappings: [] }).exists()).toBe(false);
+    expect(calls.map((c) => c.line)).toEqual(['kind version', 'kind get clusters', 'podman --version']);
+  });
+
+  it('podman runs but kind fails: the error of kind, with the hint', async () => {
+    const { run } = recorder({
+      'kind version': { stdout: 'kind v0.33.0\n' },
+      'kind get clusters': { exitCode: 1, stderr: 'ERROR: boom' },
+      'podman --version': { stdout: 'podman version 4.3.1\n' },
+    });
+    await expect(new KindCluster({ name: 'bench', run, portMappings: [] }).exists()).rejects.toThrow(/kind get clusters failed/);
+  });
+
   it('neither kind nor go: an infra error with the fix', async () => {
     const { run } = recorder({ kind: new Error('kind: not found on PATH'), go: new Error('go: not found on PATH') });
     await expect(new KindCluster({ name: 'bench', run, portMappings: [] }).exists()).rejects.toThrow(

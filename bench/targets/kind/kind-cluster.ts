@@ -212,9 +212,28 @@ export class KindCluster {
     }
   }
 
+  /**
+   * Whether the cluster is there. Without the provider's command (podman, on a fresh machine, before
+   * the node image build installs it) no cluster of it can exist: false, not kind's error.
+   */
   async exists(signal?: AbortSignal): Promise<boolean> {
-    const out = await this.kindRun(['get', 'clusters'], signal);
+    let out: string;
+    try {
+      out = await this.kindRun(['get', 'clusters'], signal);
+    } catch (error) {
+      if (!(await this.providerRuns(signal))) return false;
+      throw error;
+    }
     return out.split('\n').some((line) => line.trim() === this.name);
+  }
+
+  private async providerRuns(signal?: AbortSignal): Promise<boolean> {
+    try {
+      await this.options.run(this.provider, ['--version'], { env: this.env, ...(signal ? { signal } : {}) });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** Creates the cluster from the base config plus the run's port mappings and node image. */
