@@ -1,9 +1,9 @@
 /**
  * The `bench` CLI shell: picks the command, loads it lazily, gives it the outside world, and runs it
- * inside the error boundary (error-boundary.ts).
+ * inside the error boundary (orchestrator/error-boundary.ts).
  */
 import { ExitCode } from '../errors.js';
-import { withErrorBoundary } from './error-boundary.js';
+import { withErrorBoundary } from '../orchestrator/index.js';
 import type { Command, CommandContext } from './types.js';
 
 /**

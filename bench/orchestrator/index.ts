@@ -6,6 +6,8 @@ export { runGeneratorBenchmark } from './generator-benchmark.js';
 export { appendRunToHistory, showHistory } from './history-job.js';
 export { parseGate, parseTargets, performNightly } from './nightly.js';
 export { performRun } from './perform-run.js';
+export { parseRunArgs, runFlags, runRequestOf } from './run-args.js';
+export { withErrorBoundary } from './error-boundary.js';
 export { planLimits } from './plan-bounds.js';
 export { resumedFlags } from './plan-run.js';
 export { renderReport, useColor, writeReport } from './report-files.js';

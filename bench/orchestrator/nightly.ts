@@ -1,6 +1,6 @@
 /**
  * The nightly regression job, in-process: for each target this machine has (or the ones named), a
- * `bench run` of the matrix (or the scenarios named) through the CLI's own command, then the comparison
+ * `bench run` of the matrix (or the scenarios named) through the run lifecycle (`performRun`), then the comparison
  * with the baseline of this environment and profile (`compareRuns`, the same as `bench compare`), then
  * the history and its change points. Returns what happened per target and the job's exit code; the
  * summary is rendered by reporters/nightly.ts. Targets it cannot use are skipped with the reason.
@@ -27,6 +27,10 @@ import { createHistoryEntry, seriesKey, appendHistoryEntry, readHistory, buildTr
 import { isMetricName, type RunRecord, readRunRecord } from '../results/index.js';
 import { IncomparableRunsError, type CompareResult } from '../stats/index.js';
 import { savedBaseline } from './compare-job.js';
+import { withErrorBoundary } from './error-boundary.js';
+import { performRun } from './perform-run.js';
+import type { RunConsole } from './report-files.js';
+import { parseRunArgs, runRequestOf } from './run-args.js';
 
 /** What a target probe found. */
 export type TargetProbe = { target: TargetName; available: true } | { target: TargetName; available: false; reason: string };
@@ -198,13 +202,22 @@ export interface NightlyJob {
 }
 
 export interface NightlyDeps {
-  /**
-   * `bench run` with these arguments, in this process (the CLI's own command and error boundary): its
-   * exit code, and what it wrote to stderr (for the summary when it fails).
-   */
-  runBench: (args: string[]) => Promise<{ exitCode: ExitCode; stderr: string }>;
+  /** Where each target's run prints its plan, progress and errors. */
+  runConsole: RunConsole;
   log: (text: string) => void;
   signal: AbortSignal;
+}
+
+/**
+ * `bench run` with these arguments, in this process, behind the same error boundary as the CLI's: its
+ * exit code, and what it wrote to stderr (for the summary when it fails). The arguments are recorded,
+ * so that `bench run --resume` continues a nightly run as any other.
+ */
+async function runInProcess(args: string[], deps: NightlyDeps): Promise<{ exitCode: ExitCode; stderr: string }> {
+  let stderr = '';
+  const ctx = { ...deps.runConsole, signal: deps.signal, stderr: (text: string) => ((stderr += text), deps.runConsole.stderr(text)) };
+  const exitCode = await withErrorBoundary(async () => performRun(await runRequestOf(parseRunArgs(args), { ...ctx, argv: args }), ctx), ctx);
+  return { exitCode, stderr };
 }
 
 /** Runs the job on every available target; what was measured stays in the run directories. */
@@ -224,7 +237,7 @@ export async function runNightlyJob(job: NightlyJob, deps: NightlyDeps): Promise
     const runDir = path.join(job.outDir, target);
     const runArgs = nightlyRunArgs(job.run, target, runDir);
     step(`bench ${runArgs.join(' ')}`);
-    const { exitCode: runExitCode, stderr } = await deps.runBench(runArgs);
+    const { exitCode: runExitCode, stderr } = await runInProcess(runArgs, deps);
     let record: RunRecord | null = null;
     if (runExitCode === ExitCode.ok || runExitCode === ExitCode.invalidLoad) record = await readRunRecord(runDir).catch(() => null);
     if (record === null) {

@@ -1,8 +1,8 @@
 /**
  * `bench nightly` (`npm run nightly`): the nightly regression job, the same here as on the hosted runner.
  * Parses its flags and runs the job (bench/orchestrator/nightly.ts) in this process: for each target
- * this machine has (or the ones named) `bench run --matrix --profile nightly` through the CLI's own
- * command, the comparison with the baseline of this environment and profile, the history and its change
+ * this machine has (or the ones named) `bench run --matrix --profile nightly` through the run
+ * lifecycle, the comparison with the baseline of this environment and profile, the history and its change
  * points. Writes the summary (reporters/nightly.ts; also into `$GITHUB_STEP_SUMMARY`) and exits 1 on a
  * significant regression. Targets it cannot use are skipped with the reason, never silently.
  */
@@ -17,8 +17,7 @@ import { parseGate, parseTargets, performNightly } from '../../orchestrator/inde
 import { parseChoice, type Flags } from '../../flags.js';
 import { parseFailOn } from '../../claims/index.js';
 import { parseCommand, type CommandSpec } from '../help.js';
-import { withErrorBoundary } from '../error-boundary.js';
-import type { Command, CommandContext } from '../types.js';
+import type { Command } from '../types.js';
 
 const spec = {
   name: 'nightly',
@@ -66,8 +65,6 @@ const pick = (values: Record<string, unknown>, names: readonly string[]) =>
   Object.fromEntries(names.map((n) => [n, typeof values[n] === 'string' ? values[n] : undefined]));
 
 export interface NightlyCommandDeps {
-  /** The `bench run` command, run in this process with the job's context. */
-  runCommand: () => Promise<Command>;
   runProcess: ProcessRunner;
   now: () => Date;
 }
@@ -109,12 +106,7 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
         failOnDrift,
       },
       {
-        runBench: async (args) => {
-          let stderr = '';
-          const runCtx: CommandContext = { ...ctx, argv: args, stderr: (text) => ((stderr += text), ctx.stderr(text)) };
-          const exitCode = await withErrorBoundary(async () => (await deps.runCommand())(runCtx), runCtx);
-          return { exitCode, stderr };
-        },
+        runConsole: ctx,
         log: (text) => ctx.stdout(text),
         signal: ctx.signal,
         runProcess: deps.runProcess,
@@ -124,7 +116,6 @@ export function createNightlyCommand(deps: NightlyCommandDeps): Command {
 }
 
 export const nightlyCommand: Command = createNightlyCommand({
-  runCommand: async () => (await import('./run.js')).runCommand,
   runProcess,
   now: () => new Date(),
 });

@@ -1,11 +1,10 @@
 /**
- * The CLI's one error boundary: known errors (BenchError) print a message and a hint, unknown ones the
- * stack; Ctrl-C before a run loop is an interruption, not an error. Used by the shell (main.ts) and by
- * commands that run another command in-process (the nightly job's `bench run`).
+ * The one error boundary: known errors (BenchError) print a message and a hint, unknown ones the
+ * stack; Ctrl-C before a run loop is an interruption, not an error. Used by the CLI's shell (main.ts)
+ * and by the nightly job around each target's run.
  */
 import { ExitCode, isBenchError } from '../errors.js';
 import { forbiddenError } from '../targets/index.js';
-import type { CommandContext } from './types.js';
 
 function formatError(raw: unknown): { text: string; code: ExitCode } {
   const error = forbiddenError(raw) ?? raw;
@@ -18,7 +17,7 @@ function formatError(raw: unknown): { text: string; code: ExitCode } {
 }
 
 /** Runs a command, turning what it throws into a message on stderr and an exit code. */
-export async function withErrorBoundary(run: () => Promise<ExitCode>, context: Pick<CommandContext, 'signal' | 'stderr'>): Promise<ExitCode> {
+export async function withErrorBoundary(run: () => Promise<ExitCode>, context: { signal: AbortSignal; stderr: (text: string) => void }): Promise<ExitCode> {
   try {
     return await run();
   } catch (error) {
