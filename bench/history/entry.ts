@@ -15,7 +15,7 @@ export const historyEntrySchema = z.object({
   /** When the run started (the record's `createdAt`): the time axis of the trend. */
   createdAt: z.string().min(1),
   gitSha: z.string().nullable(),
-  /** `environmentKey(fingerprint)`: entries are only ever trended against entries with the same key. */
+  /** `machineKey(fingerprint)`: entries are only ever trended against entries with the same key. */
   environmentKey: z.string().min(1),
   /** What the key was made of, for the reader of the file. */
   environment: z.string(),
@@ -40,8 +40,13 @@ export function environmentDescription(fingerprint: Fingerprint): string {
   );
 }
 
-/** Short stable key of `environmentDescription`: 12 hex digits of its SHA-256. */
-export function environmentKey(fingerprint: Fingerprint): string {
+/**
+ * The machine a history entry was measured on: 12 hex digits of the SHA-256 of `environmentDescription`
+ * (CPUs, CPU model, OS, cgroup version). Stored as the entry's `environmentKey`; not to be confused with
+ * what makes two runs comparable for `bench compare` (`environmentKey` of bench/stats/compare-runs.ts:
+ * target, CPUs, cgroup version), which a history series adds its target and profile to.
+ */
+export function machineKey(fingerprint: Fingerprint): string {
   return createHash('sha256').update(environmentDescription(fingerprint)).digest('hex').slice(0, 12);
 }
 
@@ -72,7 +77,7 @@ export function createHistoryEntry(record: RunRecord, runDir: string): HistoryEn
     runId: record.runId,
     createdAt: record.createdAt,
     gitSha: record.fingerprint.gitSha,
-    environmentKey: environmentKey(record.fingerprint),
+    environmentKey: machineKey(record.fingerprint),
     environment: environmentDescription(record.fingerprint),
     target: record.target,
     profile: record.profile,

@@ -1,4 +1,4 @@
-export { HISTORY_SCHEMA_VERSION, historyEntrySchema, createHistoryEntry, environmentKey, environmentDescription, medianOf, seriesKey } from './entry.js';
+export { HISTORY_SCHEMA_VERSION, historyEntrySchema, createHistoryEntry, machineKey, environmentDescription, medianOf, seriesKey } from './entry.js';
 export type { HistoryEntry } from './entry.js';
 export { detectChangePoints, referenceOf, standardise, DEFAULT_CHANGE_POINT_OPTIONS, MAD_TO_SIGMA } from './change-points.js';
 export type { ChangePoint, ChangePointOptions } from './change-points.js';

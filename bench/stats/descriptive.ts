@@ -18,7 +18,11 @@ function sortedCopy(values: readonly number[]): number[] {
 /** Median of a non-empty sample (mean of the two middle values for even n). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('median of an empty sample');
-  const s = sortedCopy(values);
+  return medianSorted(sortedCopy(values));
+}
+
+/** Median of values already sorted ascending, non-empty. */
+export function medianSorted(s: readonly number[]): number {
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }

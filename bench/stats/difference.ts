@@ -19,7 +19,7 @@
  * is then computed at the level 1 − α·p/p_adjusted, so "significant after correction ⇔ the adjusted
  * interval excludes 0" holds too. Pure.
  */
-import { bootstrapMedian, type Interval, type MedianEstimate } from './descriptive.js';
+import { bootstrapMedian, medianSorted, type Interval, type MedianEstimate } from './descriptive.js';
 import type { CorrectionMethod } from './multiplicity.js';
 import { criticalValue, mannWhitneyNull, signedRankNull, twoSidedP, type NullDistribution } from './rank-tests.js';
 
@@ -89,11 +89,6 @@ function scaleOf(values: number[]): Scale {
     if (v >= 0) above++;
   }
   return { sorted: values, atOrBelowZero: below, atOrAboveZero: above };
-}
-
-function medianSorted(s: readonly number[]): number {
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 /** [s₍ₖ₎, s₍N₊₁₋ₖ₎] (1-based) with k − 1 the critical value, or the whole range when c = −1. */

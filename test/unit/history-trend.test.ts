@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHistoryEntry, environmentDescription, environmentKey, medianOf, type HistoryEntry } from '../../bench/history/entry.js';
+import { createHistoryEntry, environmentDescription, machineKey, medianOf, type HistoryEntry } from '../../bench/history/entry.js';
 import { appendHistoryEntry, parseHistory, readHistory } from '../../bench/history/file.js';
 import { buildTrends, cellMatcher, groupSeries, renderDriftMarkdown, renderTrendText, sparkline } from '../../bench/history/trend.js';
 import type { Fingerprint, RepeatResult, RunRecord } from '../../bench/results/schema.js';
@@ -95,9 +95,9 @@ describe('history entries', () => {
   it('key the environment by hardware only, not by toolchain or engine versions', () => {
     expect(environmentDescription(fingerprint)).toBe('2 CPUs · Test CPU @ 2.0GHz · linux x64 · cgroup v1');
     const newerGo = { ...fingerprint, goVersion: 'go1.27.3', dockerVersion: '28.0', kernel: '6.8' };
-    expect(environmentKey(newerGo), 'same runner type').toBe(environmentKey(fingerprint));
-    expect(environmentKey({ ...fingerprint, hostCpus: 4 }), 'other runner type').not.toBe(environmentKey(fingerprint));
-    expect(environmentKey(fingerprint)).toMatch(/^[0-9a-f]{12}$/);
+    expect(machineKey(newerGo), 'same runner type').toBe(machineKey(fingerprint));
+    expect(machineKey({ ...fingerprint, hostCpus: 4 }), 'other runner type').not.toBe(machineKey(fingerprint));
+    expect(machineKey(fingerprint)).toMatch(/^[0-9a-f]{12}$/);
   });
 
   it('medianOf handles odd and even lengths', () => {
