@@ -10,15 +10,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { LoadProfile, RateStage } from '../../scenarios/index.js';
-import {
-  createLatencyHistogram,
-  encodeHistogram,
-  percentileOfSorted,
-  recordMs,
-  seriesFromBuckets,
-  summarizeHistogram,
-  type SecondBucket,
-} from './histogram.js';
+import { createLatencyHistogram, encodeHistogram, recordMs, seriesFromBuckets, summarizeHistogram, type SecondBucket } from './histogram.js';
 import { ConnectionPool } from './http1.js';
 import type { LoadRequest, LoadResult, LoadRunOptions } from './types.js';
 import { dispatchLagLimitMs } from './validity.js';
@@ -155,44 +147,64 @@ export async function runOpenModel(
   // At most `connections` keep-alive connections; a request due while all are busy waits in line, and its
   // latency, counted from its intended send time, includes that wait.
   const pool = new ConnectionPool(url, profile.connections, () => performance.now(), requestTimeoutMs);
+  // The progress line's figures for the second so far, kept as responses arrive: computing them from
+  // `outcomes` once a second (a filter over every outcome and a sort) stalled the sends due then by
+  // 3–6 ms, and made a burst of late sends every second.
+  const progressLatency = createLatencyHistogram();
+  let progressCount = 0;
+  const stopped = () => options.signal.aborted || options.stopIssuing?.aborted === true;
   const send = (intendedMs: number) => {
     outstanding++;
     pool.request((status, error) => {
       outstanding--;
-      outcomes.push({ intendedMs, doneMs: performance.now() - t0, status, error });
+      const doneMs = performance.now() - t0;
+      outcomes.push({ intendedMs, doneMs, status, error });
+      if (options.onProgress) {
+        progressCount++;
+        recordMs(progressLatency, doneMs - intendedMs);
+      }
+      // Responses come in bursts (a service resuming after a GC pause or a throttled period answers
+      // dozens at once): an arrival that falls due while a burst is read goes out between two responses.
+      if (!arrivalsOver && !stopped()) dispatchDue(doneMs);
     });
+  };
+  /** Sends every arrival due by `now`, recording how late each one went out. */
+  const dispatchDue = (now: number) => {
+    while (next < schedule.length && (schedule[next] as number) <= now) {
+      const intended = schedule[next] as number;
+      // Counted before the send: a request that fails at once calls back into this loop.
+      next++;
+      if (outstanding >= maxBacklog) dropped++;
+      else {
+        if (intended >= profile.warmupMs) {
+          const lag = performance.now() - t0 - intended;
+          recordMs(dispatchLag, lag);
+          if (lag > dispatchLagLimitMs(rateAt(profile, intended))) lateSends++;
+        }
+        send(intended);
+      }
+    }
   };
 
   await new Promise<void>((resolve) => {
     const tick = () => {
       const now = performance.now() - t0;
-      const stopped = options.signal.aborted || options.stopIssuing?.aborted === true;
-      while (!stopped && next < schedule.length && (schedule[next] as number) <= now) {
-        const intended = schedule[next] as number;
-        if (outstanding >= maxBacklog) dropped++;
-        else {
-          if (intended >= profile.warmupMs) {
-            const lag = performance.now() - t0 - intended;
-            recordMs(dispatchLag, lag);
-            if (lag > dispatchLagLimitMs(rateAt(profile, intended))) lateSends++;
-          }
-          send(intended);
-        }
-        next++;
-      }
+      const isStopped = stopped();
+      if (!isStopped) dispatchDue(now);
       if (options.onProgress && now - lastProgress >= 1000) {
+        const seconds = (now - lastProgress) / 1000;
         lastProgress = now;
-        const recent = outcomes.filter((o) => o.doneMs > now - 1000);
-        const lat = recent.map((o) => o.doneMs - o.intendedMs).sort((a, b) => a - b);
         options.onProgress({
           elapsedMs: now,
           totalMs,
-          rps: recent.length,
-          p99Ms: percentileOfSorted(lat, 0.99),
+          rps: Math.round(progressCount / seconds),
+          p99Ms: progressCount === 0 ? 0 : progressLatency.getValueAtPercentile(99) / 1000,
           phase: now < profile.warmupMs ? 'warmup' : 'measure',
         });
+        progressLatency.reset();
+        progressCount = 0;
       }
-      if (stopped || next >= schedule.length) {
+      if (isStopped || next >= schedule.length) {
         // Arrivals are over: wait for what is in flight (bounded by the request timeout), then for the
         // other runs of this thread, whose arrivals and responses the summary below (milliseconds of
         // work) would otherwise hold up.
