@@ -86,6 +86,14 @@ export async function runChecks(env: NodeJS.ProcessEnv, run: ProcessRunner = run
     detail: podman ?? "not found (runs kind's nodes where Docker cannot run privileged containers)",
     fix: 'sudo npx bench cluster up --provider kind installs it (Debian podman) and builds the node image',
   });
+  const { kindProviderReason } = await import('../targets/kind/index.js');
+  checks.push({
+    name: 'kind provider',
+    ok: true,
+    essential: false,
+    detail: await kindProviderReason(),
+    fix: 'none needed',
+  });
   const kubectl = await versionOf(run, 'kubectl', ['version', '--client']);
   checks.push({
     name: 'kubectl',

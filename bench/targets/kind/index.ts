@@ -26,3 +26,4 @@ export type { KindConfig, PortMapping, KindCommand, KindClusterOptions } from '.
 export { installMetricsServer, readMetricsServerManifest, manifestImage, applyObjects } from './metrics-server.js';
 export { buildNodeImage, isBuiltNodeImage, withBuiltNodeSettings, BUILT_NODE_IMAGE_REPOSITORY } from './node-image.js';
 export type { KindProvider } from './node-image.js';
+export { kindProviderReason, missingCapabilities } from './provider-check.js';
